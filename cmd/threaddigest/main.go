@@ -1,0 +1,128 @@
+// Command threaddigest reads a discussion thread and says what it is saying:
+// the dominant arguments, the notable rebuttals, the stance toward its subject
+// and how that differs by region. See README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := Run(ctx, os.Args[1:], Env{
+		Getenv: os.Getenv,
+		Stdin:  os.Stdin,
+		Stdout: os.Stdout,
+		Stderr: os.Stderr,
+	})
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// Env is what a run of the command sees of its process, so that tests can run
+// it in-process with their own streams and environment.
+type Env struct {
+	Getenv func(string) string
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+// command is one subcommand: it parses its own flags from args.
+type command struct {
+	summary string
+	run     func(ctx context.Context, args []string, env Env) error
+}
+
+// commands lists the subcommands. Each lives in the file named after it.
+func commands() map[string]command {
+	return map[string]command{}
+}
+
+// usageError is a mistake in how the command was called; it exits with 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, a...)}
+}
+
+// errHelp is returned when help was asked for and printed: exit status 0.
+var errHelp = errors.New("help requested")
+
+// Run runs threaddigest with the arguments after the program name.
+func Run(ctx context.Context, args []string, env Env) error {
+	if env.Getenv == nil {
+		env.Getenv = func(string) string { return "" }
+	}
+	if env.Stdin == nil {
+		env.Stdin = strings.NewReader("")
+	}
+	if env.Stdout == nil {
+		env.Stdout = io.Discard
+	}
+	if env.Stderr == nil {
+		env.Stderr = io.Discard
+	}
+	cmds := commands()
+	if len(args) == 0 {
+		printUsage(env.Stderr, cmds)
+		return usagef("no command given")
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		printUsage(env.Stdout, cmds)
+		return nil
+	}
+	cmd, ok := cmds[args[0]]
+	if !ok {
+		printUsage(env.Stderr, cmds)
+		return usagef("unknown command %q", args[0])
+	}
+	err := cmd.run(ctx, args[1:], env)
+	if errors.Is(err, errHelp) {
+		return nil
+	}
+	return err
+}
+
+func printUsage(w io.Writer, cmds map[string]command) {
+	fmt.Fprintln(w, "threaddigest: what a discussion thread is saying, by argument, stance and region.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Usage: threaddigest COMMAND [flags] [arguments]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Commands:")
+	names := make([]string, 0, len(cmds))
+	for name := range cmds {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		fmt.Fprintf(w, "  %-14s %s\n", name, cmds[name].summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run 'threaddigest COMMAND --help' for a command's flags.")
+}
+
+// exitCode maps Run's error to the process exit status: 0 success, 2 usage
+// error, 1 anything else. It prints the error.
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(stderr, "threaddigest:", err)
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return 1
+}
