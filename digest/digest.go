@@ -140,6 +140,11 @@ type Stance struct {
 	Favor   int    `json:"favor"`
 	Against int    `json:"against"`
 	None    int    `json:"none"`
+	// FavorQuote and AgainstQuote are one short verbatim quote for each side
+	// (a sentence of the clearest comment taking it); nil when no comment
+	// takes that side.
+	FavorQuote   *Quote `json:"favor_quote"`
+	AgainstQuote *Quote `json:"against_quote"`
 }
 
 // Total is Favor + Against + None.
