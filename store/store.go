@@ -1,0 +1,198 @@
+// Package store defines how threaddigest keeps its state: every comment of
+// every followed thread, which comments are new to each digest, each digest
+// run with its schedule slot, chat follows, and leases that let several
+// replicas share the work. Implementations live in store/sqlite (the default,
+// one process) and store/postgres (several replicas); store/storetest holds
+// the conformance suite both must pass.
+//
+// Exactly-once posting rests on the run record. A run is keyed by (digest,
+// destination, slot) and moves through these states:
+//
+//	claimed  --MarkPosting-->  posting  --CompleteRun-->  posted
+//	   |                          |
+//	   +--------FailRun-----------+------------------->  failed
+//
+// A claim carries a lease. A claimed run whose holder died (lease expired) was
+// never sent, so another process may take it over and post it. A run left in
+// "posting" whose lease expired may or may not have reached the destination;
+// it is moved to "uncertain" and never posted again automatically, because a
+// second post is worse than a missing one for the people reading the channel.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	threaddigest "github.com/threaddigest/threaddigest"
+)
+
+// ErrNotFound is returned when a named record does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrLeaseLost is returned when a run or lease is no longer held by the caller
+// (its lease expired and another holder took it over).
+var ErrLeaseLost = errors.New("lease lost")
+
+// ThreadRecord is a followed thread.
+type ThreadRecord struct {
+	// Name is the configured or chosen name ("huawei-europe"); the key.
+	Name string
+	// Source is where the thread is read from ("examples/x.txt", "reddit:…").
+	Source string
+	// Target is the configured stance target, "" to detect it.
+	Target string
+	// Title as last read from the source.
+	Title string
+	URL   string
+}
+
+// CommentRecord is a stored comment.
+type CommentRecord struct {
+	threaddigest.Comment
+	// Seq orders comments by when the store first saw them, across all
+	// threads of the store. A digest's "new comments" are those with a Seq
+	// above the one its previous posted run covered. Edits keep their Seq.
+	Seq int64
+	// FirstSeen is when the store first saw the comment; UpdatedAt when it
+	// last changed (edit or deletion).
+	FirstSeen time.Time
+	UpdatedAt time.Time
+}
+
+// UpsertResult says what UpsertComments changed.
+type UpsertResult struct {
+	Added     int
+	Updated   int // body, location, likes, deletion or other fields changed
+	Unchanged int
+}
+
+// RunKey identifies one schedule slot of one digest to one destination.
+type RunKey struct {
+	// Digest names the [[digest]] entry or the chat follow that scheduled it.
+	Digest string
+	// Destination is the destination as configured ("slack:C0123", "stdout").
+	Destination string
+	// Slot is the scheduled time of the run, in UTC.
+	Slot time.Time
+}
+
+// RunState is where a run is in its life.
+type RunState string
+
+// The states of a run; see the package documentation.
+const (
+	RunClaimed   RunState = "claimed"
+	RunPosting   RunState = "posting"
+	RunPosted    RunState = "posted"
+	RunFailed    RunState = "failed"
+	RunUncertain RunState = "uncertain"
+)
+
+// Run is one digest run.
+type Run struct {
+	ID int64
+	RunKey
+	Thread     string
+	State      RunState
+	Holder     string
+	LeaseUntil time.Time
+	// Attempts counts claims of this run (1 unless taken over).
+	Attempts int
+	// CoveredTo is the highest comment Seq the posted digest covered; the next
+	// run of the same digest and destination starts above it.
+	CoveredTo int64
+	// Ref is the destination's reference to the posted message or file.
+	Ref string
+	// Error is the reason of a failed or uncertain run.
+	Error      string
+	ClaimedAt  time.Time
+	FinishedAt time.Time
+}
+
+// Follow is a chat channel following a thread on a schedule, made with
+// /thread follow.
+type Follow struct {
+	Platform string // "slack" or "discord"
+	Channel  string
+	Thread   string
+	// Schedule is a cron spec with its zone ("CRON_TZ=Europe/Berlin 0 9 * * *").
+	Schedule  string
+	CreatedBy string
+	CreatedAt time.Time
+}
+
+// Store is the persistence threaddigest needs. All times are passed in by the
+// caller (from its clock), never read inside, so that tests control time.
+// Every method is safe for concurrent use, including by several processes
+// sharing one database.
+type Store interface {
+	// SaveThread creates or updates a thread by name.
+	SaveThread(ctx context.Context, t ThreadRecord) error
+	// Thread returns the thread by name, or ErrNotFound.
+	Thread(ctx context.Context, name string) (ThreadRecord, error)
+	// Threads lists all threads by name.
+	Threads(ctx context.Context) ([]ThreadRecord, error)
+
+	// UpsertComments stores comments of a thread keyed by (thread, ID): new
+	// ones get the next Seq and FirstSeen = now; changed ones are updated in
+	// place (keeping Seq); a comment with Deleted set marks the stored one
+	// deleted. The thread must exist.
+	UpsertComments(ctx context.Context, thread string, cs []threaddigest.Comment, now time.Time) (UpsertResult, error)
+	// Comments returns every stored comment of the thread, deleted ones
+	// included, ordered by Seq.
+	Comments(ctx context.Context, thread string) ([]CommentRecord, error)
+	// ThreadVersion increases whenever a comment of the thread is added,
+	// changed or deleted; caches of digests compare it to know they are stale.
+	ThreadVersion(ctx context.Context, thread string) (int64, error)
+
+	// ClaimRun claims the run for key for holder until now+lease. It creates
+	// the run when none exists, takes over a claimed run whose lease expired
+	// (Attempts+1), and marks a posting run whose lease expired uncertain. It
+	// reports claimed=false, with the existing run, when the run is held by
+	// another live holder, already posted, failed or uncertain.
+	ClaimRun(ctx context.Context, key RunKey, thread, holder string, lease time.Duration, now time.Time) (run Run, claimed bool, err error)
+	// MarkPosting records that the holder is about to send the run to its
+	// destination, extending the lease to now+lease. ErrLeaseLost when the
+	// run is no longer the holder's.
+	MarkPosting(ctx context.Context, runID int64, holder string, lease time.Duration, now time.Time) error
+	// CompleteRun records a posted run and what it covered.
+	CompleteRun(ctx context.Context, runID int64, holder string, coveredTo int64, ref string, now time.Time) error
+	// FailRun records a failed run with its reason; the comments it would
+	// have covered stay new for the next run.
+	FailRun(ctx context.Context, runID int64, holder, reason string, now time.Time) error
+	// LastPosted returns the most recent posted run of a digest to a
+	// destination (by slot), or ok=false when there is none.
+	LastPosted(ctx context.Context, digest, destination string) (run Run, ok bool, err error)
+	// LastRun returns the most recent run of a digest to a destination in any
+	// state (by slot), or ok=false.
+	LastRun(ctx context.Context, digest, destination string) (run Run, ok bool, err error)
+	// Runs lists the runs of a digest ("" for all), newest slot first, at most
+	// limit (0 for all).
+	Runs(ctx context.Context, digest string, limit int) ([]Run, error)
+
+	// AcquireLease takes or renews the named lease (e.g. "poll:THREAD") for
+	// holder until now+ttl, and reports whether holder has it. A lease held by
+	// another holder is taken only after it expired.
+	AcquireLease(ctx context.Context, name, holder string, ttl time.Duration, now time.Time) (bool, error)
+	// ReleaseLease gives the lease up if holder has it.
+	ReleaseLease(ctx context.Context, name, holder string) error
+
+	// SourceState returns what a live source remembers between polls
+	// (cursor, ETag, failure count) as an opaque string; "" when none.
+	SourceState(ctx context.Context, thread string) (string, error)
+	// SetSourceState replaces it.
+	SetSourceState(ctx context.Context, thread, state string) error
+
+	// AddFollow records a follow; an existing (platform, channel, thread)
+	// follow is replaced.
+	AddFollow(ctx context.Context, f Follow) error
+	// RemoveFollow deletes it; ErrNotFound when there was none.
+	RemoveFollow(ctx context.Context, platform, channel, thread string) error
+	// Follows lists follows of a channel ("" platform and channel: all),
+	// ordered by thread name.
+	Follows(ctx context.Context, platform, channel string) ([]Follow, error)
+
+	// Close releases the database.
+	Close() error
+}
