@@ -1,0 +1,40 @@
+// Package source reads threads from where they live: a local file in any input
+// format, or a live comment section (Reddit, Hacker News, Discourse, Disqus,
+// comment feeds, any JSON API). Each kind lives in its own package under
+// source/; this package holds the interface they share and the address syntax
+// that picks one ("reddit:URL", "hn:ID", a file path, …).
+package source
+
+import (
+	"context"
+
+	threaddigest "github.com/threaddigest/threaddigest"
+)
+
+// Source reads one thread. The service polls it on the thread's interval.
+type Source interface {
+	// Fetch returns what changed since the poll that returned state ("" on
+	// the first poll, which returns the whole thread). The returned Result's
+	// State is stored and passed to the next Fetch. A source that cannot poll
+	// incrementally returns the whole thread each time; the store diffs by id.
+	Fetch(ctx context.Context, state string) (Result, error)
+}
+
+// Result is one poll's outcome.
+type Result struct {
+	// Title and URL of the thread when the source knows them.
+	Title string
+	URL   string
+	// Comments that are new or changed since state, or all of them. Comments
+	// deleted or removed at the source come with Deleted set.
+	Comments []threaddigest.Comment
+	// State is the source's memory for the next poll (cursor, last id, ETag,
+	// file size and modification time), opaque to the caller.
+	State string
+	// NotModified is true when the source answered that nothing changed
+	// (HTTP 304, an unchanged file); Comments is then empty.
+	NotModified bool
+	// Skipped counts records the source could not read and left out; the
+	// source logs where they were.
+	Skipped int
+}
