@@ -1,0 +1,131 @@
+// Package textutil holds the small text operations every output shares when it
+// shows text written by strangers: removing characters that can corrupt a
+// layout or a terminal, folding text onto one line, and cutting it to a limit
+// without splitting a character.
+//
+// Escaping for a particular markup (Slack mrkdwn, Discord Markdown, Markdown,
+// HTML) is not here: each renderer knows its own syntax.
+package textutil
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Clean returns s as valid UTF-8 with control characters removed (tab and
+// newline are kept), along with the characters that reorder or hide text:
+// bidirectional overrides and isolates, and zero-width spaces. Invalid bytes
+// become U+FFFD. Zero-width joiners are kept: emoji sequences need them.
+func Clean(s string) string {
+	clean := true
+	for i, r := range s {
+		if r == utf8.RuneError {
+			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
+				clean = false
+				break
+			}
+		}
+		if unsafeRune(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+		if !unsafeRune(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func unsafeRune(r rune) bool {
+	switch {
+	case r == '\n' || r == '\t':
+		return false
+	case r == '\r':
+		return true
+	case unicode.IsControl(r):
+		return true
+	case r >= 0x202A && r <= 0x202E, // bidi embeddings and overrides
+		r >= 0x2066 && r <= 0x2069, // bidi isolates
+		r == 0x200B, r == 0x200E, r == 0x200F, r == 0x061C, // zero-width space, direction marks
+		r == 0x2028, r == 0x2029, // line and paragraph separators
+		r == 0xFEFF: // byte order mark / zero-width no-break space
+		return true
+	}
+	return false
+}
+
+// OneLine cleans s and folds every run of white space, newlines included, into
+// a single space, trimming both ends.
+func OneLine(s string) string {
+	return strings.Join(strings.Fields(Clean(s)), " ")
+}
+
+// Truncate cuts s to at most max runes, ending with marker when it cut (the
+// marker counts toward max). It cuts at the last space in the final fifth of
+// the allowed length when there is one, so words stay whole, and never inside
+// a character. max smaller than the marker yields the marker cut to max.
+func Truncate(s string, max int, marker string) string {
+	if max <= 0 {
+		return ""
+	}
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	mlen := utf8.RuneCountInString(marker)
+	if mlen >= max {
+		return firstRunes(marker, max)
+	}
+	keep := firstRunes(s, max-mlen)
+	if i := strings.LastIndexAny(keep, " \n\t"); i > 0 && utf8.RuneCountInString(keep[:i]) >= (max-mlen)*4/5 {
+		keep = keep[:i]
+	}
+	return strings.TrimRight(keep, " \n\t") + marker
+}
+
+// TruncateBytes is Truncate with the limit counted in bytes, for limits that
+// count bytes rather than characters.
+func TruncateBytes(s string, max int, marker string) string {
+	if len(s) <= max {
+		return s
+	}
+	if len(marker) >= max {
+		return validPrefix(marker, max)
+	}
+	keep := validPrefix(s, max-len(marker))
+	if i := strings.LastIndexAny(keep, " \n\t"); i > 0 && i >= (max-len(marker))*4/5 {
+		keep = keep[:i]
+	}
+	return strings.TrimRight(keep, " \n\t") + marker
+}
+
+// firstRunes returns the first n runes of s.
+func firstRunes(s string, n int) string {
+	i := 0
+	for pos := range s {
+		if i == n {
+			return s[:pos]
+		}
+		i++
+	}
+	return s
+}
+
+// validPrefix returns the longest prefix of s of at most n bytes that does not
+// end inside a character.
+func validPrefix(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
