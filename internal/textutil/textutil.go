@@ -53,7 +53,7 @@ func unsafeRune(r rune) bool {
 	case unicode.IsControl(r):
 		return true
 	case r >= 0x202A && r <= 0x202E, // bidi embeddings and overrides
-		r >= 0x2066 && r <= 0x2069, // bidi isolates
+		r >= 0x2066 && r <= 0x2069,                         // bidi isolates
 		r == 0x200B, r == 0x200E, r == 0x200F, r == 0x061C, // zero-width space, direction marks
 		r == 0x2028, r == 0x2029, // line and paragraph separators
 		r == 0xFEFF: // byte order mark / zero-width no-break space
