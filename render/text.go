@@ -1,0 +1,247 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/threaddigest/threaddigest/digest"
+)
+
+// errWriter keeps the first write error so that a rendering can write freely
+// and report once.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, a ...any) {
+	if e.err == nil {
+		_, e.err = fmt.Fprintf(e.w, format, a...)
+	}
+}
+
+func (e *errWriter) line(s string) {
+	if e.err == nil {
+		_, e.err = io.WriteString(e.w, strings.TrimRight(s, " ")+"\n")
+	}
+}
+
+// Text writes d for a terminal: compact, aligned to opt.Width columns, shares
+// drawn as bars of block characters. Untrusted text is printed inert (no
+// control characters, escape sequences or direction overrides).
+func Text(w io.Writer, d digest.Digest, opt Options) error {
+	out := &errWriter{w: w}
+	t := textLayout{out: out, d: &d, width: opt.width()}
+	t.header()
+	t.arguments(opt.arguments(&d))
+	t.rebuttals(opt.rebuttals(&d))
+	t.stance()
+	t.regions()
+	return out.err
+}
+
+type textLayout struct {
+	out   *errWriter
+	d     *digest.Digest
+	width int
+}
+
+// Column widths shared by the bar charts.
+const (
+	barCells = 16
+	countW   = 5
+	pctW     = 5
+)
+
+func (t *textLayout) header() {
+	d := t.d
+	for _, l := range wrap(quoteText(heading(d), titleRunes), t.width) {
+		t.out.line(l)
+	}
+	meta := plural(d.CommentCount, "comment", "comments") + " by " + plural(d.CommenterCount, "commenter", "commenters")
+	if span := spanText(d.Span); span != "" {
+		meta += " · " + span
+	}
+	t.out.line(fit(meta, t.width))
+	if d.Context != nil {
+		for _, l := range wrap(contextLine(d.Context), t.width) {
+			t.out.line(l)
+		}
+	}
+}
+
+// section starts a section with a title on the left and a column caption on
+// the right.
+func (t *textLayout) section(title, caption string) {
+	t.out.line("")
+	if caption == "" {
+		t.out.line(title)
+		return
+	}
+	t.out.line(pad(title, t.width-displayWidth(caption)-1) + " " + caption)
+}
+
+// labelWidth is what is left of a line for a bar chart's label after its
+// indent and the bar, count and percentage columns.
+func (t *textLayout) labelWidth(indent int) int {
+	return t.width - indent - 1 - barCells - 1 - countW - 1 - pctW
+}
+
+// barRow lays out one row of a bar chart, its columns aligned under those of
+// every other row.
+func (t *textLayout) barRow(indent, label string, n int, s float64, pct string) {
+	lw := t.labelWidth(displayWidth(indent))
+	t.out.line(indent + pad(label, lw) + " " + bar(s, barCells) + " " + padLeft(strconv.Itoa(n), countW) + " " + padLeft(pct, pctW))
+}
+
+// quote prints verbatim text in quotation marks, wrapped under indent.
+func (t *textLayout) quote(indent, text string, limit int) {
+	q := quoteText(text, limit)
+	if q == "" {
+		return
+	}
+	for _, l := range wrap("“"+q+"”", t.width-len(indent)) {
+		t.out.line(indent + l)
+	}
+}
+
+func (t *textLayout) arguments(args []digest.Argument) {
+	d := t.d
+	t.section("ARGUMENTS", "commenters")
+	if len(args) == 0 {
+		t.out.line("  No argument is made by enough commenters to report.")
+		return
+	}
+	for _, a := range args {
+		num := fmt.Sprintf("%2d. ", a.ID)
+		label := textLabel(a.Label)
+		t.barRow(" "+num, label, a.Commenters, a.Share, sharePercent(a.Share))
+		t.quote("     ", a.Statement, statementRunes)
+		t.out.line("     — " + fit(who(a.Quote.Author, a.Quote.CommentID), t.width-7))
+	}
+	if hidden := len(d.Arguments) - len(args); hidden > 0 {
+		t.out.line(fmt.Sprintf("  (%s not shown)", plural(hidden, "more argument", "more arguments")))
+	}
+}
+
+func (t *textLayout) rebuttals(rebs []digest.Rebuttal) {
+	t.section("REBUTTALS", "")
+	if len(rebs) == 0 {
+		t.out.line("  No reply pushes back on another.")
+		return
+	}
+	for i, r := range rebs {
+		if i > 0 {
+			t.out.line("")
+		}
+		t.out.line(fit(fmt.Sprintf(" %2d. %s said", i+1, who(r.ParentAuthor, r.ReplyTo)), t.width))
+		t.quote("       ", r.ParentExcerpt, excerptRunes)
+		t.out.line(fit("     "+who(r.Author, r.CommentID)+" answered", t.width))
+		t.quote("       ", r.Excerpt, excerptRunes)
+	}
+	if hidden := len(t.d.Rebuttals) - len(rebs); hidden > 0 {
+		t.out.line(fmt.Sprintf("  (%s not shown)", plural(hidden, "more rebuttal", "more rebuttals")))
+	}
+}
+
+func (t *textLayout) stance() {
+	s := t.d.Stance
+	title := "STANCE"
+	if target := inert(s.Target); target != "" {
+		title = "STANCE TOWARD " + strings.ToUpper(target)
+	} else {
+		title += " (no target found: every comment reads as none)"
+	}
+	t.section(fit(title, t.width-len("comments")-1), "comments")
+	total := s.Total()
+	rows := []struct {
+		name string
+		n    int
+	}{{"favor", s.Favor}, {"against", s.Against}, {"none", s.None}}
+	for _, r := range rows {
+		t.barRow("  ", r.name, r.n, share(r.n, total), percent(r.n, total))
+	}
+	for _, side := range []struct {
+		name string
+		q    *digest.Quote
+	}{{"favor", s.FavorQuote}, {"against", s.AgainstQuote}} {
+		if side.q == nil {
+			continue
+		}
+		t.out.line("  " + side.name + ":")
+		t.quote("     ", side.q.Text, statementRunes)
+		t.out.line("     — " + fit(who(side.q.Author, side.q.CommentID), t.width-7))
+	}
+}
+
+// Region table columns.
+const (
+	regionW    = 15
+	commentsW  = 10
+	stanceColW = 8
+)
+
+func (t *textLayout) regions() {
+	d := t.d
+	t.section("REGIONS", "")
+	if len(d.Regions) == 0 {
+		t.out.line("  No commenters.")
+		return
+	}
+	leadW := t.width - 2 - regionW - commentsW - 3*stanceColW - 2
+	t.out.line("  " + pad("", regionW) + padLeft("commenters", commentsW) +
+		padLeft("favor", stanceColW) + padLeft("against", stanceColW) + padLeft("none", stanceColW) +
+		"  " + pad("leading argument", leadW))
+	few := false
+	for _, r := range d.Regions {
+		name := string(r.Region)
+		if r.Commenters < fewCommenters {
+			name += " *"
+			few = true
+		}
+		lead := "–"
+		if r.TopArgument != nil {
+			lead = strconv.Itoa(*r.TopArgument) + ". " + textLabel(argumentLabel(d, *r.TopArgument))
+		}
+		t.out.line("  " + pad(inert(name), regionW) + padLeft(strconv.Itoa(r.Commenters), commentsW) +
+			padLeft(percent(r.Favor, r.Commenters), stanceColW) +
+			padLeft(percent(r.Against, r.Commenters), stanceColW) +
+			padLeft(percent(r.None, r.Commenters), stanceColW) +
+			"  " + fit(lead, leadW))
+	}
+	t.out.line("")
+	for _, l := range wrap("Shares are of each region's commenters (one stance per commenter).", t.width-2) {
+		t.out.line("  " + l)
+	}
+	if few {
+		for _, l := range wrap(fmt.Sprintf("* fewer than %d commenters: too few to generalise from.", fewCommenters), t.width-2) {
+			t.out.line("  " + l)
+		}
+	}
+}
+
+// textLabel prepares an argument label for one line.
+func textLabel(label string) string {
+	l := quoteText(label, labelRunes)
+	if l == "" {
+		return "(unlabelled)"
+	}
+	return l
+}
+
+// nameColumns caps a commenter's name where it is shown.
+const nameColumns = 40
+
+// who names a commenter and the comment, e.g. "Anna K. (#7)".
+func who(author, commentID string) string {
+	a := fit(inert(author), nameColumns)
+	if a == "" {
+		a = "anonymous"
+	}
+	if id := inert(commentID); id != "" {
+		return a + " (#" + id + ")"
+	}
+	return a
+}
