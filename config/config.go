@@ -1,0 +1,325 @@
+// Package config reads threaddigest's TOML configuration file: where state
+// lives, which threads to follow, which digests to post where and when, and
+// the Slack and Discord settings.
+//
+// Loading never stops at the first mistake. Every problem is reported with
+// the file, line and key it concerns, and what was expected, so that
+// `threaddigest check-config` can list them all at once. Unknown keys are
+// problems too: a misspelt key would otherwise be silently ignored.
+//
+// Secrets can stay out of the file: any string value may contain ${VAR},
+// replaced by the environment variable VAR, and the THREADDIGEST_… variables
+// listed in Overrides replace single keys outright. Redacted returns a copy
+// fit for logs.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/pelletier/go-toml/v2"
+)
+
+// Config is a loaded and validated configuration. After Load succeeds every
+// default is filled in, so callers never need to apply their own.
+type Config struct {
+	Store    Store     `toml:"store"`
+	HTTP     HTTP      `toml:"http"`
+	Bot      Bot       `toml:"bot"`
+	Log      Log       `toml:"log"`
+	Threads  []Thread  `toml:"thread"`
+	Digests  []Digest  `toml:"digest"`
+	Channels []Channel `toml:"channel"`
+	Slack    Slack     `toml:"slack"`
+	Discord  Discord   `toml:"discord"`
+
+	// File is the path the configuration was read from.
+	File string `toml:"-"`
+	// lines maps key paths ("digest[2].schedule") to the line they are on.
+	lines map[string]int
+}
+
+// Store says where state lives.
+type Store struct {
+	// URL is "sqlite:PATH" (the default, "sqlite:threaddigest.db"), a bare
+	// path, or "postgres://…". It may carry a password, so it is redacted.
+	URL string `toml:"url" secret:"url"`
+	// Lease is how long a claim on a digest run or a thread's poll holds
+	// before another replica may take it over. Default 30s.
+	Lease Duration `toml:"lease"`
+	// PoolSize caps the database connections; 0 leaves the driver's default.
+	PoolSize int `toml:"pool_size"`
+}
+
+// HTTP configures the server for /healthz, /metrics and the chat endpoints.
+type HTTP struct {
+	// Listen is the address, default "127.0.0.1:8080"; "off" runs no server.
+	Listen string `toml:"listen"`
+}
+
+// Bot holds the service-wide settings.
+type Bot struct {
+	// ReplicaID names this process in run claims and leases. Default:
+	// hostname and process id; THREADDIGEST_REPLICA_ID overrides it.
+	ReplicaID string `toml:"replica_id"`
+	// Timezone is the zone of schedules written without CRON_TZ= and of
+	// channels without their own. Default UTC.
+	Timezone string `toml:"timezone"`
+	// FollowSchedule is the schedule `/thread follow` uses when none is given,
+	// read in the channel's zone. Default "0 9 * * *" (daily at 09:00).
+	FollowSchedule string `toml:"follow_schedule"`
+	// CatchUpWindow bounds catch-up: at start, a slot missed less than this
+	// long ago is run once. Default 24h.
+	CatchUpWindow Duration `toml:"catch_up_window"`
+	// PollInterval is how often threads are polled when their own poll is
+	// unset. Default 1m.
+	PollInterval Duration `toml:"poll_interval"`
+	// RunTimeout bounds one run's delivery, retries included. Default 5m.
+	RunTimeout Duration `toml:"run_timeout"`
+	// MaxThreads caps the threads /thread follow may create. Default 100.
+	MaxThreads int `toml:"max_threads"`
+}
+
+// Log configures the structured log on stderr.
+type Log struct {
+	// Level is debug, info, warn or error. Default info.
+	Level string `toml:"level"`
+	// Format is text or json. Default text.
+	Format string `toml:"format"`
+}
+
+// Thread is a followed thread.
+type Thread struct {
+	// Name identifies the thread in digests, commands and the store.
+	Name string `toml:"name"`
+	// Source is where the thread is read from: a file path or a live source
+	// address ("reddit:URL", "hn:ID", …).
+	Source string `toml:"source"`
+	// Target is the stance target; "" lets the digest find it.
+	Target string `toml:"target"`
+	// Poll is how often the source is read; default [bot] poll_interval.
+	Poll Duration `toml:"poll"`
+}
+
+// Digest is a scheduled digest of one thread's new comments.
+type Digest struct {
+	// Name identifies the digest in the store; default the thread's name.
+	// Renaming it starts its history afresh.
+	Name string `toml:"name"`
+	// Thread names the [[thread]] it digests.
+	Thread string `toml:"thread"`
+	// Schedule is a cron spec, optionally with CRON_TZ=Zone.
+	Schedule string `toml:"schedule"`
+	// To lists the destinations.
+	To []string `toml:"to"`
+	// MinNewComments: a slot with fewer new comments posts nothing and
+	// leaves them new for the next slot. Default 1; 0 posts even an empty
+	// digest.
+	MinNewComments *int `toml:"min_new_comments"`
+	// MaxArguments caps the arguments shown; 0 for the digest's default.
+	MaxArguments int `toml:"max_arguments"`
+	// CatchUp runs the most recent missed slot at start. Default true.
+	CatchUp *bool `toml:"catch_up"`
+}
+
+// MinNew returns MinNewComments with its default applied.
+func (d Digest) MinNew() int {
+	if d.MinNewComments == nil {
+		return 1
+	}
+	return *d.MinNewComments
+}
+
+// CatchUpOn returns CatchUp with its default applied.
+func (d Digest) CatchUpOn() bool { return d.CatchUp == nil || *d.CatchUp }
+
+// Channel holds per-channel settings.
+type Channel struct {
+	// ID is the channel as a destination: "slack:C0123", "discord:1234".
+	ID string `toml:"id"`
+	// Timezone is the zone /thread follow schedules are read in.
+	Timezone string `toml:"timezone"`
+}
+
+// Slack configures the Slack app (see README "Slack").
+type Slack struct {
+	BotToken      string `toml:"bot_token" secret:"true"`
+	SigningSecret string `toml:"signing_secret" secret:"true"`
+	AppToken      string `toml:"app_token" secret:"true"`
+	SocketMode    bool   `toml:"socket_mode"`
+	// APIURL is the Web API base, default Slack's own; it ends with a slash.
+	APIURL string `toml:"api_url"`
+}
+
+// Discord configures the Discord app (see README "Discord").
+type Discord struct {
+	BotToken      string `toml:"bot_token" secret:"true"`
+	PublicKey     string `toml:"public_key"`
+	ApplicationID string `toml:"application_id"`
+	Gateway       bool   `toml:"gateway"`
+	// APIURL is the REST API base, default Discord's own.
+	APIURL string `toml:"api_url"`
+}
+
+// Duration is a time.Duration written as a string ("30s", "1h30m").
+type Duration time.Duration
+
+// UnmarshalText reads a Go duration string.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("%q is not a duration: expected e.g. \"30s\", \"5m\", \"1h30m\"", b)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalText writes it back.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+// D returns the time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// Problem is one mistake in the file.
+type Problem struct {
+	File string
+	// Line is 1-based; 0 when the problem concerns no single line (a
+	// missing key).
+	Line int
+	// Key is the path of the key concerned, with 1-based indexes for
+	// [[arrays]] of tables: "digest[2].schedule".
+	Key string
+	Msg string
+}
+
+func (p Problem) Error() string {
+	var b strings.Builder
+	b.WriteString(p.File)
+	if p.Line > 0 {
+		fmt.Fprintf(&b, ":%d", p.Line)
+	}
+	b.WriteString(": ")
+	if p.Key != "" {
+		b.WriteString(p.Key)
+		b.WriteString(": ")
+	}
+	b.WriteString(p.Msg)
+	return b.String()
+}
+
+// Problems is every problem found; it is the error Load returns.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Load reads and validates the file at path. getenv supplies the environment
+// (os.Getenv in production). The error is Problems when the file was read but
+// is wrong.
+func Load(path string, getenv func(string) string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return Parse(data, path, getenv)
+}
+
+// Parse reads and validates a configuration held in memory; name is used in
+// problems.
+func Parse(data []byte, name string, getenv func(string) string) (*Config, error) {
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	c := &Config{File: name}
+	var ps Problems
+	lines, perr := keyLines(data)
+	c.lines = lines
+	dec := toml.NewDecoder(bytes.NewReader(data)).DisallowUnknownFields()
+	if err := dec.Decode(c); err != nil {
+		var strict *toml.StrictMissingError
+		var de *toml.DecodeError
+		switch {
+		case errors.As(err, &strict):
+			for _, e := range strict.Errors {
+				line, _ := e.Position()
+				ps = append(ps, Problem{File: name, Line: line, Key: c.keyAt(line, e.Key()),
+					Msg: "unknown key (misspelt, or in the wrong table?)"})
+			}
+		case errors.As(err, &de):
+			line, _ := de.Position()
+			msg := strings.TrimPrefix(de.Error(), "toml: ")
+			ps = append(ps, Problem{File: name, Line: line, Key: c.keyAt(line, de.Key()), Msg: msg})
+			// The rest of the document was not decoded: validating it
+			// would only report missing values that are not missing.
+			return nil, ps
+		default:
+			if perr != nil {
+				return nil, Problems{{File: name, Msg: perr.Error()}}
+			}
+			return nil, Problems{{File: name, Msg: err.Error()}}
+		}
+	}
+	ps = append(ps, c.expand(getenv)...)
+	ps = append(ps, c.applyOverrides(getenv)...)
+	c.applyDefaults(getenv)
+	ps = append(ps, c.validate()...)
+	if len(ps) > 0 {
+		// In file order; problems of no single line (a missing key) last.
+		sort.SliceStable(ps, func(i, j int) bool {
+			li, lj := ps[i].Line, ps[j].Line
+			if li == 0 || lj == 0 {
+				return lj == 0 && li != 0
+			}
+			return li < lj
+		})
+		return nil, ps
+	}
+	return c, nil
+}
+
+// Line returns the line of key (e.g. "digest[2].schedule"), or 0 when the key
+// is not in the file.
+func (c *Config) Line(key string) int { return c.lines[key] }
+
+// Problem builds a problem about key, for checks made outside this package
+// (whether a source opens, say).
+func (c *Config) Problem(key, format string, a ...any) Problem {
+	return Problem{File: c.File, Line: c.Line(key), Key: key, Msg: fmt.Sprintf(format, a...)}
+}
+
+// keyAt names the key decoded at line, preferring the indexed path.
+func (c *Config) keyAt(line int, k toml.Key) string {
+	plain := strings.Join(k, ".")
+	for path, l := range c.lines {
+		if l == line && stripIndexes(path) == plain {
+			return path
+		}
+	}
+	return plain
+}
+
+func stripIndexes(path string) string {
+	var b strings.Builder
+	skip := false
+	for _, r := range path {
+		switch {
+		case r == '[':
+			skip = true
+		case r == ']':
+			skip = false
+		case !skip:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,231 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestExampleLoads(t *testing.T) {
+	c, err := Load(filepath.Join("..", "config.example.toml"), env(nil))
+	if err != nil {
+		t.Fatalf("config.example.toml: %v", err)
+	}
+	if len(c.Threads) != 1 || c.Threads[0].Name != "huawei-europe" || c.Threads[0].Target != "Huawei" {
+		t.Errorf("threads = %+v", c.Threads)
+	}
+	if len(c.Digests) != 1 || c.Digests[0].Name != "huawei-europe-morning" || c.Digests[0].MinNew() != 1 || !c.Digests[0].CatchUpOn() {
+		t.Errorf("digests = %+v", c.Digests)
+	}
+	if c.Store.Lease.D() != 30*time.Second || c.Bot.CatchUpWindow.D() != 24*time.Hour {
+		t.Errorf("durations: lease %s, catch-up %s", c.Store.Lease.D(), c.Bot.CatchUpWindow.D())
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := Parse([]byte(`
+[[thread]]
+name = "t"
+source = "t.txt"
+
+[[digest]]
+thread = "t"
+schedule = "@daily"
+to = ["stdout"]
+`), "c.toml", env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Store.URL != DefaultStoreURL || c.HTTP.Listen != DefaultListen || c.Store.Lease.D() != DefaultLease {
+		t.Errorf("store/http defaults: %+v %+v", c.Store, c.HTTP)
+	}
+	if c.Digests[0].Name != "t" || c.Digests[0].MinNew() != 1 || !c.Digests[0].CatchUpOn() {
+		t.Errorf("digest defaults: %+v", c.Digests[0])
+	}
+	if c.Threads[0].Poll.D() != DefaultPollInterval {
+		t.Errorf("poll default = %s", c.Threads[0].Poll.D())
+	}
+	if !strings.Contains(c.Bot.ReplicaID, "-") {
+		t.Errorf("replica id default = %q, want hostname-pid", c.Bot.ReplicaID)
+	}
+	if c.Zone() != time.UTC {
+		t.Errorf("zone = %v", c.Zone())
+	}
+}
+
+// TestProblems checks that each mistake is reported with its line and key,
+// and that all of them are reported at once.
+func TestProblems(t *testing.T) {
+	doc := `[store]
+url = "sqlite:x.db"
+lease = "10ms"
+
+[htp]
+listen = "x"
+
+[[thread]]
+name = "a b"
+source = ""
+
+[[thread]]
+name = "t"
+source = "t.txt"
+targte = "Huawei"
+
+[[digest]]
+thread = "nope"
+schedule = "CRON_TZ=UTC"
+to = ["stdout", "teams:x"]
+
+[[digest]]
+thread = "t"
+schedule = "CRON_TZ=Mars/Base 0 8 * * *"
+to = ["slack:C1", "stdout", "stdout"]
+min_new_comments = -1
+
+[discord]
+public_key = "zz"
+`
+	_, err := Parse([]byte(doc), "c.toml", env(nil))
+	var ps Problems
+	if !errors.As(err, &ps) {
+		t.Fatalf("err = %v, want Problems", err)
+	}
+	want := []string{
+		"c.toml:3: store.lease: 10ms is too short",
+		"c.toml:5: htp: unknown key",
+		`c.toml:9: thread[1].name: "a b": expected letters`,
+		"c.toml:10: thread[1].source: missing",
+		"c.toml:15: thread[2].targte: unknown key",
+		`c.toml:18: digest[1].thread: "nope" names no [[thread]] (threads: a b, t)`,
+		`c.toml:19: digest[1].schedule: "CRON_TZ=UTC" names a time zone but no schedule`,
+		`c.toml:20: digest[1].to[2]: destination of unknown kind "teams"`,
+		`c.toml:24: digest[2].schedule: unknown time zone "Mars/Base"`,
+		"c.toml:25: digest[2].to[3]: stdout is listed twice (also to[2])",
+		"c.toml:26: digest[2].min_new_comments: must not be negative",
+		"c.toml:29: discord.public_key: expected the application's public key",
+		"c.toml: slack.bot_token: missing: a [[digest]] posts to a slack: channel",
+	}
+	got := err.Error()
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("problems lack %q", w)
+		}
+	}
+	if t.Failed() {
+		t.Logf("problems:\n%s", got)
+	}
+}
+
+func TestTypeErrorNamesLineAndKey(t *testing.T) {
+	doc := "[[thread]]\nname = \"t\"\nsource = \"x\"\npoll = 5\n"
+	_, err := Parse([]byte(doc), "c.toml", env(nil))
+	if err == nil || !strings.HasPrefix(err.Error(), "c.toml:4: thread[1].poll:") {
+		t.Errorf("err = %v, want it at c.toml:4 thread[1].poll", err)
+	}
+	doc = "[[thread]]\nname = \"t\"\nsource = \"x\"\npoll = \"5 minutes\"\n"
+	_, err = Parse([]byte(doc), "c.toml", env(nil))
+	if err == nil || !strings.Contains(err.Error(), "c.toml:4") || !strings.Contains(err.Error(), "not a duration") {
+		t.Errorf("err = %v, want a duration problem at line 4", err)
+	}
+	_, err = Parse([]byte("[store\nurl = 1\n"), "c.toml", env(nil))
+	if err == nil || !strings.HasPrefix(err.Error(), "c.toml:1") {
+		t.Errorf("syntax error = %v, want it at line 1", err)
+	}
+}
+
+func TestEnvironment(t *testing.T) {
+	doc := `
+[slack]
+bot_token = "${SLACK_BOT_TOKEN}"
+signing_secret = "from-file"
+api_url = "http://127.0.0.1:9/api"
+
+[[thread]]
+name = "t"
+source = "t.txt"
+
+[[digest]]
+thread = "t"
+schedule = "@hourly"
+to = ["slack-webhook:${HOOK}", "slack:C1"]
+`
+	c, err := Parse([]byte(doc), "c.toml", env(map[string]string{
+		"SLACK_BOT_TOKEN":                   "xoxb-secret-1",
+		"HOOK":                              "https://hooks.slack.com/services/T/B/SECRETHOOK",
+		"THREADDIGEST_SLACK_SIGNING_SECRET": "from-env",
+		"THREADDIGEST_REPLICA_ID":           "r7",
+		"THREADDIGEST_STORE_URL":            "postgres://app:pw-secret@db:5432/td",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Slack.BotToken != "xoxb-secret-1" || c.Slack.SigningSecret != "from-env" || c.Bot.ReplicaID != "r7" {
+		t.Errorf("slack = %+v, replica = %q", c.Slack, c.Bot.ReplicaID)
+	}
+	if c.Digests[0].To[0] != "slack-webhook:https://hooks.slack.com/services/T/B/SECRETHOOK" {
+		t.Errorf("to = %q", c.Digests[0].To)
+	}
+	if c.Slack.APIURL != "http://127.0.0.1:9/api/" {
+		t.Errorf("api_url = %q, want a trailing slash added", c.Slack.APIURL)
+	}
+	r := c.Redacted()
+	dump := strings.Join([]string{r.Slack.BotToken, r.Slack.SigningSecret, r.Store.URL, strings.Join(r.Digests[0].To, " ")}, " ")
+	for _, secret := range []string{"xoxb-secret-1", "from-env", "pw-secret", "SECRETHOOK"} {
+		if strings.Contains(dump, secret) {
+			t.Errorf("redacted config leaks %q: %s", secret, dump)
+		}
+	}
+	if c.Slack.BotToken != "xoxb-secret-1" {
+		t.Error("Redacted changed the original")
+	}
+
+	_, err = Parse([]byte(doc), "c.toml", env(nil))
+	if err == nil || !strings.Contains(err.Error(), "c.toml:3: slack.bot_token: environment variable SLACK_BOT_TOKEN is not set") ||
+		!strings.Contains(err.Error(), "c.toml:14: digest[1].to[1]: environment variable HOOK is not set") {
+		t.Errorf("unset variables: %v", err)
+	}
+	_, err = Parse([]byte(doc), "c.toml", env(map[string]string{"SLACK_BOT_TOKEN": "x", "HOOK": "https://h/x", "THREADDIGEST_SLACK_SOCKET_MODE": "maybe"}))
+	if err == nil || !strings.Contains(err.Error(), "THREADDIGEST_SLACK_SOCKET_MODE") {
+		t.Errorf("bad override: %v", err)
+	}
+}
+
+func TestExpandString(t *testing.T) {
+	get := env(map[string]string{"A": "1", "B_2": "two"})
+	tests := []struct{ in, want, err string }{
+		{"plain", "plain", ""},
+		{"${A}-${B_2}", "1-two", ""},
+		{"cost $$5 ${A}", "cost $5 1", ""},
+		{"lone $ sign", "lone $ sign", ""},
+		{"${A", "", "unclosed"},
+		{"${1X}", "", "expected an environment variable name"},
+		{"${C}", "", "C is not set"},
+	}
+	for _, tt := range tests {
+		got, err := expandString(tt.in, get)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("expandString(%q) err = %v, want %q", tt.in, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("expandString(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestLoadMissingFile(t *testing.T) {
+	_, err := Load(filepath.Join(t.TempDir(), "none.toml"), nil)
+	if !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("err = %v, want not-exist", err)
+	}
+}

@@ -1,0 +1,304 @@
+package config
+
+import (
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/threaddigest/threaddigest/bot/addr"
+	"github.com/threaddigest/threaddigest/bot/schedule"
+)
+
+// Defaults, documented in config.example.toml.
+const (
+	DefaultStoreURL       = "sqlite:threaddigest.db"
+	DefaultListen         = "127.0.0.1:8080"
+	DefaultLease          = 30 * time.Second
+	DefaultFollowSchedule = "0 9 * * *"
+	DefaultCatchUpWindow  = 24 * time.Hour
+	DefaultPollInterval   = time.Minute
+	DefaultRunTimeout     = 5 * time.Minute
+	DefaultMaxThreads     = 100
+)
+
+func (c *Config) applyDefaults(getenv func(string) string) {
+	if c.Store.URL == "" {
+		c.Store.URL = DefaultStoreURL
+	}
+	if c.Store.Lease == 0 {
+		c.Store.Lease = Duration(DefaultLease)
+	}
+	if c.HTTP.Listen == "" {
+		c.HTTP.Listen = DefaultListen
+	}
+	if c.Bot.ReplicaID == "" {
+		host, err := os.Hostname()
+		if err != nil || host == "" {
+			host = "threaddigest"
+		}
+		c.Bot.ReplicaID = host + "-" + strconv.Itoa(os.Getpid())
+	}
+	if c.Bot.Timezone == "" {
+		c.Bot.Timezone = "UTC"
+	}
+	if c.Bot.FollowSchedule == "" {
+		c.Bot.FollowSchedule = DefaultFollowSchedule
+	}
+	if c.Bot.CatchUpWindow == 0 {
+		c.Bot.CatchUpWindow = Duration(DefaultCatchUpWindow)
+	}
+	if c.Bot.PollInterval == 0 {
+		c.Bot.PollInterval = Duration(DefaultPollInterval)
+	}
+	if c.Bot.RunTimeout == 0 {
+		c.Bot.RunTimeout = Duration(DefaultRunTimeout)
+	}
+	if c.Bot.MaxThreads == 0 {
+		c.Bot.MaxThreads = DefaultMaxThreads
+	}
+	if c.Log.Level == "" {
+		c.Log.Level = "info"
+	}
+	if c.Log.Format == "" {
+		c.Log.Format = "text"
+	}
+	for i := range c.Threads {
+		if c.Threads[i].Poll == 0 {
+			c.Threads[i].Poll = c.Bot.PollInterval
+		}
+	}
+	for i := range c.Digests {
+		if c.Digests[i].Name == "" {
+			c.Digests[i].Name = c.Digests[i].Thread
+		}
+	}
+	if c.Slack.APIURL != "" && !strings.HasSuffix(c.Slack.APIURL, "/") {
+		// slack-go joins method names onto it directly.
+		c.Slack.APIURL += "/"
+	}
+}
+
+// Zone returns the [bot] timezone (validated by Load).
+func (c *Config) Zone() *time.Location {
+	loc, err := time.LoadLocation(c.Bot.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// ChannelZone returns the zone of a channel ("slack", "C0123"): its
+// [[channel]] timezone, else [bot] timezone.
+func (c *Config) ChannelZone(platform, channel string) *time.Location {
+	for _, ch := range c.Channels {
+		if ch.ID == platform+":"+channel && ch.Timezone != "" {
+			if loc, err := time.LoadLocation(ch.Timezone); err == nil {
+				return loc
+			}
+		}
+	}
+	return c.Zone()
+}
+
+// Thread returns the [[thread]] named name.
+func (c *Config) Thread(name string) (Thread, bool) {
+	for _, t := range c.Threads {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return Thread{}, false
+}
+
+// ValidName reports whether s can name a thread or digest: letters, digits,
+// '-', '_' and '.', starting with a letter or digit, at most 64 bytes. Names
+// appear in file names, commands and metrics, so nothing else is allowed.
+func ValidName(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+		case i > 0 && (r == '-' || r == '_' || r == '.'):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func (c *Config) validate() Problems {
+	var ps Problems
+	add := func(key, format string, a ...any) { ps = append(ps, c.Problem(key, format, a...)) }
+
+	if c.Store.Lease.D() < time.Second {
+		add("store.lease", "%s is too short: expected at least 1s", c.Store.Lease.D())
+	}
+	if c.Store.PoolSize < 0 {
+		add("store.pool_size", "must not be negative")
+	}
+	if c.HTTP.Listen != "off" {
+		if _, port, err := net.SplitHostPort(c.HTTP.Listen); err != nil || port == "" {
+			add("http.listen", "%q is not a host:port address: expected e.g. \"127.0.0.1:8080\", \":8080\", or \"off\"", c.HTTP.Listen)
+		}
+	}
+	zone, err := time.LoadLocation(c.Bot.Timezone)
+	if err != nil {
+		add("bot.timezone", "unknown time zone %q: expected an IANA name such as Europe/Berlin", c.Bot.Timezone)
+		zone = time.UTC
+	}
+	if _, err := schedule.Parse(c.Bot.FollowSchedule, zone); err != nil {
+		add("bot.follow_schedule", "%v", err)
+	}
+	for _, d := range []struct {
+		key string
+		v   Duration
+	}{{"bot.catch_up_window", c.Bot.CatchUpWindow}, {"bot.poll_interval", c.Bot.PollInterval}, {"bot.run_timeout", c.Bot.RunTimeout}} {
+		if d.v.D() < time.Second {
+			add(d.key, "%s is too short: expected at least 1s", d.v.D())
+		}
+	}
+	if c.Bot.MaxThreads < 0 {
+		add("bot.max_threads", "must not be negative")
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		add("log.level", "%q: expected debug, info, warn or error", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		add("log.format", "%q: expected text or json", c.Log.Format)
+	}
+
+	threads := make(map[string]int)
+	for i, t := range c.Threads {
+		key := fmt.Sprintf("thread[%d]", i+1)
+		switch {
+		case t.Name == "":
+			add(key+".name", "missing: every [[thread]] needs a name")
+		case !ValidName(t.Name):
+			add(key+".name", "%q: expected letters, digits, '-', '_' or '.', at most 64 characters, starting with a letter or digit", t.Name)
+		case threads[t.Name] > 0:
+			add(key+".name", "%q is already the name of thread[%d]", t.Name, threads[t.Name])
+		default:
+			threads[t.Name] = i + 1
+		}
+		if strings.TrimSpace(t.Source) == "" {
+			add(key+".source", "missing: expected a file path or a live source address such as reddit:URL")
+		}
+		if t.Poll.D() < time.Second {
+			add(key+".poll", "%s is too short: expected at least 1s", t.Poll.D())
+		}
+	}
+
+	digests := make(map[string]int)
+	chat := map[addr.Kind]bool{}
+	for i, d := range c.Digests {
+		key := fmt.Sprintf("digest[%d]", i+1)
+		switch {
+		case d.Thread == "":
+			add(key+".thread", "missing: expected the name of a [[thread]]")
+		case threads[d.Thread] == 0:
+			add(key+".thread", "%q names no [[thread]]%s", d.Thread, known(c.Threads))
+		}
+		switch {
+		case d.Name == "":
+		case !ValidName(d.Name):
+			add(key+".name", "%q: expected letters, digits, '-', '_' or '.', at most 64 characters", d.Name)
+		case digests[d.Name] > 0:
+			add(key+".name", "%q is already the name of digest[%d]; give one of them a distinct name (the name keys its history)", d.Name, digests[d.Name])
+		default:
+			digests[d.Name] = i + 1
+		}
+		if _, err := schedule.Parse(d.Schedule, zone); err != nil {
+			add(key+".schedule", "%v", err)
+		}
+		if len(d.To) == 0 {
+			add(key+".to", "missing: expected a list of destinations, e.g. [\"stdout\"]")
+		}
+		seen := make(map[string]int)
+		for j, to := range d.To {
+			tkey := fmt.Sprintf("%s.to[%d]", key, j+1)
+			a, err := addr.Parse(to)
+			if err != nil {
+				add(tkey, "%v", err)
+				continue
+			}
+			if prev := seen[a.Key()]; prev > 0 {
+				add(tkey, "%s is listed twice (also to[%d])", a.Key(), prev)
+			}
+			seen[a.Key()] = j + 1
+			chat[a.Kind] = true
+		}
+		if d.MinNewComments != nil && *d.MinNewComments < 0 {
+			add(key+".min_new_comments", "must not be negative")
+		}
+		if d.MaxArguments < 0 {
+			add(key+".max_arguments", "must not be negative")
+		}
+	}
+
+	for i, ch := range c.Channels {
+		key := fmt.Sprintf("channel[%d]", i+1)
+		if a, err := addr.Parse(ch.ID); err != nil || (a.Kind != addr.Slack && a.Kind != addr.Discord) {
+			add(key+".id", "%q: expected a chat channel such as \"slack:C0123ABCD\" or \"discord:123456789012345678\"", ch.ID)
+		}
+		if _, err := time.LoadLocation(ch.Timezone); ch.Timezone == "" || err != nil {
+			add(key+".timezone", "unknown time zone %q: expected an IANA name such as America/Chicago", ch.Timezone)
+		}
+	}
+
+	if chat[addr.Slack] && c.Slack.BotToken == "" {
+		add("slack.bot_token", "missing: a [[digest]] posts to a slack: channel, which needs the bot token (set it, or THREADDIGEST_SLACK_BOT_TOKEN)")
+	}
+	if c.Slack.SocketMode && c.Slack.AppToken == "" {
+		add("slack.app_token", "missing: socket_mode needs an app-level token (xapp-…)")
+	}
+	if c.Slack.SocketMode && c.Slack.BotToken == "" {
+		add("slack.bot_token", "missing: socket_mode needs the bot token too")
+	}
+	if c.Slack.APIURL != "" {
+		if u, err := url.Parse(c.Slack.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			add("slack.api_url", "%q is not an http(s) URL", c.Slack.APIURL)
+		}
+	}
+	if chat[addr.Discord] && c.Discord.BotToken == "" {
+		add("discord.bot_token", "missing: a [[digest]] posts to a discord: channel, which needs the bot token (set it, or THREADDIGEST_DISCORD_BOT_TOKEN)")
+	}
+	if k := c.Discord.PublicKey; k != "" {
+		if b, err := hex.DecodeString(k); err != nil || len(b) != 32 {
+			add("discord.public_key", "expected the application's public key: 64 hexadecimal digits")
+		}
+	}
+	if id := c.Discord.ApplicationID; id != "" && strings.Trim(id, "0123456789") != "" {
+		add("discord.application_id", "%q: expected digits only", id)
+	}
+	if c.Discord.Gateway && c.Discord.BotToken == "" {
+		add("discord.bot_token", "missing: gateway mode needs the bot token")
+	}
+	if c.Discord.APIURL != "" {
+		if u, err := url.Parse(c.Discord.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			add("discord.api_url", "%q is not an http(s) URL", c.Discord.APIURL)
+		}
+	}
+	return ps
+}
+
+func known(ts []Thread) string {
+	if len(ts) == 0 {
+		return " (there are none)"
+	}
+	names := make([]string, len(ts))
+	for i, t := range ts {
+		names[i] = t.Name
+	}
+	return " (threads: " + strings.Join(names, ", ") + ")"
+}
