@@ -1,0 +1,356 @@
+package slack
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"html"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/threaddigest/threaddigest/adapters/slack/slackfake"
+	"github.com/threaddigest/threaddigest/bot"
+	"github.com/threaddigest/threaddigest/digest"
+	"github.com/threaddigest/threaddigest/internal/textutil"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// textObj is a text object found in a rendered message.
+type textObj struct {
+	Type, Text string
+}
+
+// textObjects walks a message's JSON and returns every text object.
+func textObjects(t *testing.T, m Message) []textObj {
+	t.Helper()
+	raw, err := json.Marshal(m.Blocks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return textObjectsJSON(t, raw)
+}
+
+// textObjectsJSON is textObjects of blocks as JSON.
+func textObjectsJSON(t *testing.T, raw []byte) []textObj {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatal(err)
+	}
+	var out []textObj
+	var walk func(any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			typ, _ := v["type"].(string)
+			text, ok := v["text"].(string)
+			if ok && (typ == "plain_text" || typ == "mrkdwn") {
+				out = append(out, textObj{typ, text})
+			}
+			for _, x := range v {
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(v)
+	return out
+}
+
+// ownMarkup is the only Slack markup the renderer itself writes: date
+// tokens and the mention of the user who shared an answer.
+var ownMarkup = regexp.MustCompile(`<!date\^\d+\^\{date_short\} \{time\}\|[0-9: -]+UTC>|<@[UW][A-Z0-9]+>`)
+
+// entity matches the only entities escaping produces.
+var entity = regexp.MustCompile(`&(amp|lt|gt);`)
+
+// checkInert fails when a message could ping, link or format from untrusted
+// text: raw < or > in plain text, & outside an entity, control characters,
+// or any fragment of the hostile strings in a mrkdwn object.
+func checkInert(t *testing.T, m Message) {
+	t.Helper()
+	raw, err := json.Marshal(m.Blocks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkInertJSON(t, m.Text, raw)
+}
+
+// checkInertJSON is checkInert of a message as it arrived.
+func checkInertJSON(t *testing.T, text string, blocks []byte) {
+	t.Helper()
+	check := func(where, s string) {
+		if strings.ContainsAny(ownMarkup.ReplaceAllString(s, ""), "<>") {
+			t.Errorf("%s has raw < or >: %q", where, s)
+		}
+		if strings.Contains(entity.ReplaceAllString(s, ""), "&") {
+			t.Errorf("%s has & outside an entity: %q", where, s)
+		}
+		if textutil.Clean(s) != s {
+			t.Errorf("%s has control or bidi characters: %q", where, s)
+		}
+	}
+	check("fallback text", text)
+	for _, o := range textObjectsJSON(t, blocks) {
+		check(o.Type, o.Text)
+		if o.Type == "mrkdwn" {
+			for _, frag := range []string{"!channel", "!here", "!everyone", "U123ABC", "U999", "C0001", "subteam", "evil", "*bold*", "_italic_", "~strike~", "`code`", "quoted", "Huawei", "_name_", "boss", "skull"} {
+				if strings.Contains(o.Text, frag) {
+					t.Errorf("untrusted text %q reached a mrkdwn object: %q", frag, o.Text)
+				}
+			}
+		}
+	}
+}
+
+// checkLimits fails when a message breaks a Slack limit.
+func checkLimits(t *testing.T, m Message) {
+	t.Helper()
+	raw, err := json.Marshal(m.Blocks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := slackfake.CheckMessage(m.Text, raw); code != "" {
+		t.Errorf("Slack would refuse the message: %s", code)
+	}
+	if len(m.Blocks) > MaxBlocks {
+		t.Errorf("%d blocks", len(m.Blocks))
+	}
+	if n := m.TextLength(); n > MaxMessageText {
+		t.Errorf("text length %d > %d", n, MaxMessageText)
+	}
+	if m.Text == "" {
+		t.Error("no fallback text")
+	}
+	if !utf8.ValidString(string(raw)) {
+		t.Error("invalid UTF-8")
+	}
+}
+
+func allKinds() []bot.ResponseKind {
+	return []bot.ResponseKind{bot.KindStance, bot.KindDigest, bot.KindArguments, bot.KindRebuttals, bot.KindRegions}
+}
+
+func TestHostileTextIsInert(t *testing.T) {
+	d := hostileDigest()
+	slot := time.Date(2026, 3, 4, 8, 0, 0, 0, time.UTC)
+	var msgs []Message
+	msgs = append(msgs, RenderPost(bot.Post{Thread: "huawei <!channel>", Digest: d, Slot: slot}, PostOptions{ChartNote: true})...)
+	for _, k := range allKinds() {
+		msgs = append(msgs, RenderResponse(bot.Response{Kind: k, Ephemeral: true, Thread: "t *x*", Digest: &d}, ResponseOptions{ShareValue: "v"})...)
+	}
+	msgs = append(msgs, RenderResponse(bot.Response{Kind: bot.KindText, Text: hostileText}, ResponseOptions{SharedBy: "U0ABC"})...)
+	msgs = append(msgs, RenderResponse(bot.Response{Kind: bot.KindList, Text: hostileText + "\n" + hostileText}, ResponseOptions{SharedBy: "<!channel>"})...)
+	for i, m := range msgs {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			checkInert(t, m)
+			checkLimits(t, m)
+		})
+	}
+}
+
+func TestQuotesAreVerbatim(t *testing.T) {
+	d := hostileDigest()
+	msgs := RenderPost(bot.Post{Thread: "t", Digest: d}, PostOptions{})
+	var shown strings.Builder
+	for _, m := range msgs {
+		for _, o := range textObjects(t, m) {
+			if o.Type == "plain_text" {
+				shown.WriteString(html.UnescapeString(o.Text))
+				shown.WriteString("\n")
+			}
+		}
+	}
+	// What Slack shows, once it decodes the entities, is the commenter's
+	// text minus the control and bidi characters Clean removes.
+	want := []string{d.Stance.FavorQuote.Text, d.Stance.AgainstQuote.Text, d.Rebuttals[0].Excerpt, d.Rebuttals[0].ParentExcerpt}
+	for _, a := range d.Arguments {
+		want = append(want, a.Statement)
+	}
+	for _, w := range want {
+		if !strings.Contains(shown.String(), textutil.Clean(w)) {
+			t.Errorf("quote not shown verbatim: %q", w)
+		}
+	}
+}
+
+func TestRenderPostGolden(t *testing.T) {
+	slot := time.Date(2026, 3, 4, 8, 0, 0, 0, time.UTC)
+	msgs := RenderPost(bot.Post{Thread: "huawei-europe", Digest: sampleDigest(), Slot: slot}, PostOptions{ChartNote: true})
+	if len(msgs) != 1 {
+		t.Fatalf("%d messages, want 1", len(msgs))
+	}
+	checkGolden(t, "sample-digest.golden.json", msgs)
+	checkInert(t, msgs[0])
+	checkLimits(t, msgs[0])
+}
+
+func TestRenderResponseGolden(t *testing.T) {
+	d := sampleDigest()
+	for _, k := range allKinds() {
+		t.Run(string(k), func(t *testing.T) {
+			msgs := RenderResponse(bot.Response{Kind: k, Ephemeral: true, Thread: "huawei-europe", Digest: &d}, ResponseOptions{ShareValue: `{"sub":"stance"}`})
+			checkGolden(t, "response-"+string(k)+".golden.json", msgs)
+			for _, m := range msgs {
+				checkLimits(t, m)
+			}
+		})
+	}
+}
+
+func checkGolden(t *testing.T, name string, msgs []Message) {
+	t.Helper()
+	got, err := json.MarshalIndent(msgs, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the rendering; run go test -update and review the diff\n got: %s", path, got)
+	}
+}
+
+// longDigest has far more text than one message holds.
+func longDigest(nArgs int) digest.Digest {
+	d := sampleDigest()
+	d.Arguments = nil
+	d.CommenterCount = 400
+	long := strings.Repeat("Ünïcödé words & <more> words, ", 60) // 1,800 characters, more once escaped
+	for i := 1; i <= nArgs; i++ {
+		d.Arguments = append(d.Arguments, digest.Argument{ID: i, Label: fmt.Sprintf("argument %d", i),
+			Statement: fmt.Sprintf("A%03d %s", i, long), Commenters: 400 / i,
+			Quote: digest.Quote{Author: fmt.Sprintf("Author %d", i)}})
+	}
+	for i := 0; i < 30; i++ {
+		d.Rebuttals = append(d.Rebuttals, digest.Rebuttal{Author: "A", ParentAuthor: "B", Excerpt: long, ParentExcerpt: long})
+	}
+	return d
+}
+
+func TestLongDigestIsSplitWithinLimits(t *testing.T) {
+	d := longDigest(60)
+	for _, tc := range []struct {
+		name string
+		msgs []Message
+		want int // arguments that must appear
+	}{
+		{"post", RenderPost(bot.Post{Thread: "long", Digest: d}, PostOptions{}), 60},
+		{"post capped", RenderPost(bot.Post{Thread: "long", Digest: d, MaxArguments: 5}, PostOptions{}), 5},
+		{"arguments answer", RenderResponse(bot.Response{Kind: bot.KindArguments, Ephemeral: true, Thread: "long", Digest: &d}, ResponseOptions{ShareValue: "x"}), 60},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if len(tc.msgs) < 2 && tc.want > 5 {
+				t.Fatalf("%d messages; a digest this long needs several", len(tc.msgs))
+			}
+			seen := map[string]int{}
+			for i, m := range tc.msgs {
+				checkLimits(t, m)
+				checkInert(t, m)
+				if len(tc.msgs) > 1 && !strings.Contains(m.Text, fmt.Sprintf("part %d of %d", i+1, len(tc.msgs))) {
+					t.Errorf("message %d fallback lacks its part marker: %q", i, m.Text)
+				}
+				for _, o := range textObjects(t, m) {
+					for j := 1; j <= 60; j++ {
+						if strings.Contains(o.Text, fmt.Sprintf("“A%03d ", j)) {
+							seen[fmt.Sprint(j)]++
+						}
+					}
+				}
+			}
+			if len(seen) != tc.want {
+				t.Errorf("%d arguments shown, want %d", len(seen), tc.want)
+			}
+			for k, n := range seen {
+				if n != 1 {
+					t.Errorf("argument %s shown %d times", k, n)
+				}
+			}
+		})
+	}
+}
+
+func TestLongTextAnswerKeepsAllText(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < 400; i++ {
+		fmt.Fprintf(&b, "line %03d: thread-%d <followed> & polled every 5m\n", i, i)
+	}
+	msgs := RenderResponse(bot.Response{Kind: bot.KindList, Text: b.String(), Ephemeral: true}, ResponseOptions{})
+	var got strings.Builder
+	for _, m := range msgs {
+		checkLimits(t, m)
+		checkInert(t, m)
+		for _, o := range textObjects(t, m) {
+			if strings.HasPrefix(o.Text, "line ") {
+				got.WriteString(html.UnescapeString(o.Text) + "\n")
+			}
+		}
+	}
+	if got.String() != b.String() {
+		t.Errorf("text lost or changed in splitting:\n%q", got.String())
+	}
+}
+
+func TestFit(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"a & b", 20, "a &amp; b"},
+		{"<<<<<", 12, "&lt;&lt;…"},                        // never ends inside an entity
+		{"ééééé", 3, "éé…"},                               // never inside a character
+		{"one two three four five", 16, "one two three…"}, // at a word when it can
+		{"x\u202ey", 5, "xy"},                             // bidi override removed
+		{"<!channel>", 100, "&lt;!channel&gt;"},           // mention inert
+	} {
+		got := fit(tc.in, tc.max)
+		if got != tc.want {
+			t.Errorf("fit(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.want)
+		}
+		if n := utf8.RuneCountInString(got); n > tc.max {
+			t.Errorf("fit(%q, %d) has %d characters", tc.in, tc.max, n)
+		}
+	}
+}
+
+func TestChunksNeverSplitEntities(t *testing.T) {
+	in := strings.Repeat("&<>é", 1000)
+	cs := chunks(in, 97)
+	var joined strings.Builder
+	for _, c := range cs {
+		if utf8.RuneCountInString(c) > 97 {
+			t.Fatalf("chunk of %d characters", utf8.RuneCountInString(c))
+		}
+		if strings.Contains(entity.ReplaceAllString(c, ""), "&") {
+			t.Fatalf("chunk splits an entity: %q", c)
+		}
+		joined.WriteString(html.UnescapeString(c))
+	}
+	if joined.String() != in {
+		t.Error("chunks lost text")
+	}
+}
