@@ -1,0 +1,253 @@
+package digest
+
+import (
+	"hash/fnv"
+	"sort"
+
+	"github.com/threaddigest/threaddigest"
+	"github.com/threaddigest/threaddigest/internal/textproc"
+)
+
+// Defaults for the caps in Options.
+const (
+	defaultMaxArguments = 8
+	defaultMaxRebuttals = 5
+)
+
+// Analyze digests a thread. It never fails: a thread with no comments gives
+// a digest with zero counts, and text it cannot read counts as saying nothing.
+// With opt.New set, the whole thread is analysed and the digest describes the
+// new comments, placed in the thread by Digest.Context.
+func Analyze(t threaddigest.Thread, opt Options) Digest {
+	a := newAnalysis(t, opt)
+	a.tokenize()
+	a.linkReplies()
+	a.findTarget()
+	a.scoreLocalStance()
+	a.classifyRelations()
+	a.clusterArguments()
+	a.propagateStance()
+	return a.build()
+}
+
+// analysis is the state of one Analyze call. Comments are addressed by their
+// index in the thread; every per-comment slice has one entry per comment,
+// deleted ones included (they keep the reply structure but are not digested).
+type analysis struct {
+	t   threaddigest.Thread
+	opt Options
+	n   int
+
+	// seed makes every pseudo-random choice a function of the input.
+	seed uint64
+
+	commenter  []int32  // commenter index of each comment
+	commenters []string // commenter keys, in order of first comment
+
+	parent   []int32 // index of the comment replied to, or -1
+	replies  []int32 // number of direct replies each comment received
+	relation []int8  // relNone, relRebuttal, …
+
+	vocab *vocabulary
+	// Tokens of every live comment, flat: word id << 1 | capital bit.
+	toks  []int32
+	sents []sentence
+	// sentOf[i]..sentOf[i+1] are comment i's sentences in sents.
+	sentOf []int32
+
+	target target
+
+	local  []float64 // stance evidence of each comment from its own words
+	stance []float64 // after propagation
+	label  []int8    // final stance: stanceFavor, …
+
+	feat *features
+	args []argumentCluster
+	// argOf[s] is the cluster of sentence s, or -1.
+	argOf []int32
+}
+
+// sentence is one sentence of a comment: its byte range in the body and its
+// tokens in analysis.toks.
+type sentence struct {
+	comment    int32
+	start, end int32
+	tok0, tok1 int32
+}
+
+const (
+	relNone int8 = iota
+	relRebuttal
+	relAgreement
+	relExtension
+)
+
+const (
+	labelNone int8 = iota
+	labelFavor
+	labelAgainst
+)
+
+func newAnalysis(t threaddigest.Thread, opt Options) *analysis {
+	n := len(t.Comments)
+	a := &analysis{
+		t:         t,
+		opt:       opt,
+		n:         n,
+		commenter: make([]int32, n),
+		parent:    make([]int32, n),
+		replies:   make([]int32, n),
+		relation:  make([]int8, n),
+		vocab:     newVocabulary(),
+	}
+	h := fnv.New64a()
+	index := make(map[string]int32)
+	for i, c := range t.Comments {
+		key := c.CommenterKey()
+		k, ok := index[key]
+		if !ok {
+			k = int32(len(a.commenters))
+			index[key] = k
+			a.commenters = append(a.commenters, key)
+		}
+		a.commenter[i] = k
+		h.Write([]byte(c.ID))
+		h.Write([]byte{0})
+		h.Write([]byte(c.Body))
+		h.Write([]byte{0})
+	}
+	a.seed = h.Sum64() | 1
+	return a
+}
+
+// live reports whether comment i is digested at all (not deleted).
+func (a *analysis) live(i int) bool { return !a.t.Comments[i].Deleted }
+
+// tokenize splits every live comment into sentences and words, once; every
+// later step reads the token stream.
+func (a *analysis) tokenize() {
+	a.sentOf = make([]int32, a.n+1)
+	var spans []textproc.Span
+	for i, c := range a.t.Comments {
+		a.sentOf[i] = int32(len(a.sents))
+		if c.Deleted {
+			continue
+		}
+		spans = textproc.AppendSentences(spans[:0], c.Body)
+		for _, sp := range spans {
+			s := sentence{comment: int32(i), start: int32(sp.Start), end: int32(sp.End), tok0: int32(len(a.toks))}
+			textproc.Words(c.Body[sp.Start:sp.End], func(lower []byte, w textproc.Word) {
+				id := a.vocab.id(lower)
+				tok := id << 1
+				if w.Capital {
+					tok |= 1
+				}
+				a.toks = append(a.toks, tok)
+			})
+			s.tok1 = int32(len(a.toks))
+			a.sents = append(a.sents, s)
+		}
+	}
+	a.sentOf[a.n] = int32(len(a.sents))
+}
+
+// sentenceText returns sentence s verbatim.
+func (a *analysis) sentenceText(s int) string {
+	st := a.sents[s]
+	return a.t.Comments[st.comment].Body[st.start:st.end]
+}
+
+// vocabulary numbers the distinct lower-cased words of a thread and knows,
+// for each, what every step needs: its stem, whether it is a function word,
+// its valence.
+type vocabulary struct {
+	ids   map[string]int32
+	words []wordInfo
+	count []int32 // occurrences of each word
+	stems map[string]int32
+	// stemText[s] is stem s; stemWord[s] a word that has it, for labels.
+	stemText []string
+	stemWord []int32
+}
+
+type wordInfo struct {
+	text      string
+	stem      int32 // -1 for a function word
+	negator   bool
+	contrast  bool
+	intensity float32
+	valence   float32
+}
+
+func newVocabulary() *vocabulary {
+	return &vocabulary{ids: make(map[string]int32), stems: make(map[string]int32)}
+}
+
+func (v *vocabulary) id(lower []byte) int32 {
+	if id, ok := v.ids[string(lower)]; ok {
+		v.count[id]++
+		return id
+	}
+	w := string(lower)
+	id := int32(len(v.words))
+	v.ids[w] = id
+	info := wordInfo{text: w, stem: -1, negator: textproc.IsNegator(w), contrast: contrastWords[w], intensity: intensifiers[w], valence: valence[w]}
+	if !textproc.IsStopWord(w) && !isNumber(w) && len(w) > 1 {
+		st := textproc.Stem(w)
+		sid, ok := v.stems[st]
+		if !ok {
+			sid = int32(len(v.stemText))
+			v.stems[st] = sid
+			v.stemText = append(v.stemText, st)
+			v.stemWord = append(v.stemWord, id)
+		}
+		info.stem = sid
+	}
+	v.words = append(v.words, info)
+	v.count = append(v.count, 1)
+	return id
+}
+
+// lookup returns the id of a word already seen, or -1.
+func (v *vocabulary) lookup(lower string) int32 {
+	if id, ok := v.ids[lower]; ok {
+		return id
+	}
+	return -1
+}
+
+func isNumber(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if w[i] < '0' || w[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// rng is a small deterministic generator (SplitMix64) seeded from the input.
+type rng struct{ state uint64 }
+
+func (r *rng) next() uint64 {
+	r.state += 0x9e3779b97f4a7c15
+	z := r.state
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
+}
+
+// float returns a number in [0, 1).
+func (r *rng) float() float64 { return float64(r.next()>>11) / (1 << 53) }
+
+// intn returns a number in [0, n).
+func (r *rng) intn(n int) int { return int(r.next() % uint64(n)) }
+
+// sortedKeys returns the keys of a map in order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

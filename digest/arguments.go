@@ -1,0 +1,611 @@
+package digest
+
+import (
+	"math"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Parameters of argument finding.
+const (
+	minUnitContentWords = 3     // a sentence needs this many content words to argue
+	subjectWeight       = 0.3   // weight of the target's and title's own words
+	sampleSize          = 1200  // sentences the number of clusters is chosen on
+	maxClusters         = 24    // most clusters tried
+	memberSimilarity    = 0.2   // a sentence makes an argument when this near its centre
+	refineRounds        = 4     // k-means rounds over all sentences after the sample
+	sampleRounds        = 25    // k-means rounds on the sample
+	labelTerms          = 3     // terms in a label
+	maxStatementRunes   = 300   // longer sentences are poor statements
+	commonFeature       = 0.5   // features in more than this share of units are dropped
+	silhouettePenalty   = 0.004 // per cluster, so that k does not grow for noise
+)
+
+// argumentCluster is one group of sentences arguing the same thing.
+type argumentCluster struct {
+	units     []int32 // indices into the unit list, in input order
+	centroid  []float32
+	label     string
+	statement int32 // sentence index
+}
+
+// features holds the TF-IDF vectors of the argumentative sentences ("units"),
+// as sorted sparse rows.
+type features struct {
+	sent   []int32   // unit -> sentence index
+	off    []int32   // unit u's row is idx/val[off[u]:off[u+1]]
+	idx    []int32   // feature ids
+	val    []float32 // weights, rows L2-normalised
+	nFeat  int
+	names  []featureName
+	counts []int32 // units holding each feature
+}
+
+// featureName is a unigram (b == -1) or bigram of stems.
+type featureName struct{ a, b int32 }
+
+func (f *features) row(u int) ([]int32, []float32) {
+	return f.idx[f.off[u]:f.off[u+1]], f.val[f.off[u]:f.off[u+1]]
+}
+
+// buildFeatures turns every live sentence with enough content words into a
+// TF-IDF vector: sublinear term frequency over stemmed unigrams and bigrams,
+// function words removed, the subject's words down-weighted, features seen in
+// one sentence only or in most sentences dropped.
+func (a *analysis) buildFeatures() *features {
+	subject := map[int32]bool{}
+	for _, s := range a.target.stems {
+		subject[s] = true
+	}
+	for _, w := range a.readPhrase(a.t.Title) {
+		if w.stem >= 0 {
+			subject[w.stem] = true
+		}
+	}
+	nStems := int32(len(a.vocab.stemText))
+	bigrams := map[uint64]int32{}
+	f := &features{}
+	var rowIDs []int32 // flat feature ids, before weighting
+	var rowOff []int32
+	var counts []int32
+	featureOf := func(x, y int32) int32 {
+		if y < 0 {
+			return x
+		}
+		key := uint64(x)<<32 | uint64(uint32(y))
+		id, ok := bigrams[key]
+		if !ok {
+			id = nStems + int32(len(bigrams))
+			bigrams[key] = id
+		}
+		return id
+	}
+	var content []int32
+	var ids []int32
+	lastUnit := []int32{}
+	for s := range a.sents {
+		sn := a.sents[s]
+		if !a.live(int(sn.comment)) {
+			continue
+		}
+		content = content[:0]
+		for t := sn.tok0; t < sn.tok1; t++ {
+			if st := a.vocab.words[a.toks[t]>>1].stem; st >= 0 {
+				content = append(content, st)
+			}
+		}
+		if len(content) < minUnitContentWords {
+			continue
+		}
+		ids = ids[:0]
+		for i, st := range content {
+			ids = append(ids, st)
+			if i+1 < len(content) && content[i+1] != st {
+				ids = append(ids, featureOf(st, content[i+1]))
+			}
+		}
+		slices.Sort(ids)
+		u := int32(len(f.sent))
+		f.sent = append(f.sent, int32(s))
+		rowOff = append(rowOff, int32(len(rowIDs)))
+		rowIDs = append(rowIDs, ids...)
+		for i, id := range ids {
+			if i > 0 && ids[i-1] == id {
+				continue
+			}
+			for int(id) >= len(counts) {
+				counts = append(counts, 0)
+				lastUnit = append(lastUnit, -1)
+			}
+			if lastUnit[id] != u {
+				lastUnit[id] = u
+				counts[id]++
+			}
+		}
+	}
+	rowOff = append(rowOff, int32(len(rowIDs)))
+	nUnits := len(f.sent)
+	f.nFeat = len(counts)
+	f.counts = counts
+	f.names = make([]featureName, f.nFeat)
+	for i := int32(0); i < nStems && int(i) < f.nFeat; i++ {
+		f.names[i] = featureName{i, -1}
+	}
+	for key, id := range bigrams {
+		if int(id) < f.nFeat {
+			f.names[id] = featureName{int32(key >> 32), int32(uint32(key))}
+		}
+	}
+	// Weigh and normalise.
+	f.off = make([]int32, 0, nUnits+1)
+	keep := make([]int32, 0, len(f.sent))
+	idf := make([]float32, f.nFeat)
+	maxDF := int32(float64(nUnits) * commonFeature)
+	for id, c := range counts {
+		if c < 2 || (c > maxDF && nUnits >= 20) {
+			continue
+		}
+		w := math.Log(float64(1+nUnits)/float64(1+c)) + 1
+		n := f.names[id]
+		if subject[n.a] || (n.b >= 0 && subject[n.b]) {
+			w *= subjectWeight
+		}
+		idf[id] = float32(w)
+	}
+	for u := 0; u < nUnits; u++ {
+		row := rowIDs[rowOff[u]:rowOff[u+1]]
+		start := len(f.idx)
+		norm := 0.0
+		for i := 0; i < len(row); {
+			j := i
+			for j < len(row) && row[j] == row[i] {
+				j++
+			}
+			if w := idf[row[i]]; w > 0 {
+				v := (1 + math.Log(float64(j-i))) * float64(w)
+				f.idx = append(f.idx, row[i])
+				f.val = append(f.val, float32(v))
+				norm += v * v
+			}
+			i = j
+		}
+		if len(f.idx)-start < 2 {
+			f.idx = f.idx[:start]
+			f.val = f.val[:start]
+			continue
+		}
+		inv := float32(1 / math.Sqrt(norm))
+		for k := start; k < len(f.val); k++ {
+			f.val[k] *= inv
+		}
+		f.off = append(f.off, int32(start))
+		keep = append(keep, f.sent[u])
+	}
+	f.off = append(f.off, int32(len(f.idx)))
+	f.sent = keep
+	return f
+}
+
+// clusterArguments finds the arguments: spherical k-means over the sentence
+// vectors, with the number of clusters chosen by silhouette on a sample,
+// refined over all sentences, sentences far from every centre left out, and
+// clusters too few commenters make dropped. a.args holds the clusters in no
+// particular order; build ranks them.
+func (a *analysis) clusterArguments() {
+	a.argOf = make([]int32, len(a.sents))
+	for i := range a.argOf {
+		a.argOf[i] = -1
+	}
+	f := a.buildFeatures()
+	a.feat = f
+	nUnits := len(f.sent)
+	if nUnits < 6 {
+		return
+	}
+	r := &rng{state: a.seed}
+	sample := sampleUnits(nUnits, sampleSize, r)
+	sim := f.similarities(sample)
+	bestK, bestScore := 0, math.Inf(-1)
+	var bestAssign []int32
+	kmax := min(maxClusters, len(sample)/4)
+	for k := 2; k <= kmax; k++ {
+		assign := f.kmeans(sample, k, sampleRounds, r)
+		score := silhouette(sim, assign, k) - silhouettePenalty*float64(k)
+		if score > bestScore {
+			bestK, bestScore, bestAssign = k, score, assign
+		}
+	}
+	if bestK == 0 {
+		return
+	}
+	// Centres from the sample, then a few rounds over every sentence.
+	centroids := f.centroids(sample, bestAssign, bestK)
+	all := make([]int32, nUnits)
+	for u := range all {
+		all[u] = int32(u)
+	}
+	assign := make([]int32, nUnits)
+	sims := make([]float32, nUnits)
+	for round := 0; round < refineRounds; round++ {
+		f.assign(all, centroids, assign, sims)
+		centroids = f.centroids(all, assign, bestK)
+	}
+	f.assign(all, centroids, assign, sims)
+	// Members: near enough to their centre.
+	clusters := make([]argumentCluster, bestK)
+	for u := 0; u < nUnits; u++ {
+		if sims[u] >= memberSimilarity {
+			clusters[assign[u]].units = append(clusters[assign[u]].units, int32(u))
+		}
+	}
+	minCommenters := 3
+	if len(a.commenters) < 20 {
+		minCommenters = 2
+	}
+	for k := range clusters {
+		c := &clusters[k]
+		if a.distinctCommenters(f, c.units) < minCommenters {
+			continue
+		}
+		c.centroid = centroids[k]
+		c.statement = a.pickStatement(f, c)
+		a.args = append(a.args, *c)
+	}
+	for k := range a.args {
+		for _, u := range a.args[k].units {
+			a.argOf[f.sent[u]] = int32(k)
+		}
+	}
+	a.labelArguments(f)
+}
+
+func (a *analysis) distinctCommenters(f *features, units []int32) int {
+	seen := map[int32]bool{}
+	for _, u := range units {
+		seen[a.commenter[a.sents[f.sent[u]].comment]] = true
+	}
+	return len(seen)
+}
+
+// sampleUnits picks up to size units at random (seeded), in order.
+func sampleUnits(n, size int, r *rng) []int32 {
+	all := make([]int32, n)
+	for i := range all {
+		all[i] = int32(i)
+	}
+	if n <= size {
+		return all
+	}
+	for i := 0; i < size; i++ {
+		j := i + r.intn(n-i)
+		all[i], all[j] = all[j], all[i]
+	}
+	s := all[:size]
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s
+}
+
+// similarities returns the cosine similarities between the sampled units,
+// as a dense symmetric matrix.
+func (f *features) similarities(sample []int32) [][]float32 {
+	n := len(sample)
+	sim := make([][]float32, n)
+	flat := make([]float32, n*n)
+	for i := range sim {
+		sim[i] = flat[i*n : (i+1)*n]
+	}
+	dense := make([]float32, f.nFeat)
+	for i, u := range sample {
+		idx, val := f.row(int(u))
+		for k, id := range idx {
+			dense[id] = val[k]
+		}
+		sim[i][i] = 1
+		for j := i + 1; j < n; j++ {
+			jdx, jval := f.row(int(sample[j]))
+			var d float32
+			for k, id := range jdx {
+				d += dense[id] * jval[k]
+			}
+			sim[i][j] = d
+			sim[j][i] = d
+		}
+		for _, id := range idx {
+			dense[id] = 0
+		}
+	}
+	return sim
+}
+
+// kmeans clusters units into k groups (spherical k-means, k-means++ seeds)
+// and returns each unit's group, parallel to units.
+func (f *features) kmeans(units []int32, k, rounds int, r *rng) []int32 {
+	centroids := f.seedCentroids(units, k, r)
+	assign := make([]int32, len(units))
+	sims := make([]float32, len(units))
+	for i := range assign {
+		assign[i] = -1
+	}
+	prev := make([]int32, len(units))
+	for round := 0; round < rounds; round++ {
+		copy(prev, assign)
+		f.assign(units, centroids, assign, sims)
+		if round > 0 && equalInt32(prev, assign) {
+			break
+		}
+		centroids = f.centroids(units, assign, k)
+	}
+	return assign
+}
+
+func equalInt32(a, b []int32) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// seedCentroids picks k starting centres by k-means++ (cosine distance).
+func (f *features) seedCentroids(units []int32, k int, r *rng) [][]float32 {
+	centroids := make([][]float32, 0, k)
+	best := make([]float32, len(units)) // highest similarity to a chosen centre
+	for i := range best {
+		best[i] = -1
+	}
+	pick := units[r.intn(len(units))]
+	for len(centroids) < k {
+		c := make([]float32, f.nFeat)
+		idx, val := f.row(int(pick))
+		for i, id := range idx {
+			c[id] = val[i]
+		}
+		centroids = append(centroids, c)
+		total := 0.0
+		for i, u := range units {
+			if s := f.dot(int(u), c); s > best[i] {
+				best[i] = s
+			}
+			d := float64(1 - best[i])
+			total += d * d
+		}
+		if total <= 0 {
+			pick = units[r.intn(len(units))]
+			continue
+		}
+		x := r.float() * total
+		pick = units[len(units)-1]
+		for i, u := range units {
+			d := float64(1 - best[i])
+			x -= d * d
+			if x <= 0 {
+				pick = u
+				break
+			}
+		}
+	}
+	return centroids
+}
+
+func (f *features) dot(u int, c []float32) float32 {
+	idx, val := f.row(u)
+	var d float32
+	for i, id := range idx {
+		d += c[id] * val[i]
+	}
+	return d
+}
+
+// assign puts each unit in its most similar centre (ties: lowest index).
+func (f *features) assign(units []int32, centroids [][]float32, assign []int32, sims []float32) {
+	for i, u := range units {
+		best, bestSim := int32(0), float32(math.Inf(-1))
+		for k, c := range centroids {
+			if s := f.dot(int(u), c); s > bestSim {
+				best, bestSim = int32(k), s
+			}
+		}
+		assign[i] = best
+		sims[i] = bestSim
+	}
+}
+
+// centroids returns the normalised mean of each group; an empty group keeps
+// a zero centre, which nothing is nearer to than a real one.
+func (f *features) centroids(units []int32, assign []int32, k int) [][]float32 {
+	cs := make([][]float32, k)
+	for i := range cs {
+		cs[i] = make([]float32, f.nFeat)
+	}
+	for i, u := range units {
+		c := cs[assign[i]]
+		idx, val := f.row(int(u))
+		for j, id := range idx {
+			c[id] += val[j]
+		}
+	}
+	for _, c := range cs {
+		norm := 0.0
+		for _, v := range c {
+			norm += float64(v) * float64(v)
+		}
+		if norm == 0 {
+			continue
+		}
+		inv := float32(1 / math.Sqrt(norm))
+		for j := range c {
+			c[j] *= inv
+		}
+	}
+	return cs
+}
+
+// silhouette is the mean silhouette of a clustering under cosine distance.
+func silhouette(sim [][]float32, assign []int32, k int) float64 {
+	n := len(assign)
+	size := make([]int, k)
+	for _, g := range assign {
+		size[g]++
+	}
+	sums := make([]float64, k)
+	total := 0.0
+	for i := 0; i < n; i++ {
+		for g := range sums {
+			sums[g] = 0
+		}
+		row := sim[i]
+		for j := 0; j < n; j++ {
+			if j != i {
+				sums[assign[j]] += 1 - float64(row[j])
+			}
+		}
+		own := assign[i]
+		if size[own] <= 1 {
+			continue // a singleton scores 0
+		}
+		ai := sums[own] / float64(size[own]-1)
+		bi := math.Inf(1)
+		for g := 0; g < k; g++ {
+			if int32(g) != own && size[g] > 0 {
+				bi = math.Min(bi, sums[g]/float64(size[g]))
+			}
+		}
+		if math.IsInf(bi, 1) {
+			continue
+		}
+		total += (bi - ai) / math.Max(ai, bi)
+	}
+	return total / float64(n)
+}
+
+// pickStatement returns the most central sentence of a cluster: the one most
+// similar to its centre, preferring sentences of readable length.
+func (a *analysis) pickStatement(f *features, c *argumentCluster) int32 {
+	best, bestScore := int32(-1), float32(math.Inf(-1))
+	for _, u := range c.units {
+		s := f.dot(int(u), c.centroid)
+		sent := f.sent[u]
+		words := a.sents[sent].tok1 - a.sents[sent].tok0
+		runes := len([]rune(a.sentenceText(int(sent))))
+		if words < 6 || runes > maxStatementRunes {
+			s *= 0.7
+		}
+		if s > bestScore {
+			best, bestScore = sent, s
+		}
+	}
+	return best
+}
+
+// labelArguments names each cluster by its distinguishing terms: class-based
+// TF-IDF of the cluster against the rest of the thread.
+func (a *analysis) labelArguments(f *features) {
+	if len(a.args) == 0 {
+		return
+	}
+	nClass := len(a.args) + 1 // the last class is every sentence in no argument
+	tf := make([]map[int32]float64, nClass)
+	for i := range tf {
+		tf[i] = map[int32]float64{}
+	}
+	inArg := make([]int32, len(f.sent))
+	for u := range inArg {
+		inArg[u] = int32(nClass - 1)
+	}
+	for k, c := range a.args {
+		for _, u := range c.units {
+			inArg[u] = int32(k)
+		}
+	}
+	totalWords := 0.0
+	freq := map[int32]float64{}
+	for u := range f.sent {
+		idx, _ := f.row(u)
+		for _, id := range idx {
+			tf[inArg[u]][id]++
+			freq[id]++
+			totalWords++
+		}
+	}
+	avg := totalWords / float64(nClass)
+	best := a.vocab.bestWords()
+	for k := range a.args {
+		type scored struct {
+			id int32
+			w  float64
+		}
+		var terms []scored
+		for id, c := range tf[k] {
+			terms = append(terms, scored{id, c * math.Log(1+avg/freq[id])})
+		}
+		sort.Slice(terms, func(i, j int) bool {
+			if terms[i].w != terms[j].w {
+				return terms[i].w > terms[j].w
+			}
+			return terms[i].id < terms[j].id
+		})
+		var parts []string
+		used := map[int32]bool{}
+		for _, t := range terms {
+			if len(parts) == labelTerms {
+				break
+			}
+			n := f.names[t.id]
+			if used[n.a] && (n.b < 0 || used[n.b]) {
+				continue
+			}
+			text := a.vocab.words[best[n.a]].text
+			if n.b >= 0 {
+				text += " " + a.vocab.words[best[n.b]].text
+				used[n.b] = true
+			}
+			used[n.a] = true
+			parts = append(parts, text)
+		}
+		a.args[k].label = strings.Join(parts, ", ")
+	}
+}
+
+// bestWords returns, for each stem, the id of its most frequent word in the
+// thread (ties: the earliest seen).
+func (v *vocabulary) bestWords() []int32 {
+	best := make([]int32, len(v.stemText))
+	for i := range best {
+		best[i] = -1
+	}
+	for id, w := range v.words {
+		if w.stem < 0 {
+			continue
+		}
+		if b := best[w.stem]; b < 0 || v.count[id] > v.count[b] {
+			best[w.stem] = int32(id)
+		}
+	}
+	return best
+}
+
+// mainArgumentOfComments returns for each comment the cluster most of its
+// argumentative sentences fall in (ties: the earliest sentence's), or -1.
+func (a *analysis) mainArgumentOfComments() []int32 {
+	out := make([]int32, a.n)
+	counts := map[int32]int{}
+	for i := 0; i < a.n; i++ {
+		out[i] = -1
+		clear(counts)
+		bestN := 0
+		for s := a.sentOf[i]; s < a.sentOf[i+1]; s++ {
+			g := a.argOf[s]
+			if g < 0 {
+				continue
+			}
+			counts[g]++
+			if counts[g] > bestN {
+				bestN = counts[g]
+				out[i] = g
+			}
+		}
+	}
+	return out
+}

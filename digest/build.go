@@ -1,0 +1,549 @@
+package digest
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/threaddigest/threaddigest/geo"
+)
+
+// Lengths of the verbatim excerpts, in characters.
+const (
+	excerptRunes = 200
+	quoteRunes   = 200
+)
+
+// build assembles the Digest of the comments in scope: all live comments, or
+// the new ones when Options.New is set.
+func (a *analysis) build() Digest {
+	d := Digest{
+		ThreadID:  a.t.ID,
+		Title:     a.t.Title,
+		Target:    a.target.display,
+		Arguments: []Argument{},
+		Rebuttals: []Rebuttal{},
+		Regions:   []Region{},
+		Comments:  []CommentResult{},
+	}
+	inScope := make([]bool, a.n)
+	for i, c := range a.t.Comments {
+		inScope[i] = !c.Deleted && (a.opt.New == nil || a.opt.New[c.ID])
+	}
+	d.CommentCount, d.CommenterCount = a.count(inScope)
+	d.Span = a.span(inScope)
+
+	argIDs := a.rankArguments(inScope, &d)
+	d.Rebuttals = a.rebuttals(inScope, argIDs, d.CommenterCount)
+	d.Stance = a.stanceOf(inScope, true)
+	places := a.places()
+	d.Regions = a.regions(inScope, places, argIDs)
+
+	for i, c := range a.t.Comments {
+		if !inScope[i] {
+			continue
+		}
+		place := places.ofComment[i]
+		cr := CommentResult{
+			ID:        c.ID,
+			Author:    c.Author,
+			Location:  c.Location,
+			Country:   place.Country,
+			Admin1:    place.Admin1,
+			Region:    place.Region,
+			Stance:    stanceName(a.label[i]),
+			Arguments: a.argumentsOfComment(i, argIDs),
+		}
+		if p := a.parent[i]; p >= 0 {
+			id := a.t.Comments[p].ID
+			cr.ReplyTo = &id
+			rel := relationName(a.relation[i])
+			cr.Relation = &rel
+		}
+		d.Comments = append(d.Comments, cr)
+	}
+	if a.opt.New != nil {
+		d.Context = a.context(inScope, d)
+	}
+	return d
+}
+
+func (a *analysis) count(inScope []bool) (comments, commenters int) {
+	seen := make([]bool, len(a.commenters))
+	for i, ok := range inScope {
+		if !ok {
+			continue
+		}
+		comments++
+		if k := a.commenter[i]; !seen[k] {
+			seen[k] = true
+			commenters++
+		}
+	}
+	return comments, commenters
+}
+
+func (a *analysis) span(inScope []bool) *Span {
+	var sp *Span
+	for i, ok := range inScope {
+		at := a.t.Comments[i].CreatedAt
+		if !ok || at.IsZero() {
+			continue
+		}
+		if sp == nil {
+			sp = &Span{First: at, Last: at}
+			continue
+		}
+		if at.Before(sp.First) {
+			sp.First = at
+		}
+		if at.After(sp.Last) {
+			sp.Last = at
+		}
+	}
+	return sp
+}
+
+func relationName(r int8) string {
+	switch r {
+	case relRebuttal:
+		return RelationRebuttal
+	case relAgreement:
+		return RelationAgreement
+	}
+	return RelationExtension
+}
+
+// rankArguments fills d.Arguments with the clusters the comments in scope
+// make, most commenters first, and returns the reported id of each cluster
+// (0 when not reported).
+func (a *analysis) rankArguments(inScope []bool, d *Digest) []int {
+	type ranked struct {
+		k          int
+		comments   []int
+		commenters int
+		first      int
+	}
+	var list []ranked
+	for k := range a.args {
+		var comments []int
+		seen := map[int32]bool{}
+		last := -1
+		for _, u := range a.args[k].units {
+			s := a.feat.sent[u]
+			i := int(a.sents[s].comment)
+			if !inScope[i] || i == last {
+				continue
+			}
+			last = i
+			comments = append(comments, i)
+			seen[a.commenter[i]] = true
+		}
+		if len(comments) == 0 {
+			continue
+		}
+		sort.Ints(comments)
+		comments = dedupInts(comments)
+		list = append(list, ranked{k: k, comments: comments, commenters: len(seen), first: comments[0]})
+	}
+	sort.Slice(list, func(i, j int) bool {
+		x, y := list[i], list[j]
+		if x.commenters != y.commenters {
+			return x.commenters > y.commenters
+		}
+		if len(x.comments) != len(y.comments) {
+			return len(x.comments) > len(y.comments)
+		}
+		return x.first < y.first
+	})
+	maxArgs := a.opt.MaxArguments
+	if maxArgs <= 0 {
+		maxArgs = defaultMaxArguments
+	}
+	ids := make([]int, len(a.args))
+	for r, it := range list {
+		if r == maxArgs {
+			break
+		}
+		id := r + 1
+		ids[it.k] = id
+		c := &a.args[it.k]
+		stmt := a.statementInScope(c, inScope)
+		ci := int(a.sents[stmt].comment)
+		text := a.sentenceText(int(stmt))
+		arg := Argument{
+			ID:         id,
+			Label:      c.label,
+			Statement:  text,
+			Commenters: it.commenters,
+			Share:      share(it.commenters, d.CommenterCount),
+			CommentIDs: make([]string, len(it.comments)),
+			Quote:      Quote{CommentID: a.t.Comments[ci].ID, Author: a.t.Comments[ci].Author, Text: text},
+		}
+		for j, i := range it.comments {
+			arg.CommentIDs[j] = a.t.Comments[i].ID
+		}
+		d.Arguments = append(d.Arguments, arg)
+	}
+	return ids
+}
+
+func dedupInts(s []int) []int {
+	out := s[:0]
+	for i, v := range s {
+		if i == 0 || v != s[i-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// statementInScope returns the cluster's statement if its comment is in
+// scope, else the in-scope member sentence nearest the centre.
+func (a *analysis) statementInScope(c *argumentCluster, inScope []bool) int32 {
+	if inScope[a.sents[c.statement].comment] {
+		return c.statement
+	}
+	sub := argumentCluster{centroid: c.centroid}
+	for _, u := range c.units {
+		if inScope[a.sents[a.feat.sent[u]].comment] {
+			sub.units = append(sub.units, u)
+		}
+	}
+	return a.pickStatement(a.feat, &sub)
+}
+
+func share(n, total int) float64 {
+	if total == 0 {
+		return 0
+	}
+	return math.Round(float64(n)/float64(total)*10000) / 10000
+}
+
+// argumentsOfComment lists the reported arguments comment i makes.
+func (a *analysis) argumentsOfComment(i int, argIDs []int) []int {
+	out := []int{}
+	for s := a.sentOf[i]; s < a.sentOf[i+1]; s++ {
+		if g := a.argOf[s]; g >= 0 && argIDs[g] > 0 {
+			out = append(out, argIDs[g])
+		}
+	}
+	sort.Ints(out)
+	return dedupInts(out)
+}
+
+// stanceOf counts the comments in scope by stance and, when quotes is set,
+// quotes the clearest comment on each side.
+func (a *analysis) stanceOf(inScope []bool, quotes bool) Stance {
+	st := Stance{Target: a.target.display}
+	bestFavor, bestAgainst := -1, -1
+	for i, ok := range inScope {
+		if !ok {
+			continue
+		}
+		switch a.label[i] {
+		case labelFavor:
+			st.Favor++
+			if bestFavor < 0 || a.stance[i] > a.stance[bestFavor] || (a.stance[i] == a.stance[bestFavor] && a.local[i] > a.local[bestFavor]) {
+				bestFavor = i
+			}
+		case labelAgainst:
+			st.Against++
+			if bestAgainst < 0 || a.stance[i] < a.stance[bestAgainst] || (a.stance[i] == a.stance[bestAgainst] && a.local[i] < a.local[bestAgainst]) {
+				bestAgainst = i
+			}
+		default:
+			st.None++
+		}
+	}
+	if quotes {
+		if bestFavor >= 0 {
+			st.FavorQuote = a.stanceQuote(bestFavor, 1)
+		}
+		if bestAgainst >= 0 {
+			st.AgainstQuote = a.stanceQuote(bestAgainst, -1)
+		}
+	}
+	return st
+}
+
+// stanceQuote quotes the sentence of comment i that most takes the side sign.
+func (a *analysis) stanceQuote(i int, sign float64) *Quote {
+	best, bestScore := -1, 0.0
+	var buf []int32
+	for s := a.sentOf[i]; s < a.sentOf[i+1]; s++ {
+		var v float64
+		v, buf = a.sentenceStance(int(s), buf)
+		if v*sign > bestScore {
+			best, bestScore = int(s), v*sign
+		}
+	}
+	if best < 0 {
+		best = a.firstSubstantive(i)
+	}
+	if best < 0 {
+		return nil
+	}
+	c := a.t.Comments[i]
+	st := a.sents[best]
+	return &Quote{CommentID: c.ID, Author: c.Author, Text: excerpt(c.Body, int(st.start), int(st.end), quoteRunes)}
+}
+
+// firstSubstantive returns comment i's first sentence with content words,
+// else its first sentence, else -1.
+func (a *analysis) firstSubstantive(i int) int {
+	for s := a.sentOf[i]; s < a.sentOf[i+1]; s++ {
+		st := a.sents[s]
+		content := 0
+		for t := st.tok0; t < st.tok1; t++ {
+			if a.vocab.words[a.toks[t]>>1].stem >= 0 {
+				content++
+			}
+		}
+		if content >= 2 && !a.onlyMention(int(s)) {
+			return int(s)
+		}
+	}
+	if a.sentOf[i] < a.sentOf[i+1] {
+		return int(a.sentOf[i])
+	}
+	return -1
+}
+
+// onlyMention reports whether sentence s is nothing but "@Name" openers.
+func (a *analysis) onlyMention(s int) bool {
+	text := a.sentenceText(s)
+	return len(text) > 0 && (text[0] == '@') && utf8.RuneCountInString(text) < 40 && !containsSpaceAfterWords(text, 3)
+}
+
+func containsSpaceAfterWords(s string, n int) bool {
+	words := 0
+	inWord := false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			inWord = false
+			continue
+		}
+		if !inWord {
+			words++
+			inWord = true
+		}
+	}
+	return words > n
+}
+
+// excerpt returns body[start:end] cut to at most max characters at a word
+// boundary: always a verbatim substring of body.
+func excerpt(body string, start, end, max int) string {
+	s := body[start:end]
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	cut, n := 0, 0
+	for i := range s {
+		if n == max {
+			cut = i
+			break
+		}
+		n++
+	}
+	keep := s[:cut]
+	// Back up to the last space in the final fifth, so words stay whole.
+	for j := len(keep) - 1; j > len(keep)*4/5; j-- {
+		if keep[j] == ' ' {
+			keep = keep[:j]
+			break
+		}
+	}
+	for len(keep) > 0 {
+		r, size := utf8.DecodeLastRuneInString(keep)
+		if !unicode.IsSpace(r) && r != ',' && r != ';' && r != ':' && r != '-' {
+			break
+		}
+		keep = keep[:len(keep)-size]
+	}
+	return keep
+}
+
+// places resolves each commenter's place once: their most frequent location
+// that resolves to a region (ties: the earliest), else Unknown.
+type placeTable struct {
+	ofCommenter []geo.Place
+	ofComment   []geo.Place
+}
+
+func (a *analysis) places() placeTable {
+	unknown := geo.Place{Region: geo.Unknown}
+	pt := placeTable{ofCommenter: make([]geo.Place, len(a.commenters)), ofComment: make([]geo.Place, a.n)}
+	for k := range pt.ofCommenter {
+		pt.ofCommenter[k] = unknown
+	}
+	resolved := map[string]geo.Place{}
+	resolve := func(loc string) geo.Place {
+		if loc == "" || a.opt.Locator == nil {
+			return unknown
+		}
+		if p, ok := resolved[loc]; ok {
+			return p
+		}
+		p := a.opt.Locator.Resolve(loc)
+		if p.Region == "" {
+			p.Region = geo.Unknown
+		}
+		resolved[loc] = p
+		return p
+	}
+	type tally struct {
+		n     int
+		first int
+	}
+	counts := make([]map[string]*tally, len(a.commenters))
+	for i, c := range a.t.Comments {
+		p := resolve(c.Location)
+		pt.ofComment[i] = p
+		if c.Deleted || p.Region == geo.Unknown {
+			continue
+		}
+		k := a.commenter[i]
+		if counts[k] == nil {
+			counts[k] = map[string]*tally{}
+		}
+		t := counts[k][c.Location]
+		if t == nil {
+			t = &tally{first: i}
+			counts[k][c.Location] = t
+		}
+		t.n++
+	}
+	for k, m := range counts {
+		bestLoc, best := "", (*tally)(nil)
+		for _, loc := range sortedKeys(m) {
+			t := m[loc]
+			if best == nil || t.n > best.n || (t.n == best.n && t.first < best.first) {
+				bestLoc, best = loc, t
+			}
+		}
+		if best != nil {
+			pt.ofCommenter[k] = resolved[bestLoc]
+		}
+	}
+	for i := range pt.ofComment {
+		if pt.ofComment[i].Region == geo.Unknown {
+			pt.ofComment[i] = pt.ofCommenter[a.commenter[i]]
+		}
+	}
+	return pt
+}
+
+// regions splits the commenters in scope by region.
+func (a *analysis) regions(inScope []bool, places placeTable, argIDs []int) []Region {
+	type commenterView struct {
+		favor, against int
+		args           map[int]bool
+		in             bool
+	}
+	views := make([]commenterView, len(a.commenters))
+	for i, ok := range inScope {
+		if !ok {
+			continue
+		}
+		v := &views[a.commenter[i]]
+		v.in = true
+		switch a.label[i] {
+		case labelFavor:
+			v.favor++
+		case labelAgainst:
+			v.against++
+		}
+		for _, id := range a.argumentsOfComment(i, argIDs) {
+			if v.args == nil {
+				v.args = map[int]bool{}
+			}
+			v.args[id] = true
+		}
+	}
+	rows := map[geo.Region]*Region{}
+	argCount := map[geo.Region]map[int]int{}
+	for k, v := range views {
+		if !v.in {
+			continue
+		}
+		reg := places.ofCommenter[k].Region
+		row := rows[reg]
+		if row == nil {
+			row = &Region{Region: reg}
+			rows[reg] = row
+			argCount[reg] = map[int]int{}
+		}
+		row.Commenters++
+		switch {
+		case v.favor > v.against:
+			row.Favor++
+		case v.against > v.favor:
+			row.Against++
+		default:
+			row.None++
+		}
+		for id := range v.args {
+			argCount[reg][id]++
+		}
+	}
+	out := []Region{}
+	for _, reg := range geo.Regions() {
+		row := rows[reg]
+		if row == nil {
+			continue
+		}
+		bestID, bestN := 0, 0
+		for id, n := range argCount[reg] {
+			if n > bestN || (n == bestN && id < bestID) {
+				bestID, bestN = id, n
+			}
+		}
+		if bestN > 0 {
+			id := bestID
+			row.TopArgument = &id
+		}
+		out = append(out, *row)
+	}
+	return out
+}
+
+// context places the new comments in the whole thread.
+func (a *analysis) context(inScope []bool, d Digest) *Context {
+	all := make([]bool, a.n)
+	old := make([]bool, a.n)
+	for i, c := range a.t.Comments {
+		all[i] = !c.Deleted
+		old[i] = all[i] && !inScope[i]
+	}
+	ctx := &Context{NewComments: d.CommentCount, NewCommenters: d.CommenterCount}
+	ctx.TotalComments, ctx.TotalCommenters = a.count(all)
+	ctx.ThreadStance = a.stanceOf(all, true)
+	ctx.Lean = lean(d.Stance, a.stanceOf(old, false), a.target.display)
+	return ctx
+}
+
+// lean says in words how the new comments' stance differs from the earlier
+// comments'.
+func lean(newer, older Stance, target string) string {
+	switch {
+	case newer.Total() == 0:
+		return "there are no new comments"
+	case target == "":
+		return "no subject was found to measure stance toward"
+	case older.Total() == 0:
+		return "all comments are new; there is nothing earlier to compare with"
+	}
+	net := func(s Stance) float64 { return float64(s.Favor-s.Against) / float64(s.Total()) }
+	diff := net(newer) - net(older)
+	switch {
+	case diff <= -0.1:
+		return fmt.Sprintf("the new comments lean more against %s than the thread so far", target)
+	case diff >= 0.1:
+		return fmt.Sprintf("the new comments lean more in favor of %s than the thread so far", target)
+	}
+	return fmt.Sprintf("the new comments lean toward %s about as the thread so far does", target)
+}

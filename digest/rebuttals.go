@@ -1,0 +1,147 @@
+package digest
+
+import (
+	"math"
+	"sort"
+)
+
+// rebuttals ranks the replies in scope that push back on their parent by how
+// much they matter: substance (content words), engagement (likes, replies to
+// the rebuttal) and the standing of what they attack (the share of commenters
+// making the parent's argument, and the parent's own likes).
+func (a *analysis) rebuttals(inScope []bool, argIDs []int, commenters int) []Rebuttal {
+	type cand struct {
+		i     int
+		score float64
+	}
+	var cands []cand
+	for i, ok := range inScope {
+		p := a.parent[i]
+		if !ok || p < 0 || a.relation[i] != relRebuttal || a.t.Comments[p].Deleted {
+			continue
+		}
+		c := a.t.Comments[i]
+		content := 0
+		for s := a.sentOf[i]; s < a.sentOf[i+1]; s++ {
+			st := a.sents[s]
+			for t := st.tok0; t < st.tok1; t++ {
+				if a.vocab.words[a.toks[t]>>1].stem >= 0 {
+					content++
+				}
+			}
+		}
+		substance := math.Min(1, float64(content)/25)
+		engagement := math.Log1p(float64(max(c.Likes, 0))) + 0.7*math.Log1p(float64(a.replies[i]))
+		standing := 0.3 * math.Log1p(float64(max(a.t.Comments[p].Likes, 0)))
+		if commenters > 0 {
+			best := 0
+			for s := a.sentOf[p]; s < a.sentOf[p+1]; s++ {
+				if g := a.argOf[s]; g >= 0 && argIDs[g] > 0 {
+					if n := len(a.args[g].units); n > best {
+						best = n
+					}
+				}
+			}
+			if best > 0 {
+				standing += 0.5 + float64(a.argCommenters(int(p)))/float64(commenters)
+			}
+		}
+		score := (0.3 + substance) * (1 + engagement) * (1 + standing)
+		cands = append(cands, cand{i, math.Round(score*1000) / 1000})
+	}
+	sort.SliceStable(cands, func(x, y int) bool { return cands[x].score > cands[y].score })
+	limit := a.opt.MaxRebuttals
+	if limit <= 0 {
+		limit = defaultMaxRebuttals
+	}
+	out := []Rebuttal{}
+	perParent := map[int32]int{}
+	for _, c := range cands {
+		if len(out) == limit {
+			break
+		}
+		p := a.parent[c.i]
+		if perParent[p] == 2 {
+			continue // let other exchanges be heard
+		}
+		perParent[p]++
+		reply, parent := a.t.Comments[c.i], a.t.Comments[p]
+		rs := a.replyExcerptSentence(c.i)
+		ps := a.parentExcerptSentence(int(p), c.i)
+		r := Rebuttal{
+			CommentID:    reply.ID,
+			Author:       reply.Author,
+			ReplyTo:      parent.ID,
+			ParentAuthor: parent.Author,
+			Score:        c.score,
+		}
+		if rs >= 0 {
+			st := a.sents[rs]
+			start := int(st.start)
+			if st.start == a.sents[a.sentOf[c.i]].start {
+				start += len(reply.Body[start:st.end]) - len(stripMention(reply.Body[start:st.end], parent.Author))
+			}
+			r.Excerpt = excerpt(reply.Body, start, int(st.end), excerptRunes)
+		}
+		if ps >= 0 {
+			st := a.sents[ps]
+			r.ParentExcerpt = excerpt(parent.Body, int(st.start), int(st.end), excerptRunes)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// argCommenters counts the commenters of the largest reported argument
+// comment i makes.
+func (a *analysis) argCommenters(i int) int {
+	best := 0
+	for s := a.sentOf[i]; s < a.sentOf[i+1]; s++ {
+		g := a.argOf[s]
+		if g < 0 {
+			continue
+		}
+		if n := a.distinctCommenters(a.feat, a.args[g].units); n > best {
+			best = n
+		}
+	}
+	return best
+}
+
+// replyExcerptSentence picks the sentence of a rebuttal that shows the push
+// back: its first substantive sentence.
+func (a *analysis) replyExcerptSentence(i int) int {
+	return a.firstSubstantive(i)
+}
+
+// parentExcerptSentence picks the sentence of the parent the reply answers:
+// the one sharing most content stems with the reply, else its first
+// substantive sentence.
+func (a *analysis) parentExcerptSentence(p, reply int) int {
+	stems := map[int32]bool{}
+	for s := a.sentOf[reply]; s < a.sentOf[reply+1]; s++ {
+		st := a.sents[s]
+		for t := st.tok0; t < st.tok1; t++ {
+			if x := a.vocab.words[a.toks[t]>>1].stem; x >= 0 {
+				stems[x] = true
+			}
+		}
+	}
+	best, bestN := -1, 0
+	for s := a.sentOf[p]; s < a.sentOf[p+1]; s++ {
+		st := a.sents[s]
+		n := 0
+		for t := st.tok0; t < st.tok1; t++ {
+			if x := a.vocab.words[a.toks[t]>>1].stem; x >= 0 && stems[x] {
+				n++
+			}
+		}
+		if n > bestN {
+			best, bestN = int(s), n
+		}
+	}
+	if best >= 0 && bestN >= 2 {
+		return best
+	}
+	return a.firstSubstantive(p)
+}

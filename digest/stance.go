@@ -1,0 +1,225 @@
+package digest
+
+import "math"
+
+// Weights of the stance model.
+const (
+	negationFlip    = -0.74 // a negated evaluative word counts this much, reversed
+	negationScope   = 3     // tokens after a negator that it reaches
+	nearTarget      = 5     // tokens from a mention within which a cue is "near"
+	farWeight       = 0.6   // a cue in a mentioning sentence but not near it
+	noMentionWeight = 0.35  // a cue in a sentence that does not mention the target
+	questionWeight  = 0.6   // a question asserts less than a statement
+	stanceThreshold = 0.3   // |score| below which a comment takes no side
+	localScale      = 2.0   // local evidence e counts as tanh(e/localScale)
+)
+
+// scoreLocalStance sets a.local: each comment's evidence for (positive) or
+// against (negative) the target from its own words.
+func (a *analysis) scoreLocalStance() {
+	a.local = make([]float64, a.n)
+	if a.target.display == "" {
+		return
+	}
+	var buf []int32
+	for i := 0; i < a.n; i++ {
+		if !a.live(i) {
+			continue
+		}
+		total := 0.0
+		for s := a.sentOf[i]; s < a.sentOf[i+1]; s++ {
+			var v float64
+			v, buf = a.sentenceStance(int(s), buf)
+			total += v
+		}
+		a.local[i] = total
+	}
+}
+
+// sentenceStance scores one sentence: evaluative words, reversed under
+// negation, strengthened by intensifiers, shifted by contrast ("…, but …"),
+// weighted by how near they stand to a mention of the target.
+func (a *analysis) sentenceStance(s int, buf []int32) (float64, []int32) {
+	sn := a.sents[s]
+	buf = a.mentions(s, buf)
+	mention := buf
+	before, after := 0.0, 0.0
+	contrasted := false
+	for t := sn.tok0; t < sn.tok1; t++ {
+		w := &a.vocab.words[a.toks[t]>>1]
+		if w.contrast && t > sn.tok0 {
+			contrasted = true
+			continue
+		}
+		if w.valence == 0 || a.isTargetWord(t) {
+			continue
+		}
+		v := float64(w.valence)
+		for b := t - 1; b >= sn.tok0 && b >= t-negationScope; b-- {
+			pw := &a.vocab.words[a.toks[b]>>1]
+			if pw.negator {
+				v *= negationFlip
+				break
+			}
+			if pw.contrast {
+				break
+			}
+		}
+		if t > sn.tok0 {
+			if in := a.vocab.words[a.toks[t-1]>>1].intensity; in > 0 {
+				v *= float64(in)
+			}
+		}
+		weight := noMentionWeight
+		if len(mention) > 0 {
+			weight = farWeight
+			for _, m := range mention {
+				if d := t - m; d <= nearTarget && d >= -nearTarget {
+					weight = 1
+					break
+				}
+			}
+		}
+		if contrasted {
+			after += v * weight
+		} else {
+			before += v * weight
+		}
+	}
+	score := before + after
+	if contrasted {
+		score = 0.5*before + 1.5*after
+	}
+	if a.isQuestion(s) {
+		score *= questionWeight
+	}
+	return score, buf
+}
+
+func (a *analysis) isTargetWord(t int32) bool {
+	w := a.vocab.words[a.toks[t]>>1]
+	for _, st := range a.target.stems {
+		if w.stem == st {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *analysis) isQuestion(s int) bool {
+	st := a.sents[s]
+	body := a.t.Comments[st.comment].Body
+	for e := st.end - 1; e >= st.start; e-- {
+		switch body[e] {
+		case '?':
+			return true
+		case '"', '\'', ')', ' ', '!':
+			continue
+		}
+		return false
+	}
+	return false
+}
+
+// Weights of the propagation: replies pull toward (agreement, extension) or
+// away from (rebuttal) their parent's stance; comments making the same
+// argument pull toward the argument's mean stance.
+const (
+	edgeRebuttal  = -0.8
+	edgeAgreement = 0.8
+	edgeExtension = 0.3
+	argumentPull  = 0.3
+	propagateOver = 10
+)
+
+// propagateStance spreads stance from confident comments to their
+// neighbours: the signed reply graph and the argument clusters.
+func (a *analysis) propagateStance() {
+	a.stance = make([]float64, a.n)
+	a.label = make([]int8, a.n)
+	if a.target.display == "" {
+		return
+	}
+	local := make([]float64, a.n)
+	for i := range local {
+		local[i] = math.Tanh(a.local[i] / localScale)
+	}
+	// Signed edges, both directions.
+	type edge struct {
+		to int32
+		w  float64
+	}
+	adj := make([][]edge, a.n)
+	for i := 0; i < a.n; i++ {
+		p := a.parent[i]
+		if p < 0 || !a.live(i) || !a.live(int(p)) {
+			continue
+		}
+		var w float64
+		switch a.relation[i] {
+		case relRebuttal:
+			w = edgeRebuttal
+		case relAgreement:
+			w = edgeAgreement
+		default:
+			w = edgeExtension
+		}
+		adj[i] = append(adj[i], edge{p, w})
+		adj[p] = append(adj[p], edge{int32(i), w})
+	}
+	mainArg := a.mainArgumentOfComments()
+	x := append([]float64(nil), local...)
+	next := make([]float64, a.n)
+	argSum := make([]float64, len(a.args))
+	argN := make([]float64, len(a.args))
+	for iter := 0; iter < propagateOver; iter++ {
+		for k := range argSum {
+			argSum[k], argN[k] = 0, 0
+		}
+		for i := 0; i < a.n; i++ {
+			if g := mainArg[i]; g >= 0 {
+				argSum[g] += x[i]
+				argN[g]++
+			}
+		}
+		for i := 0; i < a.n; i++ {
+			if !a.live(i) {
+				continue
+			}
+			v := local[i]
+			if len(adj[i]) > 0 {
+				sum, norm := 0.0, 1.0
+				for _, e := range adj[i] {
+					sum += e.w * x[e.to]
+					norm += math.Abs(e.w)
+				}
+				v += sum / norm
+			}
+			if g := mainArg[i]; g >= 0 && argN[g] > 1 {
+				v += argumentPull * (argSum[g] - x[i]) / (argN[g] - 1)
+			}
+			next[i] = math.Max(-1, math.Min(1, v))
+		}
+		x, next = next, x
+	}
+	for i := 0; i < a.n; i++ {
+		a.stance[i] = x[i]
+		switch {
+		case !a.live(i):
+		case x[i] >= stanceThreshold:
+			a.label[i] = labelFavor
+		case x[i] <= -stanceThreshold:
+			a.label[i] = labelAgainst
+		}
+	}
+}
+
+func stanceName(l int8) string {
+	switch l {
+	case labelFavor:
+		return StanceFavor
+	case labelAgainst:
+		return StanceAgainst
+	}
+	return StanceNone
+}
