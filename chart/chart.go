@@ -1,0 +1,275 @@
+// Package chart draws a digest's regional split as a PNG: for each region,
+// one horizontal bar of its commenters' stances (favor, against, none) as
+// shares that add up to 100%, labelled with the region and how many
+// commenters the shares rest on. Slack, Discord and the `digest --chart` flag
+// share it.
+//
+// The chart is drawn with gonum.org/v1/plot (pure Go, fonts embedded), sized
+// to stay legible when a phone shrinks it to the width of a chat column, in
+// Okabe–Ito colours (blue, orange, grey) that stay apart under the common
+// colour-vision deficiencies. The same digest and options give the same bytes.
+package chart
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image/color"
+	"math"
+	"strconv"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/threaddigest/threaddigest/digest"
+	"github.com/threaddigest/threaddigest/internal/textutil"
+)
+
+// ErrNoRegions is returned for a digest without commenters to place: there is
+// nothing to chart, and callers post the digest without one.
+var ErrNoRegions = errors.New("chart: the digest has no regional split to draw")
+
+// Options adjust the chart. The zero value gives the default.
+type Options struct {
+	// Width is the image width in pixels; 0 means 1200. Height follows from
+	// the number of regions.
+	Width int
+	// Title replaces the default title ("Stance toward TARGET by region").
+	Title string
+}
+
+// Okabe–Ito colours.
+var (
+	colorFavor   = color.NRGBA{R: 0x00, G: 0x72, B: 0xB2, A: 0xFF} // blue
+	colorAgainst = color.NRGBA{R: 0xE6, G: 0x9F, B: 0x00, A: 0xFF} // orange
+	colorNone    = color.NRGBA{R: 0xBB, G: 0xBB, B: 0xBB, A: 0xFF} // grey
+	colorText    = color.NRGBA{R: 0x22, G: 0x22, B: 0x22, A: 0xFF}
+	colorGrid    = color.NRGBA{R: 0xDD, G: 0xDD, B: 0xDD, A: 0xFF}
+)
+
+// Layout, in points at 96 dpi (so 1 pt = 4/3 px). A phone shows a chat image
+// about 360 pt wide: a 1200 px image is scaled by about 0.4, so 26 pt text
+// reads as about 10 pt.
+const (
+	dpi          = 96
+	defaultWidth = 1200
+	minWidth     = 600
+	maxWidth     = 4000
+	titleSize    = 30
+	labelSize    = 26
+	valueSize    = 24
+	headerHeight = 130 // title and legend
+	rowHeight    = 80
+	axisHeight   = 90
+	margin       = 20
+	maxTitleLen  = 60
+	maxRegions   = 20
+)
+
+// RegionalSplit draws d's regional split as a PNG.
+func RegionalSplit(d digest.Digest, opt Options) ([]byte, error) {
+	var rows []digest.Region
+	for _, r := range d.Regions {
+		if r.Commenters > 0 {
+			rows = append(rows, r)
+		}
+	}
+	if len(rows) == 0 {
+		return nil, ErrNoRegions
+	}
+	if len(rows) > maxRegions {
+		return nil, fmt.Errorf("chart: %d regions, at most %d can be drawn", len(rows), maxRegions)
+	}
+	for _, r := range rows {
+		if r.Favor < 0 || r.Against < 0 || r.None < 0 || r.Favor+r.Against+r.None != r.Commenters {
+			return nil, fmt.Errorf("chart: region %s: favor %d + against %d + none %d does not add up to its %d commenters",
+				r.Region, r.Favor, r.Against, r.None, r.Commenters)
+		}
+	}
+	widthPx := opt.Width
+	if widthPx == 0 {
+		widthPx = defaultWidth
+	}
+	if widthPx < minWidth || widthPx > maxWidth {
+		return nil, fmt.Errorf("chart: width %d px is outside %d–%d", widthPx, minWidth, maxWidth)
+	}
+	width := pxToPt(widthPx)
+	height := vg.Length(headerHeight + rowHeight*len(rows) + axisHeight)
+
+	title := opt.Title
+	if title == "" {
+		target := d.Stance.Target
+		if target == "" {
+			target = d.Target
+		}
+		if target != "" {
+			title = "Stance toward " + target + " by region"
+		} else {
+			title = "Stance by region"
+		}
+	}
+	title = textutil.Truncate(textutil.OneLine(title), maxTitleLen, "…")
+
+	canvas := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(dpi))
+	dc := draw.New(canvas)
+	dc.SetColor(color.White)
+	dc.Fill(dc.Rectangle.Path())
+
+	drawHeader(draw.Crop(dc, margin, -margin, height-headerHeight, 0), title)
+	p, err := barPlot(rows)
+	if err != nil {
+		return nil, err
+	}
+	p.Draw(draw.Crop(dc, margin, -margin, margin, -headerHeight))
+
+	var buf bytes.Buffer
+	if _, err := (vgimg.PngCanvas{Canvas: canvas}).WriteTo(&buf); err != nil {
+		return nil, fmt.Errorf("chart: encoding PNG: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// pxToPt converts pixels at the chart's resolution to points.
+func pxToPt(px int) vg.Length { return vg.Length(px) * 72 / dpi }
+
+// Size returns the pixel size of the chart RegionalSplit draws for d.
+func Size(d digest.Digest, opt Options) (w, h int) {
+	n := 0
+	for _, r := range d.Regions {
+		if r.Commenters > 0 {
+			n++
+		}
+	}
+	w = opt.Width
+	if w == 0 {
+		w = defaultWidth
+	}
+	return w, int(math.Round(float64(headerHeight+rowHeight*n+axisHeight) * dpi / 72))
+}
+
+// sans is Liberation Sans, embedded with gonum/plot.
+var sans = font.Font{Typeface: "Liberation", Variant: "Sans"}
+
+func textStyle(size vg.Length, clr color.Color) text.Style {
+	return text.Style{
+		Color:   clr,
+		Font:    font.From(sans, size),
+		Handler: plot.DefaultTextHandler,
+	}
+}
+
+// drawHeader writes the title and, under it, the legend as one row of
+// swatches, so that the legend never covers a bar.
+func drawHeader(c draw.Canvas, title string) {
+	ts := textStyle(titleSize, colorText)
+	ts.YAlign = draw.YTop
+	c.FillText(ts, vg.Point{X: c.Min.X, Y: c.Max.Y - 10}, title)
+
+	ls := textStyle(labelSize, colorText)
+	ls.YAlign = draw.YCenter
+	y := c.Min.Y + 30
+	x := c.Min.X
+	for _, e := range []struct {
+		name string
+		clr  color.Color
+	}{{"favor", colorFavor}, {"against", colorAgainst}, {"none", colorNone}} {
+		sw := vg.Length(labelSize)
+		c.FillPolygon(e.clr, []vg.Point{{X: x, Y: y - sw/2}, {X: x + sw, Y: y - sw/2}, {X: x + sw, Y: y + sw/2}, {X: x, Y: y + sw/2}})
+		x += sw + 8
+		c.FillText(ls, vg.Point{X: x, Y: y}, e.name)
+		x += ls.Width(e.name) + 30
+	}
+	ns := textStyle(valueSize, colorText)
+	ns.XAlign = draw.XRight
+	ns.YAlign = draw.YCenter
+	c.FillText(ns, vg.Point{X: c.Max.X, Y: y}, "share of commenters, n = commenters")
+}
+
+// barPlot is the stacked horizontal bars, first region at the top.
+func barPlot(rows []digest.Region) (*plot.Plot, error) {
+	n := len(rows)
+	favor := make(plotter.Values, n)
+	against := make(plotter.Values, n)
+	none := make(plotter.Values, n)
+	names := make([]string, n)
+	var labels plotter.XYLabels
+	var styles []text.Style
+	for i, r := range rows {
+		y := n - 1 - i // the first region on top
+		total := float64(r.Commenters)
+		f, a, o := 100*float64(r.Favor)/total, 100*float64(r.Against)/total, 100*float64(r.None)/total
+		favor[y], against[y], none[y] = f, a, o
+		names[y] = string(r.Region) + "  n=" + strconv.Itoa(r.Commenters)
+		start := 0.0
+		for _, seg := range []struct {
+			share float64
+			ink   color.Color
+		}{{f, color.White}, {a, colorText}, {o, colorText}} {
+			// A segment narrower than its label shows no label; the
+			// legend and the neighbouring labels still add up.
+			if seg.share >= 9 {
+				labels.XYs = append(labels.XYs, plotter.XY{X: start + seg.share/2, Y: float64(y)})
+				labels.Labels = append(labels.Labels, strconv.Itoa(int(math.Round(seg.share)))+"%")
+				st := textStyle(valueSize, seg.ink)
+				st.XAlign = draw.XCenter
+				st.YAlign = draw.YCenter
+				styles = append(styles, st)
+			}
+			start += seg.share
+		}
+	}
+
+	p := plot.New()
+	p.BackgroundColor = color.Transparent
+	p.X.Min, p.X.Max = 0, 100
+	p.X.Tick.Label = textStyle(valueSize, colorText)
+	p.X.Tick.Label.XAlign = draw.XCenter
+	p.X.Tick.Label.YAlign = draw.YTop
+	p.X.Tick.Marker = plot.ConstantTicks([]plot.Tick{{Value: 0, Label: "0%"}, {Value: 25, Label: "25%"}, {Value: 50, Label: "50%"}, {Value: 75, Label: "75%"}, {Value: 100, Label: "100%"}})
+	p.X.Tick.Length = 8
+	p.X.Padding = 0
+	p.Y.Tick.Label = textStyle(labelSize, colorText)
+	p.Y.Tick.Label.XAlign = draw.XRight
+	p.Y.Tick.Label.YAlign = draw.YCenter
+	p.NominalY(names...)
+	p.Y.Padding = 0
+
+	grid := plotter.NewGrid()
+	grid.Vertical.Color = colorGrid
+	grid.Horizontal.Width = 0
+	p.Add(grid)
+
+	barWidth := vg.Length(rowHeight) * 0.7
+	var prev *plotter.BarChart
+	for _, s := range []struct {
+		vals plotter.Values
+		clr  color.Color
+	}{{favor, colorFavor}, {against, colorAgainst}, {none, colorNone}} {
+		b, err := plotter.NewBarChart(s.vals, barWidth)
+		if err != nil {
+			return nil, fmt.Errorf("chart: %w", err)
+		}
+		b.Horizontal = true
+		b.Color = s.clr
+		b.LineStyle.Width = 0
+		if prev != nil {
+			b.StackOn(prev)
+		}
+		p.Add(b)
+		prev = b
+	}
+	if len(labels.XYs) > 0 {
+		l, err := plotter.NewLabels(labels)
+		if err != nil {
+			return nil, fmt.Errorf("chart: %w", err)
+		}
+		l.TextStyle = styles
+		p.Add(l)
+	}
+	return p, nil
+}
