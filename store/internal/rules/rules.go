@@ -1,0 +1,199 @@
+// Package rules holds the decisions both store implementations must make the
+// same way — how an incoming comment merges with the stored one, who may claim
+// a run, what text a database column accepts — so that SQLite and PostgreSQL
+// differ only in how they talk to their database, and the conformance suite
+// checks one behaviour.
+package rules
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	threaddigest "github.com/threaddigest/threaddigest"
+	"github.com/threaddigest/threaddigest/store"
+)
+
+// Time returns t as the stores keep it: UTC, truncated to the microsecond
+// (PostgreSQL's timestamptz precision; SQLite keeps the same integer), and the
+// zero time unchanged so that "unknown" stays unknown.
+func Time(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+// Comment returns c with its times as the stores keep them, so that comparing
+// an incoming comment with a stored one does not see a change where there is
+// only a difference of precision or zone.
+func Comment(c threaddigest.Comment) threaddigest.Comment {
+	c.CreatedAt = Time(c.CreatedAt)
+	return c
+}
+
+// Merge returns what storing incoming over stored leaves in the store, and
+// whether that differs from stored. A deletion only marks the stored comment
+// deleted: sources usually blank a deleted comment's fields, and keeping them
+// lets replies still show what they answered. An undeleted comment (Deleted
+// false after true) replaces every field.
+func Merge(stored, incoming threaddigest.Comment) (threaddigest.Comment, bool) {
+	incoming = Comment(incoming)
+	if incoming.Deleted {
+		if stored.Deleted {
+			return stored, false
+		}
+		stored.Deleted = true
+		return stored, true
+	}
+	return incoming, !same(incoming, stored)
+}
+
+func same(a, b threaddigest.Comment) bool {
+	return a.ID == b.ID && a.ParentID == b.ParentID && a.Author == b.Author &&
+		a.AuthorID == b.AuthorID && a.Location == b.Location && a.Body == b.Body &&
+		a.CreatedAt.Equal(b.CreatedAt) && a.Likes == b.Likes && a.Deleted == b.Deleted
+}
+
+// Plan is what one UpsertComments call writes.
+type Plan struct {
+	// Inserts are the new comments, in the order their first occurrence had
+	// in the batch, which is the order their Seqs follow.
+	Inserts []threaddigest.Comment
+	// Updates are stored comments that changed, with their new content.
+	Updates []threaddigest.Comment
+	Result  store.UpsertResult
+}
+
+// PlanUpsert compares a batch with the stored comments it names (existing,
+// keyed by ID) and says what to write. A comment that appears twice in one
+// batch is applied in order: its second occurrence counts as an update or as
+// unchanged against the first. Every comment of the batch is counted once in
+// the result.
+func PlanUpsert(existing map[string]threaddigest.Comment, batch []threaddigest.Comment) (Plan, error) {
+	var p Plan
+	inserted := make(map[string]int)
+	updated := make(map[string]int)
+	for i, c := range batch {
+		if c.ID == "" {
+			return Plan{}, fmt.Errorf("comment %d of %d has an empty ID", i+1, len(batch))
+		}
+		if at, ok := inserted[c.ID]; ok {
+			merged, changed := Merge(p.Inserts[at], c)
+			if changed {
+				p.Inserts[at] = merged
+				p.Result.Updated++
+			} else {
+				p.Result.Unchanged++
+			}
+			continue
+		}
+		if at, ok := updated[c.ID]; ok {
+			merged, changed := Merge(p.Updates[at], c)
+			if changed {
+				p.Updates[at] = merged
+				p.Result.Updated++
+			} else {
+				p.Result.Unchanged++
+			}
+			continue
+		}
+		if stored, ok := existing[c.ID]; ok {
+			merged, changed := Merge(Comment(stored), c)
+			if changed {
+				updated[c.ID] = len(p.Updates)
+				p.Updates = append(p.Updates, merged)
+				p.Result.Updated++
+			} else {
+				p.Result.Unchanged++
+			}
+			continue
+		}
+		inserted[c.ID] = len(p.Inserts)
+		p.Inserts = append(p.Inserts, Comment(c))
+		p.Result.Added++
+	}
+	return p, nil
+}
+
+// BatchIDs returns the distinct IDs of a batch, in first-seen order.
+func BatchIDs(batch []threaddigest.Comment) []string {
+	seen := make(map[string]bool, len(batch))
+	ids := make([]string, 0, len(batch))
+	for _, c := range batch {
+		if !seen[c.ID] {
+			seen[c.ID] = true
+			ids = append(ids, c.ID)
+		}
+	}
+	return ids
+}
+
+// ClaimAction is what ClaimRun does to an existing run.
+type ClaimAction int
+
+// The claim actions.
+const (
+	// Refuse leaves the run as it is: it is held by another live holder, or
+	// finished (posted, failed, uncertain).
+	Refuse ClaimAction = iota
+	// TakeOver gives the claimed run to the caller. Nothing was sent for it:
+	// its holder never reached MarkPosting.
+	TakeOver
+	// MarkUncertain records that a run was left mid-post: the destination may
+	// or may not have received it, so it is never posted again automatically.
+	MarkUncertain
+)
+
+// DecideClaim says what a claim by holder at now does to the existing run r.
+// A lease has expired when now is at or after LeaseUntil. The holder of a
+// claimed run may claim it again (a restarted process with a stable replica
+// id); MarkPosting then lets only one of its attempts proceed.
+func DecideClaim(r store.Run, holder string, now time.Time) ClaimAction {
+	expired := !now.Before(r.LeaseUntil)
+	switch r.State {
+	case store.RunClaimed:
+		if expired || r.Holder == holder {
+			return TakeOver
+		}
+	case store.RunPosting:
+		if expired {
+			return MarkUncertain
+		}
+	}
+	return Refuse
+}
+
+// UncertainReason is the Error recorded on a run left mid-post.
+func UncertainReason(r store.Run) string {
+	return fmt.Sprintf("lease of %s expired at %s while posting; the destination may or may not have received it, so it is not posted again",
+		r.Holder, r.LeaseUntil.UTC().Format(time.RFC3339Nano))
+}
+
+// Key names a run in error messages: "daily/slack:C1@2026-03-01T08:00:00Z".
+func Key(k store.RunKey) string {
+	return k.Digest + "/" + k.Destination + "@" + k.Slot.UTC().Format(time.RFC3339Nano)
+}
+
+// CheckName reports whether a key or identifier (a thread name, a digest, a
+// destination, a holder, a channel) can be stored as text by both databases:
+// valid UTF-8 without NUL bytes. field names it in the error.
+func CheckName(field, s string) error {
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("%s %q is not valid UTF-8", field, s)
+	}
+	if strings.IndexByte(s, 0) >= 0 {
+		return fmt.Errorf("%s %q contains a NUL byte", field, s)
+	}
+	return nil
+}
+
+// CleanText returns s as text both databases can store: invalid UTF-8
+// becomes U+FFFD and NUL bytes are dropped. It is for text the store records
+// about itself or a thread (titles, URLs, error reasons, references) where a
+// stray byte must not make a write fail; comment fields are stored exactly.
+func CleanText(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.ReplaceAll(s, "\x00", "")
+}

@@ -1,0 +1,314 @@
+// Package sqlite keeps threaddigest's state in an SQLite file, through the
+// pure-Go driver modernc.org/sqlite, so that no C toolchain is needed. It is
+// the default store: one process serving one team.
+//
+// Every write runs in a BEGIN IMMEDIATE transaction, which takes SQLite's
+// write lock before reading anything. Reads inside a write transaction (is
+// this run claimed? is this comment stored?) therefore see the latest state
+// and nobody can change it before the transaction commits — also when two
+// processes were started on one file by mistake: the second waits for the
+// lock (busy_timeout) instead of claiming the same slot. Within a process the
+// writes share one connection, so they queue in Go rather than spin on the
+// file lock; reads use a separate pool and, in WAL mode, never wait for a
+// writer.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/threaddigest/threaddigest/store"
+	"github.com/threaddigest/threaddigest/store/internal/rules"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Options tune the store; the zero value is the default.
+type Options struct {
+	// Logger receives the store's few log lines (migrations); nil discards.
+	Logger *slog.Logger
+	// BusyTimeout is how long a write waits for another process holding the
+	// file's write lock before failing; default 10s.
+	BusyTimeout time.Duration
+	// Readers is the number of read connections; default 4. An in-memory
+	// database has one connection for everything.
+	Readers int
+}
+
+// Store is an SQLite store. It implements store.Store.
+type Store struct {
+	name  string
+	write *sql.DB
+	read  *sql.DB
+	log   *slog.Logger
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Memory is the path of a private in-memory database, gone when the store is
+// closed.
+const Memory = ":memory:"
+
+// Open opens or creates the database file at path (or Memory) and brings its
+// schema up to date.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("sqlite: open: empty database path")
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.BusyTimeout <= 0 {
+		opts.BusyTimeout = 10 * time.Second
+	}
+	if opts.Readers <= 0 {
+		opts.Readers = 4
+	}
+	s := &Store{name: path, log: opts.Logger}
+	common := "_pragma=busy_timeout(" + strconv.FormatInt(opts.BusyTimeout.Milliseconds(), 10) + ")" +
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	var err error
+	if path == Memory {
+		// Each connection to :memory: is a database of its own, so the store
+		// has exactly one, kept open for its whole life.
+		s.write, err = sql.Open("sqlite", "file::memory:?"+common+"&_txlock=immediate")
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		}
+		s.write.SetMaxOpenConns(1)
+		s.write.SetMaxIdleConns(1)
+		s.write.SetConnMaxLifetime(0)
+		s.write.SetConnMaxIdleTime(0)
+		s.read = s.write
+	} else {
+		uri := "file:" + escapePath(path) + "?" + common + "&_pragma=journal_mode(WAL)"
+		s.write, err = sql.Open("sqlite", uri+"&_txlock=immediate")
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		}
+		s.write.SetMaxOpenConns(1)
+		s.read, err = sql.Open("sqlite", uri+"&_pragma=query_only(1)")
+		if err != nil {
+			s.write.Close()
+			return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		}
+		s.read.SetMaxOpenConns(opts.Readers)
+		s.read.SetMaxIdleConns(opts.Readers)
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// escapePath makes a file path safe inside an SQLite URI, where '?' starts
+// the parameters, '#' a fragment and '%' an escape.
+func escapePath(p string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(p)
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	err := s.write.Close()
+	if s.read != s.write {
+		err = errors.Join(err, s.read.Close())
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: close %s: %w", s.name, err)
+	}
+	return nil
+}
+
+// Ping checks that the database answers, for health checks.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.read.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("sqlite: ping %s: %w", s.name, err)
+	}
+	return nil
+}
+
+// migrate applies the embedded migrations not yet applied, in one write
+// transaction, so that two processes starting at once apply each exactly once.
+func (s *Store) migrate(ctx context.Context) error {
+	files, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return fmt.Errorf("sqlite: migrate %s: %w", s.name, err)
+	}
+	sort.Strings(files)
+	return s.writeTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version INTEGER PRIMARY KEY, name TEXT NOT NULL) STRICT`); err != nil {
+			return fmt.Errorf("sqlite: migrate %s: %w", s.name, err)
+		}
+		var current int
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+			return fmt.Errorf("sqlite: migrate %s: %w", s.name, err)
+		}
+		latest := 0
+		for _, f := range files {
+			name := strings.TrimPrefix(f, "migrations/")
+			v, err := migrationVersion(name)
+			if err != nil {
+				return fmt.Errorf("sqlite: migrate %s: %w", s.name, err)
+			}
+			latest = v
+			if v <= current {
+				continue
+			}
+			body, err := migrations.ReadFile(f)
+			if err != nil {
+				return fmt.Errorf("sqlite: migrate %s: %w", s.name, err)
+			}
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return fmt.Errorf("sqlite: migrate %s: apply %s: %w", s.name, name, err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES (?, ?)`, v, name); err != nil {
+				return fmt.Errorf("sqlite: migrate %s: record %s: %w", s.name, name, err)
+			}
+			s.log.Info("store migrated", "store", "sqlite", "path", s.name, "migration", name)
+		}
+		if current > latest {
+			return fmt.Errorf("sqlite: migrate %s: the database is at schema version %d, newer than this threaddigest knows (%d); run a newer threaddigest", s.name, current, latest)
+		}
+		return nil
+	})
+}
+
+// migrationVersion reads the number a migration file name starts with.
+func migrationVersion(name string) (int, error) {
+	num, _, ok := strings.Cut(name, "_")
+	v, err := strconv.Atoi(num)
+	if !ok || err != nil || v <= 0 {
+		return 0, fmt.Errorf("migration %q: name must start with a positive number and '_'", name)
+	}
+	return v, nil
+}
+
+// writeTx runs fn in a BEGIN IMMEDIATE transaction on the write connection.
+func (s *Store) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	return nil
+}
+
+// micros is how a time is stored: microseconds since the epoch, NULL for
+// the zero time.
+func micros(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return rules.Time(t).UnixMicro()
+}
+
+func fromMicros(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return time.UnixMicro(v.Int64).UTC()
+}
+
+// SaveThread creates or updates a thread. A change to any field bumps the
+// thread's version, since a cached digest shows the title and target.
+func (s *Store) SaveThread(ctx context.Context, t store.ThreadRecord) error {
+	if err := checkThread(t); err != nil {
+		return fmt.Errorf("sqlite: save thread: %w", err)
+	}
+	t.Title, t.URL = rules.CleanText(t.Title), rules.CleanText(t.URL)
+	return s.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO threads (name, source, target, title, url) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (name) DO UPDATE SET source = excluded.source, target = excluded.target,
+				title = excluded.title, url = excluded.url, version = threads.version + 1
+			WHERE (threads.source, threads.target, threads.title, threads.url)
+				IS NOT (excluded.source, excluded.target, excluded.title, excluded.url)`,
+			t.Name, t.Source, t.Target, t.Title, t.URL)
+		if err != nil {
+			return fmt.Errorf("sqlite: save thread %q: %w", t.Name, err)
+		}
+		return nil
+	})
+}
+
+func checkThread(t store.ThreadRecord) error {
+	if t.Name == "" {
+		return errors.New("thread name is empty")
+	}
+	for _, f := range []struct{ field, value string }{
+		{"thread name", t.Name}, {"thread source", t.Source}, {"thread target", t.Target},
+	} {
+		if err := rules.CheckName(f.field, f.value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Thread returns the thread by name.
+func (s *Store) Thread(ctx context.Context, name string) (store.ThreadRecord, error) {
+	var t store.ThreadRecord
+	err := s.read.QueryRowContext(ctx, `SELECT name, source, target, title, url FROM threads WHERE name = ?`, name).
+		Scan(&t.Name, &t.Source, &t.Target, &t.Title, &t.URL)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.ThreadRecord{}, fmt.Errorf("sqlite: thread %q: %w", name, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.ThreadRecord{}, fmt.Errorf("sqlite: thread %q: %w", name, err)
+	}
+	return t, nil
+}
+
+// Threads lists every thread by name.
+func (s *Store) Threads(ctx context.Context) ([]store.ThreadRecord, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT name, source, target, title, url FROM threads ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: threads: %w", err)
+	}
+	defer rows.Close()
+	var ts []store.ThreadRecord
+	for rows.Next() {
+		var t store.ThreadRecord
+		if err := rows.Scan(&t.Name, &t.Source, &t.Target, &t.Title, &t.URL); err != nil {
+			return nil, fmt.Errorf("sqlite: threads: %w", err)
+		}
+		ts = append(ts, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: threads: %w", err)
+	}
+	return ts, nil
+}
+
+// ThreadVersion returns the thread's version.
+func (s *Store) ThreadVersion(ctx context.Context, thread string) (int64, error) {
+	var v int64
+	err := s.read.QueryRowContext(ctx, `SELECT version FROM threads WHERE name = ?`, thread).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("sqlite: version of thread %q: %w", thread, store.ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: version of thread %q: %w", thread, err)
+	}
+	return v, nil
+}
