@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
+	"image/png"
 	"math"
 	"strconv"
 
@@ -116,9 +117,7 @@ func RegionalSplit(d digest.Digest, opt Options) ([]byte, error) {
 	title = textutil.Truncate(textutil.OneLine(title), maxTitleLen, "…")
 
 	canvas := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(dpi))
-	dc := draw.New(canvas)
-	dc.SetColor(color.White)
-	dc.Fill(dc.Rectangle.Path())
+	dc := draw.New(canvas) // vgimg starts from a white background
 
 	drawHeader(draw.Crop(dc, margin, -margin, height-headerHeight, 0), title)
 	p, err := barPlot(rows)
@@ -127,8 +126,11 @@ func RegionalSplit(d digest.Digest, opt Options) ([]byte, error) {
 	}
 	p.Draw(draw.Crop(dc, margin, -margin, margin, -headerHeight))
 
+	// Fastest deflate: half the time of the default level for a few percent
+	// more bytes, on an image of flat colours that compresses well anyway.
 	var buf bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: canvas}).WriteTo(&buf); err != nil {
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	if err := enc.Encode(&buf, canvas.Image()); err != nil {
 		return nil, fmt.Errorf("chart: encoding PNG: %w", err)
 	}
 	return buf.Bytes(), nil
