@@ -1,0 +1,162 @@
+package bot
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metrics are the service's Prometheus metrics. A nil *Metrics records
+// nothing, so tests that do not look at metrics need not build one.
+//
+// Labels carry digest and thread names (from the configuration or chosen by
+// /thread follow, checked to be short and plain) and destination keys, which
+// never hold a webhook's secret (see bot/addr).
+type Metrics struct {
+	posted        *prometheus.CounterVec
+	failed        *prometheus.CounterVec
+	skipped       *prometheus.CounterVec
+	uncertain     *prometheus.CounterVec
+	runDuration   *prometheus.HistogramVec
+	attempts      *prometheus.CounterVec
+	ingested      *prometheus.CounterVec
+	updated       *prometheus.CounterVec
+	polls         *prometheus.CounterVec
+	pollFailures  *prometheus.CounterVec
+	pollDuration  *prometheus.HistogramVec
+	commands      *prometheus.CounterVec
+	analyses      prometheus.Counter
+	analysisTime  prometheus.Histogram
+	sourceFailing *prometheus.GaugeVec
+}
+
+// NewMetrics creates the metrics and registers them with reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		posted: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "threaddigest_digests_posted_total",
+			Help: "Digest runs delivered, by digest and destination.",
+		}, []string{"digest", "destination"}),
+		failed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "threaddigest_digests_failed_total",
+			Help: "Digest runs recorded as failed after their retries, by digest and destination.",
+		}, []string{"digest", "destination"}),
+		skipped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "threaddigest_digests_skipped_total",
+			Help: "Digest runs that posted nothing because fewer than min_new_comments were new.",
+		}, []string{"digest", "destination"}),
+		uncertain: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "threaddigest_digests_uncertain_total",
+			Help: "Runs found mid-post with an expired lease: maybe posted, never posted again.",
+		}, []string{"digest", "destination"}),
+		runDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "threaddigest_run_duration_seconds",
+			Help:    "Time from claiming a run to recording its outcome.",
+			Buckets: prometheus.ExponentialBuckets(0.01, 3, 10),
+		}, []string{"digest", "destination"}),
+		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "threaddigest_delivery_attempts_total",
+			Help: "Delivery attempts by destination and outcome (ok, retry, permanent).",
+		}, []string{"destination", "outcome"}),
+		ingested: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "threaddigest_comments_ingested_total",
+			Help: "Comments stored for the first time, by thread.",
+		}, []string{"thread"}),
+		updated: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "threaddigest_comments_updated_total",
+			Help: "Stored comments changed by an edit or deletion, by thread.",
+		}, []string{"thread"}),
+		polls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "threaddigest_source_polls_total",
+			Help: "Polls of a thread's source by this replica.",
+		}, []string{"thread"}),
+		pollFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "threaddigest_source_poll_failures_total",
+			Help: "Polls of a thread's source that failed.",
+		}, []string{"thread"}),
+		pollDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "threaddigest_source_poll_duration_seconds",
+			Help:    "Time to fetch a source and store what changed.",
+			Buckets: prometheus.ExponentialBuckets(0.005, 3, 10),
+		}, []string{"thread"}),
+		sourceFailing: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "threaddigest_source_failing",
+			Help: "1 while a thread's source has failed since its last good poll.",
+		}, []string{"thread"}),
+		commands: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "threaddigest_commands_total",
+			Help: "/thread commands answered, by subcommand and how (cache or full).",
+		}, []string{"sub", "answered"}),
+		analyses: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "threaddigest_analyses_total",
+			Help: "Digests computed (cache misses and warm-ups).",
+		}),
+		analysisTime: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "threaddigest_analysis_duration_seconds",
+			Help:    "Time to compute one digest.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 3, 11),
+		}),
+	}
+	reg.MustRegister(m.posted, m.failed, m.skipped, m.uncertain, m.runDuration, m.attempts,
+		m.ingested, m.updated, m.polls, m.pollFailures, m.pollDuration, m.sourceFailing,
+		m.commands, m.analyses, m.analysisTime)
+	return m
+}
+
+func (m *Metrics) runOutcome(outcome, digest, dest string, seconds float64) {
+	if m == nil {
+		return
+	}
+	switch outcome {
+	case "posted":
+		m.posted.WithLabelValues(digest, dest).Inc()
+	case "failed":
+		m.failed.WithLabelValues(digest, dest).Inc()
+	case "skipped":
+		m.skipped.WithLabelValues(digest, dest).Inc()
+	case "uncertain":
+		m.uncertain.WithLabelValues(digest, dest).Inc()
+		return
+	default:
+		return
+	}
+	m.runDuration.WithLabelValues(digest, dest).Observe(seconds)
+}
+
+func (m *Metrics) attempt(dest, outcome string) {
+	if m != nil {
+		m.attempts.WithLabelValues(dest, outcome).Inc()
+	}
+}
+
+func (m *Metrics) poll(thread string, added, updated int, err error, seconds float64) {
+	if m == nil {
+		return
+	}
+	m.polls.WithLabelValues(thread).Inc()
+	m.pollDuration.WithLabelValues(thread).Observe(seconds)
+	if err != nil {
+		m.pollFailures.WithLabelValues(thread).Inc()
+		m.sourceFailing.WithLabelValues(thread).Set(1)
+		return
+	}
+	m.sourceFailing.WithLabelValues(thread).Set(0)
+	m.ingested.WithLabelValues(thread).Add(float64(added))
+	m.updated.WithLabelValues(thread).Add(float64(updated))
+}
+
+func (m *Metrics) command(sub string, cached bool) {
+	if m == nil {
+		return
+	}
+	how := "full"
+	if cached {
+		how = "cache"
+	}
+	m.commands.WithLabelValues(sub, how).Inc()
+}
+
+func (m *Metrics) analysis(seconds float64) {
+	if m != nil {
+		m.analyses.Inc()
+		m.analysisTime.Observe(seconds)
+	}
+}

@@ -1,0 +1,264 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/threaddigest/threaddigest/store"
+)
+
+// pollState is what the service keeps in the store's source state for a
+// thread: the source's own opaque memory plus how polling is going, so that
+// every replica's /thread list shows a failing source whichever replica
+// polls it.
+type pollState struct {
+	// Source is the source's opaque state, passed back to Fetch.
+	Source string `json:"source"`
+	// LastOK is the time of the last good poll; zero when none.
+	LastOK time.Time `json:"last_ok,omitzero"`
+	// Failures counts consecutive failed polls; FailingSince is the first
+	// of them and LastError the latest reason.
+	Failures     int       `json:"failures,omitempty"`
+	FailingSince time.Time `json:"failing_since,omitzero"`
+	LastError    string    `json:"last_error,omitempty"`
+	// Skipped counts records the source could not read at the last poll.
+	Skipped int `json:"skipped,omitempty"`
+}
+
+func decodePollState(raw string) pollState {
+	var ps pollState
+	if raw == "" {
+		return ps
+	}
+	if err := json.Unmarshal([]byte(raw), &ps); err != nil {
+		// Written by something else (an older version): start afresh,
+		// which makes the source read the whole thread once.
+		return pollState{}
+	}
+	return ps
+}
+
+func (p pollState) encode() string {
+	b, _ := json.Marshal(p)
+	return string(b)
+}
+
+// pollLease names the store lease that lets one replica poll a thread.
+func pollLease(thread string) string { return "poll:" + thread }
+
+// pollAll polls every thread once, a few at a time.
+func (s *Service) pollAll(ctx context.Context) {
+	sem := make(chan struct{}, 4)
+	var wg sync.WaitGroup
+	for _, ts := range s.snapshotThreads() {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			s.pollOnce(ctx, ts)
+		}()
+	}
+	wg.Wait()
+}
+
+func (s *Service) startPollLoops() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pollLoopsStarted = true
+	for _, ts := range s.threads {
+		s.startPollLoopLocked(ts, false)
+	}
+}
+
+// startPollLoopLocked starts polling a thread every ts.spec.Poll, at once
+// first when immediate (a thread added while running).
+func (s *Service) startPollLoopLocked(ts *threadState, immediate bool) {
+	if s.stopping.Load() || ts.cancel != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(s.runCtx)
+	ts.cancel = cancel
+	ts.done = make(chan struct{})
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer close(ts.done)
+		tick := time.NewTicker(ts.spec.Poll)
+		defer tick.Stop()
+		if immediate {
+			s.pollOnce(ctx, ts)
+		}
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				s.pollOnce(ctx, ts)
+			}
+		}
+	}()
+}
+
+func (s *Service) stopThreadLocked(ts *threadState) {
+	if ts.cancel != nil {
+		ts.cancel()
+	}
+	name := ts.spec.Name
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		if ts.done != nil {
+			<-ts.done
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := s.deps.Store.ReleaseLease(ctx, pollLease(name), s.deps.Holder); err != nil {
+			s.log.Warn("releasing a poll lease failed", "thread", name, "err", err)
+		}
+	}()
+}
+
+func (s *Service) stopPollLoops() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, ts := range s.threads {
+		if ts.cancel != nil {
+			ts.cancel()
+		}
+	}
+}
+
+// releasePollLeases lets another replica poll at once instead of after the
+// lease expires.
+func (s *Service) releasePollLeases() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, ts := range s.snapshotThreads() {
+		if err := s.deps.Store.ReleaseLease(ctx, pollLease(ts.spec.Name), s.deps.Holder); err != nil {
+			s.log.Warn("releasing a poll lease failed", "thread", ts.spec.Name, "err", err)
+		}
+	}
+}
+
+// pollOnce reads a thread's source and stores what changed, if this replica
+// holds (or takes) the thread's poll lease. The lease is kept between polls
+// (renewed at each) so the same replica keeps polling a thread while it
+// lives; another takes over once Poll+Lease has passed without a renewal.
+// A poll must finish within the lease.
+func (s *Service) pollOnce(ctx context.Context, ts *threadState) {
+	if !ts.mu.TryLock() {
+		return // the previous poll is still running
+	}
+	defer ts.mu.Unlock()
+	name := ts.spec.Name
+	ctx, cancel := context.WithTimeout(ctx, s.set.Lease)
+	defer cancel()
+	start := s.deps.Clock.Now()
+	ok, err := s.deps.Store.AcquireLease(ctx, pollLease(name), s.deps.Holder, ts.spec.Poll+s.set.Lease, start)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Error("taking the poll lease failed", "thread", name, "err", err)
+		}
+		return
+	}
+	if !ok {
+		s.log.Debug("another replica polls this thread", "thread", name)
+		return
+	}
+	raw, err := s.deps.Store.SourceState(ctx, name)
+	if err != nil {
+		s.log.Error("reading the source state failed", "thread", name, "err", err)
+		return
+	}
+	st := decodePollState(raw)
+	res, added, updated, perr := s.fetchAndStore(ctx, ts, st.Source)
+	now := s.deps.Clock.Now()
+	s.deps.Metrics.poll(name, added, updated, perr, now.Sub(start).Seconds())
+	if perr != nil {
+		if st.Failures == 0 {
+			st.FailingSince = now
+		}
+		st.Failures++
+		st.LastError = oneLine(perr)
+		// Log the first failure and then every tenth, so a source down for
+		// a day does not flood the log.
+		if st.Failures == 1 || st.Failures%10 == 0 {
+			s.log.Warn("polling a source failed; keeping what is stored and trying again next interval",
+				"thread", name, "failures", st.Failures, "failing_since", st.FailingSince, "err", st.LastError)
+		}
+	} else {
+		if st.Failures > 0 {
+			s.log.Info("source recovered", "thread", name, "after_failures", st.Failures)
+		}
+		st.Source = res.State
+		st.LastOK = now
+		st.Failures, st.FailingSince, st.LastError = 0, time.Time{}, ""
+		st.Skipped = res.Skipped
+		if added+updated > 0 {
+			s.log.Info("thread polled", "thread", name, "added", added, "updated", updated, "skipped", res.Skipped)
+		}
+	}
+	if err := s.deps.Store.SetSourceState(ctx, name, st.encode()); err != nil {
+		s.log.Error("saving the source state failed", "thread", name, "err", err)
+	}
+	if perr == nil && added+updated > 0 {
+		s.warm(ctx, name)
+	}
+}
+
+type fetchResult struct {
+	State   string
+	Skipped int
+}
+
+func (s *Service) fetchAndStore(ctx context.Context, ts *threadState, state string) (fetchResult, int, int, error) {
+	name := ts.spec.Name
+	if ts.src == nil {
+		src, err := s.deps.OpenSource(ts.spec.Source)
+		if err != nil {
+			return fetchResult{}, 0, 0, fmt.Errorf("open source %s: %w", ts.spec.Source, err)
+		}
+		ts.src = src
+	}
+	res, err := ts.src.Fetch(ctx, state)
+	if err != nil {
+		return fetchResult{}, 0, 0, fmt.Errorf("fetch %s: %w", ts.spec.Source, err)
+	}
+	out := fetchResult{State: res.State, Skipped: res.Skipped}
+	if res.NotModified {
+		return out, 0, 0, nil
+	}
+	var added, updated int
+	if len(res.Comments) > 0 {
+		r, err := s.deps.Store.UpsertComments(ctx, name, res.Comments, s.deps.Clock.Now())
+		if err != nil {
+			return fetchResult{}, 0, 0, fmt.Errorf("store comments: %w", err)
+		}
+		added, updated = r.Added, r.Updated
+	}
+	if res.Title != "" || res.URL != "" {
+		rec, err := s.deps.Store.Thread(ctx, name)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fetchResult{}, 0, 0, fmt.Errorf("read thread: %w", err)
+		}
+		rec.Name = name
+		if (res.Title != "" && rec.Title != res.Title) || (res.URL != "" && rec.URL != res.URL) {
+			if res.Title != "" {
+				rec.Title = res.Title
+			}
+			if res.URL != "" {
+				rec.URL = res.URL
+			}
+			if err := s.deps.Store.SaveThread(ctx, rec); err != nil {
+				return fetchResult{}, 0, 0, fmt.Errorf("save thread: %w", err)
+			}
+			// The title is part of the digest: cached ones are stale.
+			s.cache.dropThread(name)
+		}
+	}
+	return out, added, updated, nil
+}

@@ -1,0 +1,221 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/threaddigest/threaddigest/bot/addr"
+	"github.com/threaddigest/threaddigest/store"
+)
+
+// SkippedRef starts the reference of a run that posted nothing because too
+// few comments were new. Such a run is recorded as posted with the coverage of
+// the run before it, so its comments stay new for the next slot.
+const SkippedRef = "skipped:"
+
+// runSlot runs one slot of a digest to one destination, exactly once across
+// replicas:
+//
+//	ClaimRun (store) → compute the digest of the new comments → MarkPosting
+//	→ Deliver, retried within the slot → CompleteRun, or FailRun.
+//
+// What a crash at each step leaves, and what happens next:
+//   - before ClaimRun: nothing; the slot is run by another replica, or by
+//     catch-up at the next start (within the catch-up window).
+//   - after ClaimRun, before MarkPosting: a claimed run; once its lease
+//     expires a sweep (this replica's or another's) takes it over and posts.
+//   - after MarkPosting, before CompleteRun: a posting run; once its lease
+//     expires it is marked uncertain and never posted again automatically
+//     (it may have reached the channel, and a second post is worse than a
+//     missing one); its comments stay new for the next slot.
+//   - after CompleteRun: nothing to do.
+func (s *Service) runSlot(ctx context.Context, d DigestSpec, to addr.Addr, slot time.Time) {
+	key := store.RunKey{Digest: d.Name, Destination: to.Key(), Slot: slot.UTC()}
+	s.mu.Lock()
+	if s.inflight[key] {
+		s.mu.Unlock()
+		return
+	}
+	s.inflight[key] = true
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.inflight, key)
+		s.mu.Unlock()
+	}()
+
+	log := s.log.With("digest", d.Name, "destination", key.Destination, "slot", key.Slot)
+	start := s.deps.Clock.Now()
+	run, claimed, err := s.deps.Store.ClaimRun(ctx, key, d.Thread, s.deps.Holder, s.set.Lease, start)
+	if err != nil {
+		if ctx.Err() == nil {
+			log.Error("claiming the run failed", "err", err)
+		}
+		return
+	}
+	if !claimed {
+		switch run.State {
+		case store.RunUncertain:
+			log.Warn("run was left mid-post by a replica that stopped; it may or may not have been posted and is not posted again",
+				"holder", run.Holder, "run", run.ID)
+			s.deps.Metrics.runOutcome("uncertain", d.Name, key.Destination, 0)
+		default:
+			log.Debug("slot already handled", "state", run.State, "holder", run.Holder)
+		}
+		return
+	}
+	log = log.With("run", run.ID, "attempt", run.Attempts)
+	if run.Attempts > 1 {
+		log.Info("took over a run whose claim expired", "previous_holder", run.Holder)
+	}
+	outcome, err := s.post(ctx, d, to, run, log)
+	end := s.deps.Clock.Now()
+	s.deps.Metrics.runOutcome(outcome, d.Name, key.Destination, end.Sub(start).Seconds())
+	if err == nil {
+		return
+	}
+	if errors.Is(err, errAbandoned) {
+		log.Info("run abandoned at shutdown before posting; it stays claimed and is taken over after its lease")
+		return
+	}
+	// The store may be what failed; record the failure with a fresh
+	// context so a cancelled run still says why.
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	reason := oneLine(err)
+	if ferr := s.deps.Store.FailRun(fctx, run.ID, s.deps.Holder, reason, end); ferr != nil {
+		log.Error("recording the failed run failed", "err", ferr, "reason", reason)
+	}
+	log.Error("digest run failed; its comments stay new for the next slot", "reason", reason)
+}
+
+var errAbandoned = errors.New("abandoned at shutdown")
+
+// post does the work of a claimed run and records its outcome unless it
+// returns an error: "posted", "skipped" or "failed".
+func (s *Service) post(ctx context.Context, d DigestSpec, to addr.Addr, run store.Run, log *slog.Logger) (string, error) {
+	from, err := s.coveredFrom(ctx, d.Name, to.Key())
+	if err != nil {
+		return "failed", err
+	}
+	spec, ok := s.thread(d.Thread)
+	if !ok {
+		return "failed", fmt.Errorf("thread %s is not followed", d.Thread)
+	}
+	res, err := s.digestOf(ctx, spec.Name, analysisRequest{Target: spec.Target, AfterSeq: from, MaxArguments: d.MaxArguments})
+	if err != nil {
+		return "failed", err
+	}
+	if res.NewCount < d.MinNew {
+		ref := fmt.Sprintf("%s %d new comments, fewer than min_new_comments %d", SkippedRef, res.NewCount, d.MinNew)
+		if err := s.deps.Store.CompleteRun(ctx, run.ID, s.deps.Holder, from, ref, s.deps.Clock.Now()); err != nil {
+			return "failed", fmt.Errorf("record skipped run: %w", err)
+		}
+		log.Info("slot skipped: too few new comments", "new", res.NewCount, "min_new_comments", d.MinNew)
+		return "skipped", nil
+	}
+	dest, err := s.destination(to)
+	if err != nil {
+		return "failed", fmt.Errorf("open destination: %w", err)
+	}
+	if s.stopping.Load() {
+		return "", errAbandoned
+	}
+	if err := s.deps.Store.MarkPosting(ctx, run.ID, s.deps.Holder, s.set.Lease, s.deps.Clock.Now()); err != nil {
+		// Lost the claim (the work above outlasted the lease and another
+		// replica took over): that replica posts.
+		log.Warn("lost the claim before posting; leaving the slot to its new holder", "err", err)
+		return "", nil
+	}
+	post := Post{Thread: d.Thread, Digest: res.Digest, Slot: run.Slot, MaxArguments: d.MaxArguments}
+	rctx, cancel := context.WithTimeout(ctx, s.set.RunTimeout)
+	defer cancel()
+	ref, err := s.deliver(rctx, dest, post, to.Key(), log)
+	if err != nil {
+		return "failed", err
+	}
+	if err := s.deps.Store.CompleteRun(context.WithoutCancel(ctx), run.ID, s.deps.Holder, res.CoveredTo, ref, s.deps.Clock.Now()); err != nil {
+		// Delivered but not recorded: the run stays "posting" and becomes
+		// uncertain after its lease, so it is not posted twice.
+		log.Error("digest delivered but recording it failed", "err", err, "ref", ref)
+		return "posted", nil
+	}
+	log.Info("digest posted", "new_comments", res.NewCount, "covered_to", res.CoveredTo, "ref", ref)
+	return "posted", nil
+}
+
+// coveredFrom returns the highest comment Seq covered by posted runs of a
+// digest to a destination: its new comments are those above it. It takes the
+// maximum over recent runs rather than the last by slot, because a stale
+// claim taken over late can complete after a later slot.
+func (s *Service) coveredFrom(ctx context.Context, digestName, dest string) (int64, error) {
+	var from int64
+	last, ok, err := s.deps.Store.LastPosted(ctx, digestName, dest)
+	if err != nil {
+		return 0, fmt.Errorf("read last posted run: %w", err)
+	}
+	if ok {
+		from = last.CoveredTo
+	}
+	runs, err := s.deps.Store.Runs(ctx, digestName, 50)
+	if err != nil {
+		return 0, fmt.Errorf("list runs: %w", err)
+	}
+	for _, r := range runs {
+		if r.Destination == dest && r.State == store.RunPosted && r.CoveredTo > from {
+			from = r.CoveredTo
+		}
+	}
+	return from, nil
+}
+
+// deliver posts p, retrying what can be retried until ctx's deadline:
+// RetryAfterError waits at least as long as it says, PermanentError is not
+// retried, anything else (5xx, timeouts, connection errors) is retried with
+// exponential backoff. At shutdown it stops retrying.
+func (s *Service) deliver(ctx context.Context, dest Destination, p Post, key string, log *slog.Logger) (string, error) {
+	backoff := s.set.Retry.Backoff
+	for attempt := 1; ; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, s.set.Retry.AttemptTimeout)
+		ref, err := dest.Deliver(actx, p)
+		cancel()
+		if err == nil {
+			s.deps.Metrics.attempt(key, "ok")
+			return ref, nil
+		}
+		if IsPermanent(err) {
+			s.deps.Metrics.attempt(key, "permanent")
+			return "", fmt.Errorf("attempt %d: %w (not retried)", attempt, err)
+		}
+		s.deps.Metrics.attempt(key, "retry")
+		wait := backoff
+		backoff = min(backoff*2, s.set.Retry.MaxBackoff)
+		var ra *RetryAfterError
+		if errors.As(err, &ra) && ra.After > wait {
+			wait = ra.After
+		}
+		if ctx.Err() != nil {
+			return "", fmt.Errorf("attempt %d: %w; no time left in the run (%v)", attempt, err, ctx.Err())
+		}
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+			return "", fmt.Errorf("attempt %d: %w; the next try (in %s) would pass the run's deadline", attempt, err, wait)
+		}
+		if s.stopping.Load() {
+			return "", fmt.Errorf("attempt %d: %w; not retried: the service is stopping", attempt, err)
+		}
+		log.Warn("delivery failed; retrying", "attempt", attempt, "in", wait, "err", oneLine(err))
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return "", fmt.Errorf("attempt %d: %w; gave up waiting to retry (%v)", attempt, err, ctx.Err())
+		case <-s.stopCh:
+			t.Stop()
+			return "", fmt.Errorf("attempt %d: %w; not retried: the service is stopping", attempt, err)
+		}
+	}
+}

@@ -1,0 +1,623 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	threaddigest "github.com/threaddigest/threaddigest"
+	"github.com/threaddigest/threaddigest/bot/addr"
+	"github.com/threaddigest/threaddigest/bot/schedule"
+	"github.com/threaddigest/threaddigest/digest"
+	"github.com/threaddigest/threaddigest/source"
+	"github.com/threaddigest/threaddigest/store"
+)
+
+// ThreadSpec is a thread the service follows.
+type ThreadSpec struct {
+	Name   string
+	Source string
+	// Target is the stance target; "" lets the digest find it.
+	Target string
+	// Poll is how often the source is read; 0 means Settings.PollInterval.
+	Poll time.Duration
+}
+
+// DigestSpec is a scheduled digest of one thread to its destinations.
+type DigestSpec struct {
+	// Name keys the digest's runs in the store.
+	Name   string
+	Thread string
+	// Schedule says when the digest is due (see bot/schedule).
+	Schedule *schedule.Schedule
+	To       []addr.Addr
+	// MinNew: a slot with fewer new comments posts nothing (recorded as a
+	// run covering nothing, so the comments stay new). 0 posts even when
+	// nothing is new.
+	MinNew int
+	// MaxArguments caps the arguments analysed and shown; 0 for the
+	// digest's default.
+	MaxArguments int
+	// CatchUp runs the most recent missed slot (and takes over stale claims)
+	// within Settings.CatchUpWindow.
+	CatchUp bool
+}
+
+// Deps are what the service is built from.
+type Deps struct {
+	Store  store.Store
+	Logger *slog.Logger
+	Clock  Clock
+	// Holder names this replica in claims and leases.
+	Holder string
+	// Analyze computes a digest; digest.Analyze in production.
+	Analyze func(threaddigest.Thread, digest.Options) digest.Digest
+	// Locator reads commenter locations; nil reads every one as Unknown.
+	Locator digest.Locator
+	// OpenSource turns a source address into a Source.
+	OpenSource func(spec string) (source.Source, error)
+	// OpenDestination turns a destination address into a Destination. It
+	// is called once per address; the result is shared by every digest
+	// posting there.
+	OpenDestination func(a addr.Addr) (Destination, error)
+	// Metrics may be nil.
+	Metrics *Metrics
+}
+
+// Settings tune the service. Zero values take the defaults documented on
+// each field.
+type Settings struct {
+	// Lease is how long a run claim or poll lease holds. Default 30s.
+	Lease time.Duration
+	// CatchUpWindow bounds catch-up and take-over of stale claims. Default 24h.
+	CatchUpWindow time.Duration
+	// RunTimeout bounds one run's delivery, retries included. Default 5m.
+	RunTimeout time.Duration
+	// PollInterval is the default poll interval. Default 1m.
+	PollInterval time.Duration
+	// SweepInterval is how often the service looks for missed slots, stale
+	// claims and follows made by other replicas. Default Lease/2 within
+	// [1s, 30s].
+	SweepInterval time.Duration
+	// ShutdownGrace is how long Run waits at shutdown for posts in flight
+	// before cancelling them. Default 10s.
+	ShutdownGrace time.Duration
+	// Retry is the delivery retry policy.
+	Retry RetryPolicy
+	// Zone reads schedules given without CRON_TZ=. Default UTC.
+	Zone *time.Location
+	// ChannelZone gives a chat channel's zone for /thread follow; nil uses
+	// Zone.
+	ChannelZone func(platform, channel string) *time.Location
+	// FollowSchedule is the schedule of /thread follow without a CRON.
+	// Default "0 9 * * *".
+	FollowSchedule string
+	// MaxThreads caps the threads /thread follow may create. Default 100.
+	MaxThreads int
+	// CacheEntries caps the digest cache. Default 256.
+	CacheEntries int
+}
+
+// RetryPolicy says how a failed delivery is retried within its slot.
+type RetryPolicy struct {
+	// AttemptTimeout bounds one attempt (a slow reply). Default 30s.
+	AttemptTimeout time.Duration
+	// Backoff is the first wait; it doubles up to MaxBackoff. Defaults 1s
+	// and 1m. A RetryAfterError waits at least its After.
+	Backoff    time.Duration
+	MaxBackoff time.Duration
+}
+
+func (s *Settings) applyDefaults() {
+	if s.Lease <= 0 {
+		s.Lease = 30 * time.Second
+	}
+	if s.CatchUpWindow <= 0 {
+		s.CatchUpWindow = 24 * time.Hour
+	}
+	if s.RunTimeout <= 0 {
+		s.RunTimeout = 5 * time.Minute
+	}
+	if s.PollInterval <= 0 {
+		s.PollInterval = time.Minute
+	}
+	if s.SweepInterval <= 0 {
+		s.SweepInterval = min(max(s.Lease/2, time.Second), 30*time.Second)
+	}
+	if s.ShutdownGrace <= 0 {
+		s.ShutdownGrace = 10 * time.Second
+	}
+	if s.Retry.AttemptTimeout <= 0 {
+		s.Retry.AttemptTimeout = 30 * time.Second
+	}
+	if s.Retry.Backoff <= 0 {
+		s.Retry.Backoff = time.Second
+	}
+	if s.Retry.MaxBackoff <= 0 {
+		s.Retry.MaxBackoff = time.Minute
+	}
+	if s.Zone == nil {
+		s.Zone = time.UTC
+	}
+	if s.FollowSchedule == "" {
+		s.FollowSchedule = "0 9 * * *"
+	}
+	if s.MaxThreads <= 0 {
+		s.MaxThreads = 100
+	}
+	if s.CacheEntries <= 0 {
+		s.CacheEntries = 256
+	}
+}
+
+// Service follows threads and posts their scheduled digests. It polls each
+// thread's source under a store lease, so one replica polls a thread at a
+// time; it claims each (digest, destination, slot) in the store before
+// posting, so each slot is posted once whatever the number of replicas; and
+// it answers /thread commands through Commands.
+type Service struct {
+	deps Deps
+	set  Settings
+	log  *slog.Logger
+
+	configThreads []ThreadSpec
+	configDigests []DigestSpec
+	cache         *digestCache
+
+	mu       sync.Mutex
+	threads  map[string]*threadState
+	digests  map[string]*digestState
+	inflight map[store.RunKey]bool
+	dests    map[string]Destination
+	cron     *cron.Cron
+	runCtx   context.Context // parent of runs and polls; nil before Run
+	wg       sync.WaitGroup  // runs and polls started by the service
+	// pollLoopsStarted is set once Run has done the first poll of every
+	// thread; threads added later (follows) start polling at once.
+	pollLoopsStarted bool
+	stopping         atomic.Bool
+	stopCh   chan struct{}
+	running  atomic.Bool
+}
+
+type threadState struct {
+	spec       ThreadSpec
+	fromConfig bool
+	src        source.Source
+	cancel     context.CancelFunc // stops the poll loop
+	done       chan struct{}
+	mu         sync.Mutex // one poll at a time
+}
+
+type digestState struct {
+	spec   DigestSpec
+	follow *store.Follow // nil for configured digests
+	entry  cron.EntryID
+}
+
+// New builds a service. threads and digests come from the configuration;
+// follows made with /thread follow are read from the store when Run starts.
+func New(deps Deps, set Settings, threads []ThreadSpec, digests []DigestSpec) (*Service, error) {
+	if deps.Store == nil || deps.Analyze == nil || deps.OpenSource == nil || deps.OpenDestination == nil {
+		return nil, errors.New("bot: New needs Store, Analyze, OpenSource and OpenDestination")
+	}
+	if deps.Holder == "" {
+		return nil, errors.New("bot: New needs a Holder (the replica id)")
+	}
+	if deps.Logger == nil {
+		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	if deps.Clock == nil {
+		deps.Clock = SystemClock{}
+	}
+	set.applyDefaults()
+	if _, err := schedule.Parse(set.FollowSchedule, set.Zone); err != nil {
+		return nil, fmt.Errorf("bot: follow schedule: %w", err)
+	}
+	names := make(map[string]bool)
+	for _, t := range threads {
+		if names[t.Name] {
+			return nil, fmt.Errorf("bot: thread %q is configured twice", t.Name)
+		}
+		names[t.Name] = true
+	}
+	for _, d := range digests {
+		if !names[d.Thread] {
+			return nil, fmt.Errorf("bot: digest %q names thread %q, which is not configured", d.Name, d.Thread)
+		}
+		if d.Schedule == nil || len(d.To) == 0 {
+			return nil, fmt.Errorf("bot: digest %q needs a schedule and destinations", d.Name)
+		}
+	}
+	s := &Service{
+		deps:          deps,
+		set:           set,
+		log:           deps.Logger,
+		configThreads: threads,
+		configDigests: digests,
+		threads:       make(map[string]*threadState),
+		digests:       make(map[string]*digestState),
+		inflight:      make(map[store.RunKey]bool),
+		dests:         make(map[string]Destination),
+		stopCh:        make(chan struct{}),
+	}
+	s.cache = newDigestCache(set.CacheEntries)
+	return s, nil
+}
+
+// cronLogger bridges robfig/cron's logger to slog; its chatty Info lines
+// (every wake-up) go to debug.
+type cronLogger struct{ l *slog.Logger }
+
+func (c cronLogger) Info(msg string, kv ...any) { c.l.Debug("cron: "+msg, kv...) }
+func (c cronLogger) Error(err error, msg string, kv ...any) {
+	c.l.Error("cron: "+msg, append([]any{"err", err}, kv...)...)
+}
+
+// Run starts the service and blocks until ctx is cancelled. It then stops
+// the schedule, lets posts in flight finish for up to Settings.ShutdownGrace
+// (a post cut off after that stays in the store as claimed or posting and is
+// settled by the state machine: retried after its lease, or marked
+// uncertain), stops polling and returns. It does not close the store.
+func (s *Service) Run(ctx context.Context) error {
+	if !s.running.CompareAndSwap(false, true) {
+		return errors.New("bot: Run called twice")
+	}
+	runCtx, cancelRuns := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelRuns()
+	l := cronLogger{s.log}
+	s.mu.Lock()
+	s.runCtx = runCtx
+	s.cron = cron.New(cron.WithLocation(time.UTC), cron.WithLogger(l),
+		cron.WithChain(cron.SkipIfStillRunning(l), cron.Recover(l)))
+	s.mu.Unlock()
+
+	if err := s.saveConfigThreads(ctx); err != nil {
+		return err
+	}
+	if err := s.reconcile(ctx); err != nil {
+		return err
+	}
+	s.cron.Start()
+	s.log.Info("service started", "replica", s.deps.Holder, "threads", len(s.snapshotThreads()), "digests", len(s.snapshotDigests()))
+
+	// Read every source once before looking for missed slots, so that a
+	// catch-up digest includes what arrived while the service was down.
+	s.pollAll(ctx)
+	s.startPollLoops()
+	s.sweep(ctx)
+
+	tick := time.NewTicker(s.set.SweepInterval)
+	defer tick.Stop()
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			break loop
+		case <-tick.C:
+			if err := s.reconcile(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("reloading follows failed", "err", err)
+			}
+			s.sweep(ctx)
+		}
+	}
+
+	s.log.Info("service stopping")
+	s.stopping.Store(true)
+	close(s.stopCh)
+	cronDone := s.cron.Stop()
+	s.stopPollLoops()
+	allDone := make(chan struct{})
+	go func() {
+		<-cronDone.Done()
+		s.wg.Wait()
+		close(allDone)
+	}()
+	select {
+	case <-allDone:
+	case <-time.After(s.set.ShutdownGrace):
+		s.log.Warn("posts still in flight after the shutdown grace; cancelling them", "grace", s.set.ShutdownGrace)
+		cancelRuns()
+		<-allDone
+	}
+	s.releasePollLeases()
+	s.log.Info("service stopped")
+	return nil
+}
+
+// go starts f as work the service waits for at shutdown, unless it is
+// stopping.
+func (s *Service) goRun(f func()) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopping.Load() {
+		return false
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		f()
+	}()
+	return true
+}
+
+func (s *Service) saveConfigThreads(ctx context.Context) error {
+	for _, t := range s.configThreads {
+		rec, err := s.deps.Store.Thread(ctx, t.Name)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("bot: read thread %s: %w", t.Name, err)
+		}
+		if err == nil && rec.Source == t.Source && rec.Target == t.Target {
+			continue
+		}
+		rec.Name, rec.Source, rec.Target = t.Name, t.Source, t.Target
+		if err := s.deps.Store.SaveThread(ctx, rec); err != nil {
+			return fmt.Errorf("bot: save thread %s: %w", t.Name, err)
+		}
+	}
+	return nil
+}
+
+// followDigestName is the digest name of a chat follow's runs.
+func followDigestName(f store.Follow) string {
+	return "follow:" + f.Platform + ":" + f.Channel + ":" + f.Thread
+}
+
+// reconcile brings the polled threads and scheduled digests in line with the
+// configuration and the follows in the store (which other replicas change).
+func (s *Service) reconcile(ctx context.Context) error {
+	follows, err := s.deps.Store.Follows(ctx, "", "")
+	if err != nil {
+		return fmt.Errorf("bot: list follows: %w", err)
+	}
+	wantThreads := make(map[string]ThreadSpec)
+	fromConfig := make(map[string]bool)
+	for _, t := range s.configThreads {
+		if t.Poll <= 0 {
+			t.Poll = s.set.PollInterval
+		}
+		wantThreads[t.Name] = t
+		fromConfig[t.Name] = true
+	}
+	wantDigests := make(map[string]*digestState)
+	for _, d := range s.configDigests {
+		wantDigests[d.Name] = &digestState{spec: d}
+	}
+	for _, f := range follows {
+		if _, ok := wantThreads[f.Thread]; !ok {
+			rec, err := s.deps.Store.Thread(ctx, f.Thread)
+			if err != nil {
+				s.log.Error("a follow names a thread the store lacks", "thread", f.Thread, "channel", f.Platform+":"+f.Channel, "err", err)
+				continue
+			}
+			wantThreads[f.Thread] = ThreadSpec{Name: rec.Name, Source: rec.Source, Target: rec.Target, Poll: s.set.PollInterval}
+		}
+		ds, err := s.followDigest(f)
+		if err != nil {
+			s.log.Error("a follow has a schedule that does not parse", "thread", f.Thread, "channel", f.Platform+":"+f.Channel, "schedule", f.Schedule, "err", err)
+			continue
+		}
+		fc := f
+		wantDigests[ds.Name] = &digestState{spec: ds, follow: &fc}
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopping.Load() {
+		return nil
+	}
+	if s.cron == nil {
+		return errors.New("bot: the service is not running")
+	}
+	for name, ts := range s.threads {
+		if want, ok := wantThreads[name]; !ok || want.Source != ts.spec.Source || want.Poll != ts.spec.Poll {
+			s.stopThreadLocked(ts)
+			delete(s.threads, name)
+		} else {
+			ts.spec.Target = want.Target
+		}
+	}
+	for name, spec := range wantThreads {
+		if _, ok := s.threads[name]; !ok {
+			ts := &threadState{spec: spec, fromConfig: fromConfig[name]}
+			s.threads[name] = ts
+			if s.pollLoopsStarted {
+				s.startPollLoopLocked(ts, true)
+			}
+		}
+	}
+	for name, ds := range s.digests {
+		want, ok := wantDigests[name]
+		if !ok || want.spec.Schedule.String() != ds.spec.Schedule.String() || len(want.spec.To) != len(ds.spec.To) {
+			s.cron.Remove(ds.entry)
+			delete(s.digests, name)
+		}
+	}
+	for name, want := range wantDigests {
+		if _, ok := s.digests[name]; ok {
+			continue
+		}
+		spec := want.spec
+		want.entry = s.cron.Schedule(spec.Schedule, cron.FuncJob(func() { s.runDue(spec) }))
+		s.digests[name] = want
+	}
+	return nil
+}
+
+func (s *Service) followDigest(f store.Follow) (DigestSpec, error) {
+	zone := s.channelZone(f.Platform, f.Channel)
+	sched, err := schedule.Parse(f.Schedule, zone)
+	if err != nil {
+		return DigestSpec{}, err
+	}
+	return DigestSpec{
+		Name:     followDigestName(f),
+		Thread:   f.Thread,
+		Schedule: sched,
+		To:       []addr.Addr{{Kind: addr.Kind(f.Platform), Target: f.Channel}},
+		MinNew:   1,
+		CatchUp:  true,
+	}, nil
+}
+
+func (s *Service) channelZone(platform, channel string) *time.Location {
+	if s.set.ChannelZone != nil {
+		if z := s.set.ChannelZone(platform, channel); z != nil {
+			return z
+		}
+	}
+	return s.set.Zone
+}
+
+func (s *Service) snapshotThreads() []*threadState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*threadState, 0, len(s.threads))
+	for _, t := range s.threads {
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].spec.Name < out[j].spec.Name })
+	return out
+}
+
+func (s *Service) snapshotDigests() []DigestSpec {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]DigestSpec, 0, len(s.digests))
+	for _, d := range s.digests {
+		out = append(out, d.spec)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// thread returns the spec of a polled thread.
+func (s *Service) thread(name string) (ThreadSpec, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ts, ok := s.threads[name]
+	if !ok {
+		return ThreadSpec{}, false
+	}
+	return ts.spec, true
+}
+
+// runDue is the cron job of a digest: it runs the slot that just came due to
+// every destination, in parallel.
+func (s *Service) runDue(d DigestSpec) {
+	slot := d.Schedule.Prev(s.deps.Clock.Now())
+	if slot.IsZero() {
+		return
+	}
+	var wg sync.WaitGroup
+	for _, to := range d.To {
+		wg.Add(1)
+		if !s.goRun(func() {
+			defer wg.Done()
+			s.runSlot(s.runCtx, d, to, slot)
+		}) {
+			wg.Done()
+		}
+	}
+	wg.Wait()
+}
+
+// sweep looks, for every digest and destination, for a slot no replica ran
+// (the service was down, or the job was skipped while the previous one was
+// still running) and for claims left by a replica that died; it runs the
+// most recent missed slot and takes over the stale claims, within
+// Settings.CatchUpWindow. A digest that never ran is not caught up: its first
+// run is its next slot.
+func (s *Service) sweep(ctx context.Context) {
+	now := s.deps.Clock.Now()
+	for _, d := range s.snapshotDigests() {
+		if !d.CatchUp {
+			continue
+		}
+		latest := d.Schedule.Prev(now)
+		runs, err := s.deps.Store.Runs(ctx, d.Name, 20*len(d.To))
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Error("listing runs failed", "digest", d.Name, "err", err)
+			}
+			continue
+		}
+		for _, to := range d.To {
+			key := to.Key()
+			var last *store.Run
+			for i := range runs {
+				r := runs[i]
+				if r.Destination != key {
+					continue
+				}
+				if last == nil {
+					last = &runs[i]
+				}
+				stale := (r.State == store.RunClaimed || r.State == store.RunPosting) && !r.LeaseUntil.After(now)
+				if stale && now.Sub(r.Slot) <= s.set.CatchUpWindow {
+					s.startSlot(d, to, r.Slot)
+				}
+			}
+			if last == nil {
+				// Runs is capped; ask for this destination's last run.
+				r, ok, err := s.deps.Store.LastRun(ctx, d.Name, key)
+				if err != nil || !ok {
+					continue
+				}
+				last = &r
+			}
+			if !latest.IsZero() && last.Slot.Before(latest) && now.Sub(latest) <= s.set.CatchUpWindow {
+				s.log.Info("running a missed slot", "digest", d.Name, "destination", key, "slot", latest, "last_run", last.Slot)
+				s.startSlot(d, to, latest)
+			}
+		}
+	}
+}
+
+func (s *Service) startSlot(d DigestSpec, to addr.Addr, slot time.Time) {
+	key := store.RunKey{Digest: d.Name, Destination: to.Key(), Slot: slot.UTC()}
+	s.mu.Lock()
+	busy := s.inflight[key]
+	s.mu.Unlock()
+	if busy {
+		return
+	}
+	s.goRun(func() { s.runSlot(s.runCtx, d, to, slot) })
+}
+
+// destination returns the shared Destination of an address.
+func (s *Service) destination(a addr.Addr) (Destination, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d, ok := s.dests[a.Key()]; ok {
+		return d, nil
+	}
+	d, err := s.deps.OpenDestination(a)
+	if err != nil {
+		return nil, err
+	}
+	s.dests[a.Key()] = d
+	return d, nil
+}
+
+// oneLine makes an error fit a log attribute, a store column and a chat
+// line: one line, bounded.
+func oneLine(err error) string {
+	msg := strings.Join(strings.Fields(err.Error()), " ")
+	if len(msg) > 500 {
+		cut := 500
+		for cut > 0 && msg[cut]&0xC0 == 0x80 {
+			cut--
+		}
+		msg = msg[:cut] + "…"
+	}
+	return msg
+}
