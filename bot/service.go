@@ -184,8 +184,8 @@ type Service struct {
 	// thread; threads added later (follows) start polling at once.
 	pollLoopsStarted bool
 	stopping         atomic.Bool
-	stopCh   chan struct{}
-	running  atomic.Bool
+	stopCh           chan struct{}
+	running          atomic.Bool
 }
 
 type threadState struct {
