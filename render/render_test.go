@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -481,4 +483,69 @@ func longestMarkRun(s string) int {
 		}
 	}
 	return longest
+}
+
+// bigDigest is a digest of n comments shaped like a real one: ten arguments,
+// ten rebuttals, every region, one result per comment.
+func bigDigest(n int) digest.Digest {
+	d := sample()
+	d.CommentCount, d.CommenterCount = n, n*3/4
+	d.Arguments = nil
+	for i := 1; i <= 10; i++ {
+		a := sample().Arguments[i%2]
+		a.ID = i
+		a.CommentIDs = nil
+		for j := i; j < n; j += 10 + i {
+			a.CommentIDs = append(a.CommentIDs, strconv.Itoa(j))
+		}
+		a.Commenters = len(a.CommentIDs)
+		a.Share = float64(a.Commenters) / float64(d.CommenterCount)
+		d.Arguments = append(d.Arguments, a)
+	}
+	for i := 0; i < 10; i++ {
+		d.Rebuttals = append(d.Rebuttals, sample().Rebuttals[0])
+	}
+	d.Regions = nil
+	for _, r := range geo.Regions() {
+		d.Regions = append(d.Regions, digest.Region{Region: r, Commenters: d.CommenterCount / 9, Favor: d.CommenterCount / 27, TopArgument: ptr(1)})
+	}
+	d.Comments = make([]digest.CommentResult, n)
+	for i := range d.Comments {
+		c := sample().Comments[i%2]
+		c.ID = strconv.Itoa(i + 1)
+		d.Comments[i] = c
+	}
+	return d
+}
+
+func BenchmarkText(b *testing.B) {
+	d := bigDigest(10_000)
+	for b.Loop() {
+		if err := Text(io.Discard, d, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkMarkdown(b *testing.B) {
+	d := bigDigest(10_000)
+	for b.Loop() {
+		if err := Markdown(io.Discard, d, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkJSON10k writes the JSON of a 10,000-comment digest, most of it the
+// per-comment results.
+func BenchmarkJSON10k(b *testing.B) {
+	d := bigDigest(10_000)
+	var buf bytes.Buffer
+	for b.Loop() {
+		buf.Reset()
+		if err := JSON(&buf, d); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(buf.Len()), "bytes/op-output")
 }
