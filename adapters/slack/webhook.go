@@ -66,7 +66,7 @@ type webhookPayload struct {
 func (w *Webhook) Deliver(ctx context.Context, p bot.Post) (string, error) {
 	msgs := RenderPost(p, PostOptions{})
 	key := resumeKey(p)
-	start := w.resume.get(key, len(msgs))
+	start := w.resume.get(key, len(msgs)).sent
 	for i := start; i < len(msgs); i++ {
 		if i > start {
 			if err := sleepCtx(ctx, w.spacing); err != nil {
@@ -79,7 +79,7 @@ func (w *Webhook) Deliver(ctx context.Context, p bot.Post) (string, error) {
 		}
 		if err := postJSON(ctx, w.client, w.url, w.String(), body); err != nil {
 			if i > 0 {
-				w.resume.set(key, len(msgs), i)
+				w.resume.set(key, resumePoint{total: len(msgs), sent: i})
 				err = fmt.Errorf("part %d of %d (earlier parts posted): %w", i+1, len(msgs), err)
 			}
 			return "", err
@@ -107,7 +107,8 @@ type resumeLog struct {
 }
 
 type resumePoint struct {
-	total, sent int
+	total, sent int    // messages of the post, and how many were posted
+	ref         string // the first message's reference, once posted
 	at          time.Time
 }
 
@@ -117,33 +118,35 @@ const resumeTTL = 6 * time.Hour
 
 func newResumeLog() *resumeLog { return &resumeLog{sent: map[string]resumePoint{}} }
 
-// get returns how many of total messages were already posted for key.
-func (r *resumeLog) get(key string, total int) int {
+// get returns how far the post of key and total messages got before it
+// failed; the zero point when it was not tried.
+func (r *resumeLog) get(key string, total int) resumePoint {
 	if key == "" {
-		return 0
+		return resumePoint{}
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	p, ok := r.sent[key]
 	if !ok || p.total != total || time.Since(p.at) > resumeTTL {
-		return 0
+		return resumePoint{}
 	}
-	return p.sent
+	return p
 }
 
-func (r *resumeLog) set(key string, total, sent int) {
+func (r *resumeLog) set(key string, p resumePoint) {
 	if key == "" {
 		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	now := time.Now()
-	for k, p := range r.sent {
-		if now.Sub(p.at) > resumeTTL {
+	for k, old := range r.sent {
+		if now.Sub(old.at) > resumeTTL {
 			delete(r.sent, k)
 		}
 	}
-	r.sent[key] = resumePoint{total: total, sent: sent, at: now}
+	p.at = now
+	r.sent[key] = p
 }
 
 func (r *resumeLog) done(key string) {
