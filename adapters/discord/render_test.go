@@ -1,0 +1,303 @@
+package discord
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/threaddigest/threaddigest/adapters/discord/discordfake"
+	"github.com/threaddigest/threaddigest/bot"
+	"github.com/threaddigest/threaddigest/digest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// goldenJSON compares v, as indented JSON, with testdata/name.
+func goldenJSON(t *testing.T, name string, v any) {
+	t.Helper()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	got := buf.Bytes()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the rendering; run go test ./adapters/discord -update and review the diff.\ngot:\n%s", path, got)
+	}
+}
+
+// wire is a message as it goes on the wire: what the golden files hold.
+type wire struct {
+	Content string                    `json:"content,omitempty"`
+	Embeds  []*discordgo.MessageEmbed `json:"embeds,omitempty"`
+	Files   []string                  `json:"files,omitempty"`
+}
+
+func toWire(msgs []Message) []wire {
+	var out []wire
+	for _, m := range msgs {
+		w := wire{Content: m.Content, Embeds: m.Embeds}
+		for _, f := range m.Files {
+			w.Files = append(w.Files, f.Name)
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+var slot = time.Date(2026, 3, 12, 8, 0, 0, 0, time.UTC)
+
+func TestRenderDigestGolden(t *testing.T) {
+	msgs := RenderDigest(exampleDigest(), Options{Thread: "huawei-europe", Slot: slot, Chart: []byte("PNG")})
+	checkMessages(t, msgs)
+	goldenJSON(t, "digest.golden.json", toWire(msgs))
+}
+
+func TestRenderResponsesGolden(t *testing.T) {
+	d := exampleDigest()
+	d.Context = nil
+	for _, kind := range []bot.ResponseKind{bot.KindStance, bot.KindArguments, bot.KindRebuttals, bot.KindRegions, bot.KindDigest} {
+		t.Run(string(kind), func(t *testing.T) {
+			msgs := RenderResponse(bot.Response{Kind: kind, Ephemeral: true, Thread: "huawei-europe", Digest: &d}, Options{})
+			checkMessages(t, msgs)
+			goldenJSON(t, "response-"+string(kind)+".golden.json", toWire(msgs))
+		})
+	}
+	t.Run("text", func(t *testing.T) {
+		msgs := RenderResponse(bot.Response{Kind: bot.KindText, Text: "Usage: /thread stance [target]\n- follow SOURCE [cron]"}, Options{})
+		checkMessages(t, msgs)
+		goldenJSON(t, "response-text.golden.json", toWire(msgs))
+	})
+	t.Run("list", func(t *testing.T) {
+		msgs := RenderResponse(bot.Response{Kind: bot.KindList, Text: "huawei-europe — daily 08:00 Europe/Berlin\nclimate_pact — hourly"}, Options{})
+		checkMessages(t, msgs)
+		goldenJSON(t, "response-list.golden.json", toWire(msgs))
+	})
+}
+
+// checkMessages asserts every message is within Discord's limits, both as
+// the fake checks them (code points, as Discord's API) and in UTF-16 units.
+func checkMessages(t *testing.T, msgs []Message) {
+	t.Helper()
+	if len(msgs) == 0 {
+		t.Fatal("no messages")
+	}
+	for i, m := range msgs {
+		var files []discordfake.File
+		for _, f := range m.Files {
+			files = append(files, discordfake.File{Filename: f.Name, Data: f.Data})
+		}
+		if err := discordfake.Validate(discordfake.Payload{Content: m.Content, Embeds: m.Embeds}, files); err != nil {
+			t.Errorf("message %d: Discord would refuse it: %v", i+1, err)
+		}
+		if units(m.Content) > maxContent || len(m.Embeds) > maxEmbedsPerMessage {
+			t.Errorf("message %d: content %d units, %d embeds", i+1, units(m.Content), len(m.Embeds))
+		}
+		total := 0
+		for j, e := range m.Embeds {
+			total += embedSize(e)
+			if units(e.Title) > maxTitle || units(e.Description) > maxDescription || len(e.Fields) > maxFields {
+				t.Errorf("message %d embed %d: over a limit (title %d, description %d, %d fields)", i+1, j, units(e.Title), units(e.Description), len(e.Fields))
+			}
+			for _, f := range e.Fields {
+				if units(f.Name) > maxFieldName || units(f.Value) > maxFieldValue {
+					t.Errorf("message %d embed %d: field over a limit (name %d, value %d)", i+1, j, units(f.Name), units(f.Value))
+				}
+			}
+			if e.Footer != nil && units(e.Footer.Text) > maxFooter {
+				t.Errorf("message %d embed %d: footer %d units", i+1, j, units(e.Footer.Text))
+			}
+		}
+		if total > maxEmbedChars {
+			t.Errorf("message %d: %d units across embeds", i+1, total)
+		}
+	}
+}
+
+// texts lists every piece of text a reader sees in the messages.
+func texts(msgs []Message) []string {
+	var out []string
+	for _, m := range msgs {
+		out = append(out, m.Content)
+		for _, e := range m.Embeds {
+			out = append(out, e.Title, e.Description)
+			for _, f := range e.Fields {
+				out = append(out, f.Name, f.Value)
+			}
+			if e.Footer != nil {
+				out = append(out, e.Footer.Text)
+			}
+		}
+	}
+	return out
+}
+
+func TestRenderLongDigestSplitsWithinLimits(t *testing.T) {
+	d := longDigest()
+	msgs := RenderDigest(d, Options{Thread: "huawei-europe", Slot: slot, Chart: []byte("PNG")})
+	if len(msgs) < 2 {
+		t.Fatalf("a digest of %d arguments and %d rebuttals fit in %d message; want it split", len(d.Arguments), len(d.Rebuttals), len(msgs))
+	}
+	checkMessages(t, msgs)
+	// Every argument is still there, in order, and cut ones end with the marker.
+	all := strings.Join(texts(msgs), "\n")
+	last := -1
+	for _, a := range d.Arguments {
+		i := strings.Index(all, "\n"+itoa(a.ID)+" · label ")
+		if i < 0 {
+			t.Fatalf("argument %d missing from the split digest", a.ID)
+		}
+		if i < last {
+			t.Errorf("argument %d out of order", a.ID)
+		}
+		last = i
+	}
+	if !strings.Contains(all, ellipsis) {
+		t.Error("long statements were not cut with the marker")
+	}
+	if len(msgs[0].Files) != 1 || msgs[0].Embeds[0].Image == nil {
+		t.Error("the chart is not in the first message")
+	}
+	for _, m := range msgs[1:] {
+		if len(m.Files) != 0 {
+			t.Error("the chart is attached more than once")
+		}
+	}
+}
+
+// containsUnescaped reports whether frag occurs in s other than right
+// after an escaping backslash.
+func containsUnescaped(s, frag string) bool {
+	for off := 0; ; {
+		i := strings.Index(s[off:], frag)
+		if i < 0 {
+			return false
+		}
+		i += off
+		n := 0
+		for j := i - 1; j >= 0 && s[j] == '\\'; j-- {
+			n++
+		}
+		if n%2 == 0 {
+			return true
+		}
+		off = i + 1
+	}
+}
+
+func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+func TestRenderHostileTextArrivesInert(t *testing.T) {
+	d := hostileDigest()
+	msgs := RenderDigest(d, Options{Thread: "huawei-europe", Slot: slot})
+	checkMessages(t, msgs)
+	all := strings.Join(texts(msgs), "\n")
+	for _, frag := range hostileFragments {
+		if containsUnescaped(all, frag) {
+			t.Errorf("%q reached the message unescaped", frag)
+		}
+		if !strings.Contains(all, escapeMarkdown(frag)) {
+			t.Errorf("%q is not shown (escaped) in the message", frag)
+		}
+	}
+	// Line-start markup from comment text cannot take effect either.
+	for _, s := range texts(msgs) {
+		for _, line := range strings.Split(s, "\n") {
+			for _, p := range []string{"# ", "- ", "> ", "1. ", "-# "} {
+				if strings.HasPrefix(line, p) {
+					t.Errorf("line %q starts with Markdown %q", line, p)
+				}
+			}
+		}
+	}
+}
+
+func TestRenderQuotesVerbatim(t *testing.T) {
+	d := exampleDigest()
+	msgs := RenderDigest(d, Options{})
+	shown := display(strings.Join(texts(msgs), "\n"))
+	quotes := []digest.Quote{*d.Stance.FavorQuote, *d.Stance.AgainstQuote}
+	for _, a := range d.Arguments {
+		quotes = append(quotes, a.Quote)
+	}
+	for _, q := range quotes {
+		if !strings.Contains(shown, "“"+q.Text+"” — "+q.Author) {
+			t.Errorf("quote %q by %q is not shown verbatim", q.Text, q.Author)
+		}
+	}
+	for _, r := range d.Rebuttals {
+		if !strings.Contains(shown, r.Excerpt) || !strings.Contains(shown, r.ParentExcerpt) {
+			t.Errorf("rebuttal excerpts of %s not shown verbatim", r.CommentID)
+		}
+	}
+}
+
+func TestRenderCountsExact(t *testing.T) {
+	d := exampleDigest()
+	msgs := RenderDigest(d, Options{})
+	all := strings.Join(texts(msgs), "\n")
+	want := []string{
+		"**18 new comments** from 15 commenters · 52 comments from 38 commenters in all",
+		"`favor  ` ███░░░░░░░ **28%** · 5",
+		"`against` █████░░░░░ **50%** · 9",
+		"`none   ` ██░░░░░░░░ **22%** · 4",
+		"████░░░░░░ **40%** · 6 of 15 commenters",
+		"favor 43% (3)\nagainst 43% (3)\nnone 14% (1)",
+	}
+	for _, w := range want {
+		if !strings.Contains(all, w) {
+			t.Errorf("rendering lacks %q", w)
+		}
+	}
+}
+
+func TestRenderTextResponseSplitsLongText(t *testing.T) {
+	var lines []string
+	for i := 0; i < 300; i++ {
+		lines = append(lines, "line "+itoa(i)+" **not bold** @everyone")
+	}
+	msgs := RenderResponse(bot.Response{Kind: bot.KindText, Text: strings.Join(lines, "\n")}, Options{})
+	if len(msgs) < 2 {
+		t.Fatalf("%d messages; want the text split", len(msgs))
+	}
+	checkMessages(t, msgs)
+	var got []string
+	for _, m := range msgs {
+		got = append(got, strings.Split(display(m.Content), "\n")...)
+	}
+	if strings.Join(got, "\n") != strings.Join(lines, "\n") {
+		t.Error("split text does not show the original lines in order")
+	}
+}
+
+func TestRenderEmptyDigest(t *testing.T) {
+	msgs := RenderDigest(digest.Digest{}, Options{Thread: "empty"})
+	checkMessages(t, msgs)
+	for _, kind := range []bot.ResponseKind{bot.KindStance, bot.KindArguments, bot.KindRebuttals, bot.KindRegions, bot.KindList, bot.KindText} {
+		checkMessages(t, RenderResponse(bot.Response{Kind: kind, Digest: &digest.Digest{}}, Options{}))
+		checkMessages(t, RenderResponse(bot.Response{Kind: kind}, Options{}))
+	}
+}
