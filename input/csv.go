@@ -45,13 +45,11 @@ func readCSV(br *bufio.Reader, name string, opt Options, b *builder) error {
 		if err == io.EOF {
 			return nil
 		}
-		line, _ := r.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				if pe.StartLine > 0 {
-					line = pe.StartLine
-				}
+				// FieldPos panics after an error: the place is in the error.
+				line := pe.StartLine
 				b.skip(line, "", "malformed CSV (%v): expected %d comma-separated fields, quoted with \" where they hold commas, quotes or newlines", pe.Err, len(header))
 				if errors.Is(pe.Err, csv.ErrQuote) && pe.Line > pe.StartLine+1 {
 					// An unclosed quote ran to the end of the file.
@@ -61,6 +59,7 @@ func readCSV(br *bufio.Reader, name string, opt Options, b *builder) error {
 			}
 			return fmt.Errorf("%s: read: %w", name, err)
 		}
+		line, _ := r.FieldPos(0)
 		if len(rec) != len(header) {
 			b.skip(line, "", "found %d fields: expected %d as in the header row", len(rec), len(header))
 			continue

@@ -34,38 +34,70 @@ func newFieldNames(m map[string]string) fieldNames {
 	return f
 }
 
-// jsonRecord reads fields of one JSON object.
-type jsonRecord struct {
-	obj   map[string]json.RawMessage
-	names fieldNames
+// fieldIndex maps a key name to the canonical field it fills and its rank
+// among that field's candidate names (0 wins over 1).
+type fieldIndex struct {
+	field int
+	rank  int
 }
 
-// get returns the field's value as a string, whether it is present, and an
-// error when its JSON value is neither a string, a number, a boolean nor null.
-func (r jsonRecord) get(field string) (string, bool, error) {
-	for _, key := range r.names.cands[field] {
-		raw, ok := r.obj[key]
-		if !ok {
-			continue
+func (f fieldNames) index() map[string]fieldIndex {
+	idx := map[string]fieldIndex{}
+	for i, field := range Fields() {
+		for rank, name := range f.cands[field] {
+			if _, taken := idx[name]; !taken {
+				idx[name] = fieldIndex{i, rank}
+			}
 		}
-		s, err := jsonScalar(raw)
-		if err != nil {
-			return "", true, fmt.Errorf("key %q: %v", key, err)
-		}
-		return s, true, nil
 	}
-	return "", false, nil
+	return idx
+}
+
+// jsonRecord holds the canonical fields of one JSON object, as raw JSON.
+type jsonRecord struct {
+	raw  [11][]byte
+	rank [11]int
+	key  [11][]byte
+}
+
+func (r *jsonRecord) reset() {
+	for i := range r.raw {
+		r.raw[i], r.key[i], r.rank[i] = nil, nil, 1<<30
+	}
+}
+
+func (r *jsonRecord) get(field string) (string, bool, error) {
+	i := slicesIndex(field)
+	if r.raw[i] == nil {
+		return "", false, nil
+	}
+	s, err := jsonScalar(r.raw[i])
+	if err != nil {
+		return "", true, fmt.Errorf("key %q: %v", r.key[i], err)
+	}
+	return s, true, nil
+}
+
+func slicesIndex(field string) int {
+	for i, f := range Fields() {
+		if f == field {
+			return i
+		}
+	}
+	return -1
 }
 
 // jsonScalar turns a JSON string, number, boolean or null into a string;
 // numbers keep their written form, so ids like 580319078155468800 stay exact.
-func jsonScalar(raw json.RawMessage) (string, error) {
-	raw = bytes.TrimSpace(raw)
+func jsonScalar(raw []byte) (string, error) {
 	if len(raw) == 0 {
 		return "", nil
 	}
 	switch raw[0] {
 	case '"':
+		if bytes.IndexByte(raw, '\\') < 0 {
+			return string(raw[1 : len(raw)-1]), nil
+		}
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return "", err
@@ -81,14 +113,112 @@ func jsonScalar(raw json.RawMessage) (string, error) {
 	return string(raw), nil // number, true, false
 }
 
+// scanObject calls fn with each top-level key and raw value of obj, which
+// must be a valid JSON object (json.Valid). It decodes nothing: the values
+// the record needs are decoded later, the rest never are.
+func scanObject(obj []byte, fn func(key, val []byte)) {
+	i := skipSpace(obj, 0)
+	if i >= len(obj) || obj[i] != '{' {
+		return
+	}
+	i++
+	for {
+		i = skipSpace(obj, i)
+		if i >= len(obj) || obj[i] == '}' {
+			return
+		}
+		if obj[i] == ',' {
+			i++
+			continue
+		}
+		kEnd := skipString(obj, i)
+		key := obj[i:kEnd]
+		i = skipSpace(obj, kEnd)
+		i = skipSpace(obj, i+1) // past ':'
+		vEnd := skipValue(obj, i)
+		fn(key, obj[i:vEnd])
+		i = vEnd
+	}
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
+		i++
+	}
+	return i
+}
+
+// skipString returns the index after the string starting at b[i] == '"'.
+func skipString(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return len(b)
+}
+
+// skipValue returns the index after the value starting at b[i].
+func skipValue(b []byte, i int) int {
+	if i >= len(b) {
+		return i
+	}
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		depth := 0
+		for ; i < len(b); i++ {
+			switch b[i] {
+			case '"':
+				i = skipString(b, i) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return len(b)
+	}
+	for ; i < len(b); i++ {
+		switch b[i] {
+		case ',', '}', ']', ' ', '\t', '\r', '\n':
+			return i
+		}
+	}
+	return len(b)
+}
+
 func readJSONL(br *bufio.Reader, name string, opt Options, b *builder) error {
 	for field, key := range opt.Map {
 		if key == "" {
 			return &Problem{File: name, Field: field, Msg: "mapped to an empty key name"}
 		}
 	}
-	names := newFieldNames(opt.Map)
+	index := newFieldNames(opt.Map).index()
 	lr := &lineReader{br: br, name: name}
+	var rec jsonRecord
+	collect := func(key, val []byte) {
+		k := key[1 : len(key)-1]
+		if bytes.IndexByte(k, '\\') >= 0 {
+			var s string
+			if json.Unmarshal(key, &s) != nil {
+				return
+			}
+			k = []byte(s)
+		}
+		fi, ok := index[string(k)]
+		if !ok || fi.rank > rec.rank[fi.field] {
+			return
+		}
+		rec.raw[fi.field], rec.key[fi.field], rec.rank[fi.field] = val, k, fi.rank
+	}
 	for {
 		line, err := lr.next()
 		if err == io.EOF {
@@ -117,11 +247,14 @@ func readJSONL(br *bufio.Reader, name string, opt Options, b *builder) error {
 			b.skip(lr.line, "", "expected a JSON object {…} on the line, found %q", truncate(string(line), 40))
 			continue
 		}
-		rec := jsonRecord{names: names}
-		if err := json.Unmarshal(line, &rec.obj); err != nil {
+		if !json.Valid(line) {
+			var v any
+			err := json.Unmarshal(line, &v) // only to say what is wrong
 			b.skip(lr.line, "", "malformed JSON (%v): expected one JSON object per line", err)
 			continue
 		}
+		rec.reset()
+		scanObject(line, collect)
 		readRecord(b, lr.line, rec.get)
 	}
 }

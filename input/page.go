@@ -157,6 +157,9 @@ func readPage(br *bufio.Reader, name string, b *builder) error {
 		pendingLine = 3
 	}
 	b.thread("")
+	// A comment's id is its position among the page's comments, counting
+	// the ones left out, so that ids say where on the page a comment is.
+	position := 0
 	for {
 		var header []byte
 		hline := 0
@@ -176,6 +179,7 @@ func readPage(br *bufio.Reader, name string, b *builder) error {
 			header = append([]byte(nil), line...)
 			hline = lr.line
 		}
+		position++
 		if !utf8.Valid(header) {
 			b.skip(hline, FieldAuthor, "invalid UTF-8 in the header: expected UTF-8 text")
 			// Its body, if any, goes with it.
@@ -185,6 +189,7 @@ func readPage(br *bufio.Reader, name string, b *builder) error {
 			continue
 		}
 		if n := utf8.RuneCount(bytes.TrimSpace(header)); n > maxHeader {
+			position-- // not a comment of its own
 			b.skip(hline, FieldAuthor, "expected a header \"Display Name (Location)\", found a line of %d characters (is a body split over several lines?)", n)
 			continue
 		}
@@ -202,6 +207,7 @@ func readPage(br *bufio.Reader, name string, b *builder) error {
 		}
 		author, location := ParseHeader(string(header))
 		b.add(hline, "", threaddigest.Comment{
+			ID:       strconv.Itoa(position),
 			Author:   author,
 			Location: location,
 			Body:     strings.TrimSpace(string(body)),

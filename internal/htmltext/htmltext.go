@@ -57,39 +57,72 @@ func isBlock(a atom.Atom) bool {
 	return false
 }
 
+// out writes plain text, holding back line breaks until text follows so
+// that leading and trailing breaks vanish.
+type out struct {
+	b strings.Builder
+	// pending counts the newlines owed before the next text: 1 for <br>, 2
+	// for a paragraph boundary.
+	pending int
+	trail   string
+}
+
+func (o *out) text(text string) {
+	if o.b.Len() == 0 || o.pending > 0 {
+		// Space at the start of a line is layout, not content.
+		text = strings.TrimLeft(text, " ")
+	}
+	if text == "" {
+		return
+	}
+	if o.b.Len() > 0 && o.pending > 0 {
+		o.b.WriteString("\n\n"[:o.pending])
+	} else {
+		o.b.WriteString(o.trail)
+	}
+	o.pending = 0
+	// Trailing spaces are held back: before a line break they are layout.
+	body := strings.TrimRight(text, " \t")
+	o.trail = text[len(body):]
+	o.b.WriteString(body)
+}
+
+func (o *out) br() {
+	if o.b.Len() > 0 && o.pending < 2 {
+		o.pending++
+	}
+}
+
+func (o *out) block(want int) {
+	if o.b.Len() > 0 && o.pending < want {
+		o.pending = want
+	}
+}
+
+func (o *out) String() string { return strings.TrimRight(o.b.String(), " \n\t") }
+
 // Text returns the plain text of an HTML fragment.
 func Text(s string, opt Options) string {
+	if t, ok := simpleText(s, opt); ok {
+		return t
+	}
+	return tokenText(s, opt)
+}
+
+// tokenText reads s with the HTML tokenizer.
+func tokenText(s string, opt Options) string {
 	z := html.NewTokenizerFragment(strings.NewReader(s), "div")
-	var b strings.Builder
-	b.Grow(len(s))
-	// pending counts the newlines owed before the next text: 1 for <br>, 2 for
-	// a paragraph boundary. They are written only when text follows, so that
-	// leading and trailing breaks vanish.
-	pending := 0
+	var o out
+	o.b.Grow(len(s))
 	skipDepth := 0 // inside script, style or a dropped quote
 	var skipAtom atom.Atom
 	var skipName string
 	preDepth := 0
-	write := func(text string) {
-		if b.Len() == 0 || pending > 0 {
-			// Space at the start of a line is layout, not content.
-			text = strings.TrimLeft(text, " ")
-		}
-		if text == "" {
-			return
-		}
-		if b.Len() > 0 && pending > 0 {
-			trimTrailingSpaces(&b)
-			b.WriteString(strings.Repeat("\n", pending))
-		}
-		pending = 0
-		b.WriteString(text)
-	}
 	for {
 		tt := z.Next()
 		switch tt {
 		case html.ErrorToken:
-			return strings.TrimRight(b.String(), " \n\t")
+			return o.String()
 		case html.TextToken:
 			if skipDepth > 0 {
 				continue
@@ -98,7 +131,7 @@ func Text(s string, opt Options) string {
 			if !opt.PreserveSpace && preDepth == 0 {
 				text = foldSpace(text)
 			}
-			write(text)
+			o.text(text)
 		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
 			name, hasAttr := z.TagName()
 			a := atom.Lookup(name)
@@ -117,19 +150,14 @@ func Text(s string, opt Options) string {
 			}
 			if tt == html.StartTagToken && skipsContent(a, hasAttr, z, opt) {
 				skipDepth, skipAtom, skipName = 1, a, string(name)
-				if isBlock(a) && b.Len() > 0 {
-					pending = 2
+				if isBlock(a) {
+					o.block(2)
 				}
 				continue
 			}
 			switch {
 			case a == atom.Br:
-				if pending < 2 {
-					pending++
-				}
-				if b.Len() == 0 {
-					pending = 0
-				}
+				o.br()
 			case isBlock(a):
 				if a == atom.Pre {
 					if tt == html.StartTagToken {
@@ -138,18 +166,58 @@ func Text(s string, opt Options) string {
 						preDepth--
 					}
 				}
-				if b.Len() > 0 {
-					want := 2
-					if a == atom.Li || a == atom.Tr || a == atom.Dt || a == atom.Dd {
-						want = 1
-					}
-					if pending < want {
-						pending = want
-					}
+				if a == atom.Li || a == atom.Tr || a == atom.Dt || a == atom.Dd {
+					o.block(1)
+				} else {
+					o.block(2)
 				}
 			}
 		}
 	}
+}
+
+// simpleText handles the common case without the tokenizer, which costs
+// several kilobytes per call: text whose only tags are <br>, <p> and </p>
+// (the NYT export, most Hacker News comments). ok is false for anything
+// else.
+func simpleText(s string, opt Options) (string, bool) {
+	var o out
+	o.b.Grow(len(s))
+	for len(s) > 0 {
+		i := strings.IndexByte(s, '<')
+		if i < 0 {
+			i = len(s)
+		}
+		if i > 0 {
+			seg := s[:i]
+			if strings.IndexByte(seg, '>') >= 0 {
+				return "", false // a stray '>' is read differently by HTML
+			}
+			if strings.IndexByte(seg, '&') >= 0 {
+				seg = html.UnescapeString(seg)
+			}
+			if !opt.PreserveSpace {
+				seg = foldSpace(seg)
+			}
+			o.text(seg)
+			s = s[i:]
+			continue
+		}
+		j := strings.IndexByte(s, '>')
+		if j < 0 {
+			return "", false
+		}
+		switch strings.ToLower(s[:j+1]) {
+		case "<br>", "<br/>", "<br />":
+			o.br()
+		case "<p>", "</p>":
+			o.block(2)
+		default:
+			return "", false
+		}
+		s = s[j+1:]
+	}
+	return o.String(), true
 }
 
 // skipsContent reports whether the element's content is left out.
@@ -201,13 +269,4 @@ func foldSpace(s string) string {
 		}
 	}
 	return b.String()
-}
-
-func trimTrailingSpaces(b *strings.Builder) {
-	s := b.String()
-	t := strings.TrimRight(s, " \t")
-	if len(t) != len(s) {
-		b.Reset()
-		b.WriteString(t)
-	}
 }

@@ -36,6 +36,10 @@ func TestText(t *testing.T) {
 			if got := Text(tt.in, tt.opt); got != tt.want {
 				t.Errorf("Text(%q) = %q, want %q", tt.in, got, tt.want)
 			}
+			// The fast path must read what the tokenizer reads.
+			if got := tokenText(tt.in, tt.opt); got != tt.want {
+				t.Errorf("tokenText(%q) = %q, want %q", tt.in, got, tt.want)
+			}
 		})
 	}
 }
@@ -66,6 +70,11 @@ func FuzzText(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string, drop bool) {
 		got := Text(s, Options{DropQuotes: drop})
+		if simple, ok := simpleText(s, Options{DropQuotes: drop}); ok && utf8.ValidString(s) {
+			if tok := tokenText(s, Options{DropQuotes: drop}); simple != tok {
+				t.Fatalf("fast path %q, tokenizer %q for %q", simple, tok, s)
+			}
+		}
 		if utf8.ValidString(s) && !utf8.ValidString(got) {
 			t.Fatalf("Text(%q) = %q: invalid UTF-8 from valid input", s, got)
 		}
