@@ -1,0 +1,312 @@
+// Package postgres keeps threaddigest's state in PostgreSQL through pgx, so
+// that several replicas of the service can share it. Replicas coordinate only
+// through the database.
+//
+// How the replicas share the work, and why:
+//
+// Digest slots and thread polls are guarded by leases: rows that name a
+// holder and a time until which it holds them, written by one atomic
+// statement each (INSERT … ON CONFLICT, or a row lock held for a few
+// milliseconds while the row is read and rewritten). A holder that dies simply
+// stops renewing, and the work passes on once its lease has expired.
+//
+// We chose leases over the alternatives because of what a digest post is: an
+// HTTP call to Slack or Discord that can take seconds and be retried with
+// backoff. SELECT … FOR UPDATE SKIP LOCKED and advisory locks both hold a lock
+// only as long as a transaction or a session; to guard a post they would have
+// to keep a transaction and a pooled connection open across the HTTP call,
+// and the lock would vanish silently with the connection (a network blip, a
+// transaction-pooling PgBouncer) while the post went on. Above all, a lock
+// leaves no record: after a crash nobody could tell a slot that was never sent
+// from one that was sent but not confirmed. The run row records it — claimed
+// (never sent, safe to take over) or posting (maybe sent: marked uncertain,
+// never sent twice) — and works the same on SQLite. Advisory locks are used for
+// one thing only: serialising the migrations of replicas starting together.
+//
+// The schema is configurable (Options.Schema, or search_path in the URL), so
+// that tests can each use a fresh schema and drop it at the end, and several
+// deployments can share one database.
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/threaddigest/threaddigest/store"
+	"github.com/threaddigest/threaddigest/store/internal/rules"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Options tune the store; the zero value is the default.
+type Options struct {
+	// Schema holds the store's tables; it is created when missing. Default:
+	// the first schema of search_path in the URL, else "public".
+	Schema string
+	// PoolSize is the most connections the store opens; default pgxpool's
+	// (4 or the number of CPUs, whichever is more). Each replica needs only a
+	// few: a digest run or a poll holds a connection for milliseconds.
+	PoolSize int
+	// Logger receives the store's few log lines (migrations); nil discards.
+	Logger *slog.Logger
+}
+
+// Store is a PostgreSQL store. It implements store.Store.
+type Store struct {
+	pool   *pgxpool.Pool
+	schema string
+	log    *slog.Logger
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open connects to the database at url (postgres://… or postgresql://…),
+// creates the schema when missing and brings it up to date.
+func Open(ctx context.Context, url string, opts Options) (*Store, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		// pgx's message can include the URL; say what was wrong without it.
+		return nil, fmt.Errorf("postgres: open: cannot parse the connection URL: %w", redactErr(err, url))
+	}
+	schema := opts.Schema
+	if schema == "" {
+		schema = firstSchema(cfg.ConnConfig.RuntimeParams["search_path"])
+	}
+	if schema == "" {
+		schema = "public"
+	}
+	if err := rules.CheckName("schema", schema); err != nil {
+		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{schema}.Sanitize()
+	if opts.PoolSize > 0 {
+		cfg.MaxConns = int32(opts.PoolSize)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open %s: %w", describe(cfg), err)
+	}
+	s := &Store{pool: pool, schema: schema, log: opts.Logger}
+	if err := s.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: open %s: %w", describe(cfg), err)
+	}
+	return s, nil
+}
+
+// redactErr removes the URL's password from an error about it: pgx and
+// net/url quote the URL they could not parse.
+func redactErr(err error, url string) error {
+	_, rest, ok := strings.Cut(url, "://")
+	if !ok {
+		return err
+	}
+	userinfo, _, ok := strings.Cut(rest, "@")
+	if !ok {
+		return err
+	}
+	_, password, ok := strings.Cut(userinfo, ":")
+	if !ok || password == "" {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), password, "xxxxx"))
+}
+
+// describe names the database without credentials: user@host:port/db.
+func describe(cfg *pgxpool.Config) string {
+	c := cfg.ConnConfig
+	return fmt.Sprintf("%s@%s:%d/%s", c.User, c.Host, c.Port, c.Database)
+}
+
+// firstSchema returns the first schema named in a search_path value.
+func firstSchema(searchPath string) string {
+	first, _, _ := strings.Cut(searchPath, ",")
+	first = strings.TrimSpace(first)
+	if len(first) >= 2 && first[0] == '"' && first[len(first)-1] == '"' {
+		first = strings.ReplaceAll(first[1:len(first)-1], `""`, `"`)
+	}
+	return first
+}
+
+// Schema returns the schema that holds the store's tables.
+func (s *Store) Schema() string { return s.schema }
+
+// Close closes the pool.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
+
+// Ping checks that the database answers, for health checks.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.pool.Ping(ctx); err != nil {
+		return fmt.Errorf("postgres: ping: %w", err)
+	}
+	return nil
+}
+
+// migrate applies the embedded migrations not yet applied. Replicas started
+// together all get here at once: a transaction-scoped advisory lock keyed by
+// the schema lets one apply them while the others wait, then find nothing
+// left to do. DDL is transactional in PostgreSQL, so a failed migration
+// leaves nothing half-applied.
+func (s *Store) migrate(ctx context.Context) error {
+	files, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	sort.Strings(files)
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, "threaddigest migrate "+s.schema); err != nil {
+			return fmt.Errorf("migrate: lock: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+pgx.Identifier{s.schema}.Sanitize()); err != nil {
+			return fmt.Errorf("migrate: create schema %q: %w", s.schema, err)
+		}
+		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		var current int
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		latest := 0
+		for _, f := range files {
+			name := strings.TrimPrefix(f, "migrations/")
+			v, err := migrationVersion(name)
+			if err != nil {
+				return fmt.Errorf("migrate: %w", err)
+			}
+			latest = v
+			if v <= current {
+				continue
+			}
+			body, err := migrations.ReadFile(f)
+			if err != nil {
+				return fmt.Errorf("migrate: %w", err)
+			}
+			if _, err := tx.Exec(ctx, string(body)); err != nil {
+				return fmt.Errorf("migrate: apply %s: %w", name, err)
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, v, name); err != nil {
+				return fmt.Errorf("migrate: record %s: %w", name, err)
+			}
+			s.log.Info("store migrated", "store", "postgres", "schema", s.schema, "migration", name)
+		}
+		if current > latest {
+			return fmt.Errorf("migrate: schema %q is at version %d, newer than this threaddigest knows (%d); run a newer threaddigest", s.schema, current, latest)
+		}
+		return nil
+	})
+}
+
+func migrationVersion(name string) (int, error) {
+	num, _, ok := strings.Cut(name, "_")
+	v, err := strconv.Atoi(num)
+	if !ok || err != nil || v <= 0 {
+		return 0, fmt.Errorf("migration %q: name must start with a positive number and '_'", name)
+	}
+	return v, nil
+}
+
+// ts is how a time is passed: UTC to the microsecond, NULL for the zero time.
+func ts(t time.Time) pgtype.Timestamptz {
+	if t.IsZero() {
+		return pgtype.Timestamptz{}
+	}
+	return pgtype.Timestamptz{Time: rules.Time(t), Valid: true}
+}
+
+func fromTS(t pgtype.Timestamptz) time.Time {
+	if !t.Valid {
+		return time.Time{}
+	}
+	return t.Time.UTC()
+}
+
+// SaveThread creates or updates a thread. A change to any field bumps the
+// thread's version, since a cached digest shows the title and target.
+func (s *Store) SaveThread(ctx context.Context, t store.ThreadRecord) error {
+	if err := checkThread(t); err != nil {
+		return fmt.Errorf("postgres: save thread: %w", err)
+	}
+	t.Title, t.URL = rules.CleanText(t.Title), rules.CleanText(t.URL)
+	_, err := s.pool.Exec(ctx, `INSERT INTO threads (name, source, target, title, url) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (name) DO UPDATE SET source = excluded.source, target = excluded.target,
+			title = excluded.title, url = excluded.url, version = threads.version + 1
+		WHERE (threads.source, threads.target, threads.title, threads.url)
+			IS DISTINCT FROM (excluded.source, excluded.target, excluded.title, excluded.url)`,
+		t.Name, t.Source, t.Target, t.Title, t.URL)
+	if err != nil {
+		return fmt.Errorf("postgres: save thread %q: %w", t.Name, err)
+	}
+	return nil
+}
+
+func checkThread(t store.ThreadRecord) error {
+	if t.Name == "" {
+		return errors.New("thread name is empty")
+	}
+	return errors.Join(rules.CheckName("thread name", t.Name), rules.CheckName("thread source", t.Source),
+		rules.CheckName("thread target", t.Target))
+}
+
+// Thread returns the thread by name.
+func (s *Store) Thread(ctx context.Context, name string) (store.ThreadRecord, error) {
+	var t store.ThreadRecord
+	err := s.pool.QueryRow(ctx, `SELECT name, source, target, title, url FROM threads WHERE name = $1`, name).
+		Scan(&t.Name, &t.Source, &t.Target, &t.Title, &t.URL)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.ThreadRecord{}, fmt.Errorf("postgres: thread %q: %w", name, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.ThreadRecord{}, fmt.Errorf("postgres: thread %q: %w", name, err)
+	}
+	return t, nil
+}
+
+// Threads lists every thread by name, in byte order as SQLite does.
+func (s *Store) Threads(ctx context.Context) ([]store.ThreadRecord, error) {
+	rows, err := s.pool.Query(ctx, `SELECT name, source, target, title, url FROM threads ORDER BY name COLLATE "C"`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: threads: %w", err)
+	}
+	ts, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.ThreadRecord, error) {
+		var t store.ThreadRecord
+		err := row.Scan(&t.Name, &t.Source, &t.Target, &t.Title, &t.URL)
+		return t, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: threads: %w", err)
+	}
+	return ts, nil
+}
+
+// ThreadVersion returns the thread's version.
+func (s *Store) ThreadVersion(ctx context.Context, thread string) (int64, error) {
+	var v int64
+	err := s.pool.QueryRow(ctx, `SELECT version FROM threads WHERE name = $1`, thread).Scan(&v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, fmt.Errorf("postgres: version of thread %q: %w", thread, store.ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("postgres: version of thread %q: %w", thread, err)
+	}
+	return v, nil
+}

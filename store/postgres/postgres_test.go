@@ -1,0 +1,37 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/threaddigest/threaddigest/store"
+	"github.com/threaddigest/threaddigest/store/postgres"
+	"github.com/threaddigest/threaddigest/store/postgres/pgtest"
+	"github.com/threaddigest/threaddigest/store/storetest"
+)
+
+func open(t *testing.T, url string) *postgres.Store {
+	t.Helper()
+	s, err := postgres.Open(context.Background(), url, postgres.Options{PoolSize: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	pgtest.BaseURL(t)
+	storetest.Run(t, func(t *testing.T) store.Store {
+		url, _ := pgtest.Schema(t)
+		return open(t, url)
+	})
+}
+
+// Two pools on one schema are two replicas.
+func TestConformanceTwoReplicas(t *testing.T) {
+	pgtest.BaseURL(t)
+	storetest.RunTwoStores(t, func(t *testing.T) (store.Store, store.Store) {
+		url, _ := pgtest.Schema(t)
+		return open(t, url), open(t, url)
+	})
+}
