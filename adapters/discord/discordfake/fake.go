@@ -12,6 +12,7 @@
 package discordfake
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -170,6 +171,21 @@ func (s *Server) Fail(n int, method, pathPattern string, status int, body string
 	s.failures = append(s.failures, &failure{method: method, path: regexp.MustCompile(pathPattern), status: status, body: body, header: header, remains: n})
 }
 
+// Pass lets the next n matching requests through untouched. Rules apply in
+// the order they were added, so Pass then Fail fails the request after the
+// next n.
+func (s *Server) Pass(n int, method, pathPattern string) {
+	s.Delay(n, method, pathPattern, 0)
+}
+
+// Headers adds reply headers (rate-limit buckets, say) to the next n
+// matching requests, answered normally.
+func (s *Server) Headers(n int, method, pathPattern string, header http.Header) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failures = append(s.failures, &failure{method: method, path: regexp.MustCompile(pathPattern), header: header, remains: n})
+}
+
 // Delay makes the next n matching requests wait d before being answered
 // normally (or until the client gives up).
 func (s *Server) Delay(n int, method, pathPattern string, d time.Duration) {
@@ -268,6 +284,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	path := r.URL.Path[loc[1]:]
+	// Read the body first: only then does the server notice a client that
+	// hangs up during an injected delay.
+	body, err := io.ReadAll(io.LimitReader(r.Body, 32<<20))
+	if err != nil {
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	s.mu.Lock()
 	s.requests = append(s.requests, r.Method+" "+tokenPart.ReplaceAllString(path, "${1}***"))
 	var inject *failure
@@ -287,12 +310,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
-		if inject.status != 0 {
-			for k, vs := range inject.header {
-				for _, v := range vs {
-					w.Header().Add(k, v)
-				}
+		for k, vs := range inject.header {
+			for _, v := range vs {
+				w.Header().Add(k, v)
 			}
+		}
+		if inject.status != 0 {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(inject.status)
 			io.WriteString(w, inject.body)
