@@ -34,35 +34,35 @@ func (s *Store) UpsertComments(ctx context.Context, thread string, cs []threaddi
 		var version int64
 		err := tx.QueryRowContext(ctx, `SELECT version FROM threads WHERE name = ?`, thread).Scan(&version)
 		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("sqlite: upsert comments of thread %q: %w", thread, store.ErrNotFound)
+			return store.ErrNotFound
 		}
 		if err != nil {
-			return fmt.Errorf("sqlite: upsert comments of thread %q: %w", thread, err)
+			return err
 		}
 		existing, err := storedComments(ctx, tx, thread, cs)
 		if err != nil {
-			return fmt.Errorf("sqlite: upsert comments of thread %q: %w", thread, err)
+			return err
 		}
 		plan, err := rules.PlanUpsert(existing, cs)
 		if err != nil {
-			return fmt.Errorf("sqlite: upsert comments of thread %q: %w", thread, err)
+			return err
 		}
 		if err := insertComments(ctx, tx, thread, plan.Inserts, now); err != nil {
-			return fmt.Errorf("sqlite: upsert comments of thread %q: %w", thread, err)
+			return err
 		}
 		if err := updateComments(ctx, tx, thread, plan.Updates, now); err != nil {
-			return fmt.Errorf("sqlite: upsert comments of thread %q: %w", thread, err)
+			return err
 		}
 		if len(plan.Inserts)+len(plan.Updates) > 0 {
 			if _, err := tx.ExecContext(ctx, `UPDATE threads SET version = version + 1 WHERE name = ?`, thread); err != nil {
-				return fmt.Errorf("sqlite: upsert comments of thread %q: bump version: %w", thread, err)
+				return fmt.Errorf("bump version: %w", err)
 			}
 		}
 		res = plan.Result
 		return nil
 	})
 	if err != nil {
-		return store.UpsertResult{}, err
+		return store.UpsertResult{}, fmt.Errorf("sqlite: upsert comments of thread %q: %w", thread, err)
 	}
 	return res, nil
 }

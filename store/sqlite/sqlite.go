@@ -109,7 +109,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
-		return nil, err
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	return s, nil
 }
@@ -146,24 +146,24 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) migrate(ctx context.Context) error {
 	files, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
-		return fmt.Errorf("sqlite: migrate %s: %w", s.name, err)
+		return fmt.Errorf("migrate: %w", err)
 	}
 	sort.Strings(files)
 	return s.writeTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 			version INTEGER PRIMARY KEY, name TEXT NOT NULL) STRICT`); err != nil {
-			return fmt.Errorf("sqlite: migrate %s: %w", s.name, err)
+			return fmt.Errorf("migrate: %w", err)
 		}
 		var current int
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
-			return fmt.Errorf("sqlite: migrate %s: %w", s.name, err)
+			return fmt.Errorf("migrate: %w", err)
 		}
 		latest := 0
 		for _, f := range files {
 			name := strings.TrimPrefix(f, "migrations/")
 			v, err := migrationVersion(name)
 			if err != nil {
-				return fmt.Errorf("sqlite: migrate %s: %w", s.name, err)
+				return fmt.Errorf("migrate: %w", err)
 			}
 			latest = v
 			if v <= current {
@@ -171,18 +171,18 @@ func (s *Store) migrate(ctx context.Context) error {
 			}
 			body, err := migrations.ReadFile(f)
 			if err != nil {
-				return fmt.Errorf("sqlite: migrate %s: %w", s.name, err)
+				return fmt.Errorf("migrate: %w", err)
 			}
 			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-				return fmt.Errorf("sqlite: migrate %s: apply %s: %w", s.name, name, err)
+				return fmt.Errorf("migrate: apply %s: %w", name, err)
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES (?, ?)`, v, name); err != nil {
-				return fmt.Errorf("sqlite: migrate %s: record %s: %w", s.name, name, err)
+				return fmt.Errorf("migrate: record %s: %w", name, err)
 			}
 			s.log.Info("store migrated", "store", "sqlite", "path", s.name, "migration", name)
 		}
 		if current > latest {
-			return fmt.Errorf("sqlite: migrate %s: the database is at schema version %d, newer than this threaddigest knows (%d); run a newer threaddigest", s.name, current, latest)
+			return fmt.Errorf("migrate: the database is at schema version %d, newer than this threaddigest knows (%d); run a newer threaddigest", current, latest)
 		}
 		return nil
 	})
@@ -202,14 +202,14 @@ func migrationVersion(name string) (int, error) {
 func (s *Store) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
+		return fmt.Errorf("begin: %w", err)
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: commit: %w", err)
+		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
 }
@@ -237,18 +237,19 @@ func (s *Store) SaveThread(ctx context.Context, t store.ThreadRecord) error {
 		return fmt.Errorf("sqlite: save thread: %w", err)
 	}
 	t.Title, t.URL = rules.CleanText(t.Title), rules.CleanText(t.URL)
-	return s.writeTx(ctx, func(tx *sql.Tx) error {
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO threads (name, source, target, title, url) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (name) DO UPDATE SET source = excluded.source, target = excluded.target,
 				title = excluded.title, url = excluded.url, version = threads.version + 1
 			WHERE (threads.source, threads.target, threads.title, threads.url)
 				IS NOT (excluded.source, excluded.target, excluded.title, excluded.url)`,
 			t.Name, t.Source, t.Target, t.Title, t.URL)
-		if err != nil {
-			return fmt.Errorf("sqlite: save thread %q: %w", t.Name, err)
-		}
-		return nil
+		return err
 	})
+	if err != nil {
+		return fmt.Errorf("sqlite: save thread %q: %w", t.Name, err)
+	}
+	return nil
 }
 
 func checkThread(t store.ThreadRecord) error {
