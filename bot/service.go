@@ -574,7 +574,10 @@ func (s *Service) sweep(ctx context.Context) {
 				}
 				last = &r
 			}
-			if !latest.IsZero() && last.Slot.Before(latest) && now.Sub(latest) <= s.set.CatchUpWindow {
+			// A slot that has just come due is the cron job's to run; the
+			// sweep steps in only when it is still unrun a moment later.
+			settled := now.Sub(latest) >= min(s.set.SweepInterval/2, 5*time.Second)
+			if !latest.IsZero() && last.Slot.Before(latest) && settled && now.Sub(latest) <= s.set.CatchUpWindow {
 				s.log.Info("running a missed slot", "digest", d.Name, "destination", key, "slot", latest, "last_run", last.Slot)
 				s.startSlot(d, to, latest)
 			}
