@@ -102,14 +102,14 @@ func TestLiveSource(t *testing.T) {
 	for in, want := range map[string]bool{
 		"https://www.reddit.com/r/x/comments/1/y/": true,
 		"reddit:https://www.reddit.com/r/x/":       true,
-		"hn:123":                   true,
-		"feed:https://x/feed/":     true,
-		"/etc/passwd":              false,
-		"examples/huawei.txt":      false,
-		"file:///etc/passwd":       false,
-		"C:/Users/x/thread.txt":    false,
-		"hn:":                      false,
-		"ftp://example.com/thread": false,
+		"hn:123":                                   true,
+		"feed:https://x/feed/":                     true,
+		"/etc/passwd":                              false,
+		"examples/huawei.txt":                      false,
+		"file:///etc/passwd":                       false,
+		"C:/Users/x/thread.txt":                    false,
+		"hn:":                                      false,
+		"ftp://example.com/thread":                 false,
 	} {
 		if got := liveSource(in); got != want {
 			t.Errorf("liveSource(%q) = %v, want %v", in, got, want)
