@@ -183,8 +183,9 @@ func RenderPost(p bot.Post, opt PostOptions) []Message {
 
 // ResponseOptions adjust how an answer to a /thread command is rendered.
 type ResponseOptions struct {
-	// ShareValue, when set and the response is ephemeral, adds a "Share to
-	// channel" button carrying this value (at most MaxButtonValue bytes).
+	// ShareValue, when set and the response is an ephemeral answer about a
+	// digest, adds a "Share to channel" button carrying this value (at most
+	// MaxButtonValue bytes).
 	ShareValue string
 	// SharedBy, when set, notes which user shared the answer to the channel.
 	// It must be a Slack user id; anything else is ignored.
@@ -256,7 +257,7 @@ func finishResponse(msgs []Message, r bot.Response, opt ResponseOptions) []Messa
 		return msgs
 	}
 	last := &msgs[len(msgs)-1]
-	if r.Ephemeral && opt.ShareValue != "" && len(opt.ShareValue) <= MaxButtonValue {
+	if r.Ephemeral && r.Digest != nil && opt.ShareValue != "" && len(opt.ShareValue) <= MaxButtonValue {
 		btn := slackgo.NewButtonBlockElement(ShareActionID, opt.ShareValue, plain("Share to channel"))
 		last.Blocks = append(last.Blocks, slackgo.NewActionBlock("threaddigest_actions", btn))
 	}
