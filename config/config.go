@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
+
+	"github.com/threaddigest/threaddigest/input"
 )
 
 // Config is a loaded and validated configuration. After Load succeeds every
@@ -104,6 +106,21 @@ type Thread struct {
 	Target string `toml:"target"`
 	// Poll is how often the source is read; default [bot] poll_interval.
 	Poll Duration `toml:"poll"`
+	// Format, Map and ThreadID apply to a file source: its input format
+	// (auto, page, jsonl, csv; default auto), a field mapping as for
+	// `threaddigest digest --map` ("id=tweet_id,body=text"), and which
+	// thread of a file holding several.
+	Format   string `toml:"format"`
+	Map      string `toml:"map"`
+	ThreadID string `toml:"thread_id"`
+}
+
+// InputOptions returns the file-reading options of a thread (validated by
+// Load).
+func (t Thread) InputOptions() input.Options {
+	f, _ := input.ParseFormat(t.Format)
+	m, _ := input.ParseMap(t.Map)
+	return input.Options{Format: f, Map: m}
 }
 
 // Digest is a scheduled digest of one thread's new comments.

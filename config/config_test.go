@@ -229,3 +229,20 @@ func TestLoadMissingFile(t *testing.T) {
 		t.Errorf("err = %v, want not-exist", err)
 	}
 }
+
+func TestFileSourceOptions(t *testing.T) {
+	doc := "[[thread]]\nname = \"t\"\nsource = \"x.csv\"\nformat = \"xml\"\nmap = \"body\"\n"
+	_, err := Parse([]byte(doc), "c.toml", env(nil))
+	if err == nil || !strings.Contains(err.Error(), "c.toml:4: thread[1].format: unknown input format \"xml\"") ||
+		!strings.Contains(err.Error(), "c.toml:5: thread[1].map: field mapping \"body\"") {
+		t.Errorf("err = %v", err)
+	}
+	doc = "[[thread]]\nname = \"t\"\nsource = \"x.csv\"\nformat = \"csv\"\nmap = \"body=text\"\nthread_id = \"7\"\n"
+	c, err := Parse([]byte(doc), "c.toml", env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := c.Threads[0].InputOptions(); o.Format != "csv" || o.Map["body"] != "text" || c.Threads[0].ThreadID != "7" {
+		t.Errorf("options = %+v", o)
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/threaddigest/threaddigest/bot/addr"
 	"github.com/threaddigest/threaddigest/bot/schedule"
+	"github.com/threaddigest/threaddigest/input"
 )
 
 // Defaults, documented in config.example.toml.
@@ -193,6 +194,12 @@ func (c *Config) validate() Problems {
 		}
 		if strings.TrimSpace(t.Source) == "" {
 			add(key+".source", "missing: expected a file path or a live source address such as reddit:URL")
+		}
+		if _, err := input.ParseFormat(t.Format); err != nil {
+			add(key+".format", "%v", err)
+		}
+		if _, err := input.ParseMap(t.Map); err != nil {
+			add(key+".map", "%v", err)
 		}
 		if t.Poll.D() < time.Second {
 			add(key+".poll", "%s is too short: expected at least 1s", t.Poll.D())
