@@ -35,3 +35,16 @@ func TestConformanceTwoReplicas(t *testing.T) {
 		return open(t, url), open(t, url)
 	})
 }
+
+func openBench(b *testing.B) store.Store {
+	url, _ := pgtest.Schema(b)
+	s, err := postgres.Open(context.Background(), url, postgres.Options{PoolSize: 8})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+func BenchmarkClaimRun(b *testing.B) { storetest.BenchmarkClaimRun(b, openBench) }
+
+func BenchmarkUpsertComments(b *testing.B) { storetest.BenchmarkUpsertComments(b, openBench) }

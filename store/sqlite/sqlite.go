@@ -94,7 +94,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		s.read = s.write
 	} else {
 		uri := "file:" + escapePath(path) + "?" + common + "&_pragma=journal_mode(WAL)"
-		s.write, err = sql.Open("sqlite", uri+"&_txlock=immediate")
+		s.write, err = sql.Open("sqlite", uri+"&_txlock=immediate&_pragma=cache_size(-32768)")
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 		}

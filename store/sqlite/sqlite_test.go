@@ -39,3 +39,15 @@ func TestConformanceTwoStoresOneFile(t *testing.T) {
 		return openFile(t, path), openFile(t, path)
 	})
 }
+
+func openBench(b *testing.B) store.Store {
+	s, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"), sqlite.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+func BenchmarkClaimRun(b *testing.B) { storetest.BenchmarkClaimRun(b, openBench) }
+
+func BenchmarkUpsertComments(b *testing.B) { storetest.BenchmarkUpsertComments(b, openBench) }
