@@ -41,6 +41,13 @@ type analysis struct {
 	// seed makes every pseudo-random choice a function of the input.
 	seed uint64
 
+	// order lists the comments by ID (ties: input position), and rank[i] is
+	// comment i's place in it. Steps where input order should not matter
+	// walk comments in this order and break ties by rank, so that a
+	// shuffled thread digests the same.
+	order []int32
+	rank  []int32
+
 	commenter  []int32  // commenter index of each comment
 	commenters []string // commenter keys, in order of first comment
 
@@ -52,8 +59,10 @@ type analysis struct {
 	// Tokens of every live comment, flat: word id << 1 | capital bit.
 	toks  []int32
 	sents []sentence
-	// sentOf[i]..sentOf[i+1] are comment i's sentences in sents.
-	sentOf []int32
+	// Comment i's sentences are sents[sentStart[i]:sentEnd[i]]. Comments
+	// are read in ID order, so that numbering words and sentences does not
+	// depend on input order.
+	sentStart, sentEnd []int32
 
 	target target
 
@@ -100,7 +109,6 @@ func newAnalysis(t threaddigest.Thread, opt Options) *analysis {
 		relation:  make([]int8, n),
 		vocab:     newVocabulary(),
 	}
-	h := fnv.New64a()
 	index := make(map[string]int32)
 	for i, c := range t.Comments {
 		key := c.CommenterKey()
@@ -111,6 +119,17 @@ func newAnalysis(t threaddigest.Thread, opt Options) *analysis {
 			a.commenters = append(a.commenters, key)
 		}
 		a.commenter[i] = k
+	}
+	a.order = make([]int32, n)
+	for i := range a.order {
+		a.order[i] = int32(i)
+	}
+	sort.SliceStable(a.order, func(x, y int) bool { return t.Comments[a.order[x]].ID < t.Comments[a.order[y]].ID })
+	a.rank = make([]int32, n)
+	h := fnv.New64a()
+	for r, i := range a.order {
+		a.rank[i] = int32(r)
+		c := t.Comments[i]
 		h.Write([]byte(c.ID))
 		h.Write([]byte{0})
 		h.Write([]byte(c.Body))
@@ -126,16 +145,19 @@ func (a *analysis) live(i int) bool { return !a.t.Comments[i].Deleted }
 // tokenize splits every live comment into sentences and words, once; every
 // later step reads the token stream.
 func (a *analysis) tokenize() {
-	a.sentOf = make([]int32, a.n+1)
+	a.sentStart = make([]int32, a.n)
+	a.sentEnd = make([]int32, a.n)
 	var spans []textproc.Span
-	for i, c := range a.t.Comments {
-		a.sentOf[i] = int32(len(a.sents))
+	for _, i := range a.order {
+		c := a.t.Comments[i]
+		a.sentStart[i] = int32(len(a.sents))
+		a.sentEnd[i] = a.sentStart[i]
 		if c.Deleted {
 			continue
 		}
 		spans = textproc.AppendSentences(spans[:0], c.Body)
 		for _, sp := range spans {
-			s := sentence{comment: int32(i), start: int32(sp.Start), end: int32(sp.End), tok0: int32(len(a.toks))}
+			s := sentence{comment: i, start: int32(sp.Start), end: int32(sp.End), tok0: int32(len(a.toks))}
 			textproc.Words(c.Body[sp.Start:sp.End], func(lower []byte, w textproc.Word) {
 				id := a.vocab.id(lower)
 				tok := id << 1
@@ -147,8 +169,8 @@ func (a *analysis) tokenize() {
 			s.tok1 = int32(len(a.toks))
 			a.sents = append(a.sents, s)
 		}
+		a.sentEnd[i] = int32(len(a.sents))
 	}
-	a.sentOf[a.n] = int32(len(a.sents))
 }
 
 // sentenceText returns sentence s verbatim.

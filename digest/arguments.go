@@ -16,10 +16,11 @@ const (
 	memberSimilarity    = 0.2   // a sentence makes an argument when this near its centre
 	refineRounds        = 4     // k-means rounds over all sentences after the sample
 	sampleRounds        = 25    // k-means rounds on the sample
+	kmeansRestarts      = 3     // k-means runs per k, the best kept
 	labelTerms          = 3     // terms in a label
 	maxStatementRunes   = 300   // longer sentences are poor statements
 	commonFeature       = 0.5   // features in more than this share of units are dropped
-	silhouettePenalty   = 0.004 // per cluster, so that k does not grow for noise
+	silhouettePenalty   = 0.008 // per cluster, so that k does not grow for noise
 )
 
 // argumentCluster is one group of sentences arguing the same thing.
@@ -84,43 +85,45 @@ func (a *analysis) buildFeatures() *features {
 	var content []int32
 	var ids []int32
 	lastUnit := []int32{}
-	for s := range a.sents {
-		sn := a.sents[s]
-		if !a.live(int(sn.comment)) {
+	for _, ci := range a.order {
+		if !a.live(int(ci)) {
 			continue
 		}
-		content = content[:0]
-		for t := sn.tok0; t < sn.tok1; t++ {
-			if st := a.vocab.words[a.toks[t]>>1].stem; st >= 0 {
-				content = append(content, st)
+		for s := int(a.sentStart[ci]); s < int(a.sentEnd[ci]); s++ {
+			sn := a.sents[s]
+			content = content[:0]
+			for t := sn.tok0; t < sn.tok1; t++ {
+				if st := a.vocab.words[a.toks[t]>>1].stem; st >= 0 {
+					content = append(content, st)
+				}
 			}
-		}
-		if len(content) < minUnitContentWords {
-			continue
-		}
-		ids = ids[:0]
-		for i, st := range content {
-			ids = append(ids, st)
-			if i+1 < len(content) && content[i+1] != st {
-				ids = append(ids, featureOf(st, content[i+1]))
-			}
-		}
-		slices.Sort(ids)
-		u := int32(len(f.sent))
-		f.sent = append(f.sent, int32(s))
-		rowOff = append(rowOff, int32(len(rowIDs)))
-		rowIDs = append(rowIDs, ids...)
-		for i, id := range ids {
-			if i > 0 && ids[i-1] == id {
+			if len(content) < minUnitContentWords {
 				continue
 			}
-			for int(id) >= len(counts) {
-				counts = append(counts, 0)
-				lastUnit = append(lastUnit, -1)
+			ids = ids[:0]
+			for i, st := range content {
+				ids = append(ids, st)
+				if i+1 < len(content) && content[i+1] != st {
+					ids = append(ids, featureOf(st, content[i+1]))
+				}
 			}
-			if lastUnit[id] != u {
-				lastUnit[id] = u
-				counts[id]++
+			slices.Sort(ids)
+			u := int32(len(f.sent))
+			f.sent = append(f.sent, int32(s))
+			rowOff = append(rowOff, int32(len(rowIDs)))
+			rowIDs = append(rowIDs, ids...)
+			for i, id := range ids {
+				if i > 0 && ids[i-1] == id {
+					continue
+				}
+				for int(id) >= len(counts) {
+					counts = append(counts, 0)
+					lastUnit = append(lastUnit, -1)
+				}
+				if lastUnit[id] != u {
+					lastUnit[id] = u
+					counts[id]++
+				}
 			}
 		}
 	}
@@ -206,46 +209,14 @@ func (a *analysis) clusterArguments() {
 	r := &rng{state: a.seed}
 	sample := sampleUnits(nUnits, sampleSize, r)
 	sim := f.similarities(sample)
-	bestK, bestScore := 0, math.Inf(-1)
-	var bestAssign []int32
-	kmax := min(maxClusters, len(sample)/4)
-	for k := 2; k <= kmax; k++ {
-		assign := f.kmeans(sample, k, sampleRounds, r)
-		score := silhouette(sim, assign, k) - silhouettePenalty*float64(k)
-		if score > bestScore {
-			bestK, bestScore, bestAssign = k, score, assign
-		}
-	}
-	if bestK == 0 {
-		return
-	}
-	// Centres from the sample, then a few rounds over every sentence.
-	centroids := f.centroids(sample, bestAssign, bestK)
-	all := make([]int32, nUnits)
-	for u := range all {
-		all[u] = int32(u)
-	}
-	assign := make([]int32, nUnits)
-	sims := make([]float32, nUnits)
-	for round := 0; round < refineRounds; round++ {
-		f.assign(all, centroids, assign, sims)
-		centroids = f.centroids(all, assign, bestK)
-	}
-	f.assign(all, centroids, assign, sims)
-	// Members: near enough to their centre.
-	clusters := make([]argumentCluster, bestK)
-	for u := 0; u < nUnits; u++ {
-		if sims[u] >= memberSimilarity {
-			clusters[assign[u]].units = append(clusters[assign[u]].units, int32(u))
-		}
-	}
+	clusters, centroids := f.kmeansClusters(sample, sim, r)
 	minCommenters := 3
 	if len(a.commenters) < 20 {
 		minCommenters = 2
 	}
 	for k := range clusters {
 		c := &clusters[k]
-		if a.distinctCommenters(f, c.units) < minCommenters {
+		if len(c.units) == 0 || a.distinctCommenters(f, c.units) < minCommenters {
 			continue
 		}
 		c.centroid = centroids[k]
@@ -258,6 +229,45 @@ func (a *analysis) clusterArguments() {
 		}
 	}
 	a.labelArguments(f)
+}
+
+// kmeansClusters runs spherical k-means on the sample for each k, keeps the
+// k of best silhouette, refines the centres over every unit and keeps the
+// units near enough to their centre.
+func (f *features) kmeansClusters(sample []int32, sim [][]float32, r *rng) ([]argumentCluster, [][]float32) {
+	nUnits := len(f.sent)
+	bestK, bestScore := 0, math.Inf(-1)
+	var bestAssign []int32
+	kmax := min(maxClusters, len(sample)/4)
+	for k := 2; k <= kmax; k++ {
+		assign := f.kmeans(sample, k, sampleRounds, r)
+		score := silhouette(sim, assign, k) - silhouettePenalty*float64(k)
+		if score > bestScore {
+			bestK, bestScore, bestAssign = k, score, assign
+		}
+	}
+	if bestK == 0 {
+		return nil, nil
+	}
+	centroids := f.centroids(sample, bestAssign, bestK)
+	all := make([]int32, nUnits)
+	for u := range all {
+		all[u] = int32(u)
+	}
+	assign := make([]int32, nUnits)
+	sims := make([]float32, nUnits)
+	for round := 0; round < refineRounds; round++ {
+		f.assign(all, centroids, assign, sims)
+		centroids = f.centroids(all, assign, bestK)
+	}
+	f.assign(all, centroids, assign, sims)
+	clusters := make([]argumentCluster, bestK)
+	for u := 0; u < nUnits; u++ {
+		if sims[u] >= memberSimilarity {
+			clusters[assign[u]].units = append(clusters[assign[u]].units, int32(u))
+		}
+	}
+	return clusters, centroids
 }
 
 func (a *analysis) distinctCommenters(f *features, units []int32) int {
@@ -318,9 +328,24 @@ func (f *features) similarities(sample []int32) [][]float32 {
 	return sim
 }
 
-// kmeans clusters units into k groups (spherical k-means, k-means++ seeds)
-// and returns each unit's group, parallel to units.
+// kmeans clusters units into k groups and returns each unit's group,
+// parallel to units: the best of kmeansRestarts runs of spherical k-means by
+// total similarity of units to their centres.
 func (f *features) kmeans(units []int32, k, rounds int, r *rng) []int32 {
+	var best []int32
+	bestFit := math.Inf(-1)
+	for try := 0; try < kmeansRestarts; try++ {
+		assign, fit := f.kmeansOnce(units, k, rounds, r)
+		if fit > bestFit {
+			best, bestFit = assign, fit
+		}
+	}
+	return best
+}
+
+// kmeansOnce is one run of spherical k-means from k-means++ seeds; it returns
+// the groups and the total similarity of units to their centres.
+func (f *features) kmeansOnce(units []int32, k, rounds int, r *rng) ([]int32, float64) {
 	centroids := f.seedCentroids(units, k, r)
 	assign := make([]int32, len(units))
 	sims := make([]float32, len(units))
@@ -336,7 +361,12 @@ func (f *features) kmeans(units []int32, k, rounds int, r *rng) []int32 {
 		}
 		centroids = f.centroids(units, assign, k)
 	}
-	return assign
+	f.assign(units, centroids, assign, sims)
+	fit := 0.0
+	for _, v := range sims {
+		fit += float64(v)
+	}
+	return assign, fit
 }
 
 func equalInt32(a, b []int32) bool {
@@ -595,7 +625,7 @@ func (a *analysis) mainArgumentOfComments() []int32 {
 		out[i] = -1
 		clear(counts)
 		bestN := 0
-		for s := a.sentOf[i]; s < a.sentOf[i+1]; s++ {
+		for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
 			g := a.argOf[s]
 			if g < 0 {
 				continue

@@ -146,7 +146,11 @@ func (a *analysis) rankArguments(inScope []bool, d *Digest) []int {
 		}
 		sort.Ints(comments)
 		comments = dedupInts(comments)
-		list = append(list, ranked{k: k, comments: comments, commenters: len(seen), first: comments[0]})
+		first := a.rank[comments[0]]
+		for _, i := range comments {
+			first = min(first, a.rank[i])
+		}
+		list = append(list, ranked{k: k, comments: comments, commenters: len(seen), first: int(first)})
 	}
 	sort.Slice(list, func(i, j int) bool {
 		x, y := list[i], list[j]
@@ -225,7 +229,7 @@ func share(n, total int) float64 {
 // argumentsOfComment lists the reported arguments comment i makes.
 func (a *analysis) argumentsOfComment(i int, argIDs []int) []int {
 	out := []int{}
-	for s := a.sentOf[i]; s < a.sentOf[i+1]; s++ {
+	for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
 		if g := a.argOf[s]; g >= 0 && argIDs[g] > 0 {
 			out = append(out, argIDs[g])
 		}
@@ -246,12 +250,12 @@ func (a *analysis) stanceOf(inScope []bool, quotes bool) Stance {
 		switch a.label[i] {
 		case labelFavor:
 			st.Favor++
-			if bestFavor < 0 || a.stance[i] > a.stance[bestFavor] || (a.stance[i] == a.stance[bestFavor] && a.local[i] > a.local[bestFavor]) {
+			if bestFavor < 0 || a.stance[i] > a.stance[bestFavor] || (a.stance[i] == a.stance[bestFavor] && (a.local[i] > a.local[bestFavor] || a.local[i] == a.local[bestFavor] && a.rank[i] < a.rank[bestFavor])) {
 				bestFavor = i
 			}
 		case labelAgainst:
 			st.Against++
-			if bestAgainst < 0 || a.stance[i] < a.stance[bestAgainst] || (a.stance[i] == a.stance[bestAgainst] && a.local[i] < a.local[bestAgainst]) {
+			if bestAgainst < 0 || a.stance[i] < a.stance[bestAgainst] || (a.stance[i] == a.stance[bestAgainst] && (a.local[i] < a.local[bestAgainst] || a.local[i] == a.local[bestAgainst] && a.rank[i] < a.rank[bestAgainst])) {
 				bestAgainst = i
 			}
 		default:
@@ -273,7 +277,7 @@ func (a *analysis) stanceOf(inScope []bool, quotes bool) Stance {
 func (a *analysis) stanceQuote(i int, sign float64) *Quote {
 	best, bestScore := -1, 0.0
 	var buf []int32
-	for s := a.sentOf[i]; s < a.sentOf[i+1]; s++ {
+	for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
 		var v float64
 		v, buf = a.sentenceStance(int(s), buf)
 		if v*sign > bestScore {
@@ -294,7 +298,7 @@ func (a *analysis) stanceQuote(i int, sign float64) *Quote {
 // firstSubstantive returns comment i's first sentence with content words,
 // else its first sentence, else -1.
 func (a *analysis) firstSubstantive(i int) int {
-	for s := a.sentOf[i]; s < a.sentOf[i+1]; s++ {
+	for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
 		st := a.sents[s]
 		content := 0
 		for t := st.tok0; t < st.tok1; t++ {
@@ -306,8 +310,8 @@ func (a *analysis) firstSubstantive(i int) int {
 			return int(s)
 		}
 	}
-	if a.sentOf[i] < a.sentOf[i+1] {
-		return int(a.sentOf[i])
+	if a.sentStart[i] < a.sentEnd[i] {
+		return int(a.sentStart[i])
 	}
 	return -1
 }
@@ -412,7 +416,7 @@ func (a *analysis) places() placeTable {
 		}
 		t := counts[k][c.Location]
 		if t == nil {
-			t = &tally{first: i}
+			t = &tally{first: int(a.rank[i])}
 			counts[k][c.Location] = t
 		}
 		t.n++

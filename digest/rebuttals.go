@@ -3,6 +3,7 @@ package digest
 import (
 	"math"
 	"sort"
+	"unicode/utf8"
 )
 
 // rebuttals ranks the replies in scope that push back on their parent by how
@@ -22,7 +23,7 @@ func (a *analysis) rebuttals(inScope []bool, argIDs []int, commenters int) []Reb
 		}
 		c := a.t.Comments[i]
 		content := 0
-		for s := a.sentOf[i]; s < a.sentOf[i+1]; s++ {
+		for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
 			st := a.sents[s]
 			for t := st.tok0; t < st.tok1; t++ {
 				if a.vocab.words[a.toks[t]>>1].stem >= 0 {
@@ -35,7 +36,7 @@ func (a *analysis) rebuttals(inScope []bool, argIDs []int, commenters int) []Reb
 		standing := 0.3 * math.Log1p(float64(max(a.t.Comments[p].Likes, 0)))
 		if commenters > 0 {
 			best := 0
-			for s := a.sentOf[p]; s < a.sentOf[p+1]; s++ {
+			for s := a.sentStart[p]; s < a.sentEnd[p]; s++ {
 				if g := a.argOf[s]; g >= 0 && argIDs[g] > 0 {
 					if n := len(a.args[g].units); n > best {
 						best = n
@@ -49,7 +50,12 @@ func (a *analysis) rebuttals(inScope []bool, argIDs []int, commenters int) []Reb
 		score := (0.3 + substance) * (1 + engagement) * (1 + standing)
 		cands = append(cands, cand{i, math.Round(score*1000) / 1000})
 	}
-	sort.SliceStable(cands, func(x, y int) bool { return cands[x].score > cands[y].score })
+	sort.Slice(cands, func(x, y int) bool {
+		if cands[x].score != cands[y].score {
+			return cands[x].score > cands[y].score
+		}
+		return a.rank[cands[x].i] < a.rank[cands[y].i]
+	})
 	limit := a.opt.MaxRebuttals
 	if limit <= 0 {
 		limit = defaultMaxRebuttals
@@ -76,12 +82,7 @@ func (a *analysis) rebuttals(inScope []bool, argIDs []int, commenters int) []Reb
 			Score:        c.score,
 		}
 		if rs >= 0 {
-			st := a.sents[rs]
-			start := int(st.start)
-			if st.start == a.sents[a.sentOf[c.i]].start {
-				start += len(reply.Body[start:st.end]) - len(stripMention(reply.Body[start:st.end], parent.Author))
-			}
-			r.Excerpt = excerpt(reply.Body, start, int(st.end), excerptRunes)
+			r.Excerpt = a.openingExcerpt(c.i, rs, parent.Author)
 		}
 		if ps >= 0 {
 			st := a.sents[ps]
@@ -96,7 +97,7 @@ func (a *analysis) rebuttals(inScope []bool, argIDs []int, commenters int) []Reb
 // comment i makes.
 func (a *analysis) argCommenters(i int) int {
 	best := 0
-	for s := a.sentOf[i]; s < a.sentOf[i+1]; s++ {
+	for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
 		g := a.argOf[s]
 		if g < 0 {
 			continue
@@ -108,10 +109,46 @@ func (a *analysis) argCommenters(i int) int {
 	return best
 }
 
-// replyExcerptSentence picks the sentence of a rebuttal that shows the push
-// back: its first substantive sentence.
+// replyExcerptSentence picks where a rebuttal's excerpt starts: its first
+// sentence that is more than "@Name", since pushback shows early.
 func (a *analysis) replyExcerptSentence(i int) int {
-	return a.firstSubstantive(i)
+	for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
+		if !a.onlyMention(int(s)) {
+			return int(s)
+		}
+	}
+	return -1
+}
+
+// openingExcerpt quotes comment i from sentence s on, without a leading
+// "@Name", as far as excerptRunes allow, ending at a sentence end when one
+// falls in the second half of the allowance.
+func (a *analysis) openingExcerpt(i, s int, parentAuthor string) string {
+	body := a.t.Comments[i].Body
+	st := a.sents[s]
+	start := int(st.start)
+	if s == int(a.sentStart[i]) {
+		first := body[start:st.end]
+		start += len(first) - len(stripMention(first, parentAuthor))
+	}
+	end := int(a.sents[a.sentEnd[i]-1].end)
+	for k := s; k < int(a.sentEnd[i]); k++ {
+		e := int(a.sents[k].end)
+		if utf8.RuneCountInString(body[start:e]) > excerptRunes {
+			break
+		}
+		end = e
+		if k == int(a.sentEnd[i])-1 {
+			break
+		}
+	}
+	if utf8.RuneCountInString(body[start:end]) < excerptRunes/2 && end < int(a.sents[a.sentEnd[i]-1].end) {
+		end = int(a.sents[a.sentEnd[i]-1].end)
+	}
+	if start >= end {
+		return excerpt(body, int(st.start), int(st.end), excerptRunes)
+	}
+	return excerpt(body, start, end, excerptRunes)
 }
 
 // parentExcerptSentence picks the sentence of the parent the reply answers:
@@ -119,7 +156,7 @@ func (a *analysis) replyExcerptSentence(i int) int {
 // substantive sentence.
 func (a *analysis) parentExcerptSentence(p, reply int) int {
 	stems := map[int32]bool{}
-	for s := a.sentOf[reply]; s < a.sentOf[reply+1]; s++ {
+	for s := a.sentStart[reply]; s < a.sentEnd[reply]; s++ {
 		st := a.sents[s]
 		for t := st.tok0; t < st.tok1; t++ {
 			if x := a.vocab.words[a.toks[t]>>1].stem; x >= 0 {
@@ -128,7 +165,7 @@ func (a *analysis) parentExcerptSentence(p, reply int) int {
 		}
 	}
 	best, bestN := -1, 0
-	for s := a.sentOf[p]; s < a.sentOf[p+1]; s++ {
+	for s := a.sentStart[p]; s < a.sentEnd[p]; s++ {
 		st := a.sents[s]
 		n := 0
 		for t := st.tok0; t < st.tok1; t++ {

@@ -38,6 +38,8 @@ var (
 		"not at all", "not exactly", "that's rich", "that's a stretch",
 		"nice try", "oh please", "give me a break", "speak for yourself",
 		"what a", "are we", "this is false", "that's false", "incorrect",
+		"well", "by that logic", "the point is", "that's a bit",
+		"that's a stretch", "not quite", "only if", "the problem is",
 	)
 	// Pushback anywhere in the first sentence.
 	rebuttalMarks = phrases(
@@ -47,7 +49,9 @@ var (
 		"that's not", "that is not", "simply wrong", "just wrong",
 		"dead wrong", "wrong about", "straw man", "strawman", "false",
 		"factually", "not so", "you ignore", "ignoring", "no evidence",
-		"myth", "fallacy",
+		"myth", "fallacy", "actually", "a stretch", "lazy", "by that logic",
+		"generous", "don't pretend", "on paper", "you would say that",
+		"missing the point", "that's rich", "cherry picking", "so you",
 	)
 )
 
@@ -60,9 +64,26 @@ func phrases(list ...string) [][]string {
 	return out
 }
 
+// Cue weights of the relation classifier. A reply is a rebuttal when its
+// pushback evidence reaches rebuttalBar, an agreement when its agreement
+// evidence reaches agreementBar and outweighs the pushback, an extension
+// otherwise.
+const (
+	cueOpener      = 2.0 // "No,", "Actually", "I disagree"
+	cueMark        = 1.5 // "you're wrong", "by that logic" in the first sentences
+	cueContrast    = 1.5 // "…, but …" early in the reply: a concession, then pushback
+	cueNegation    = 1.5 // a negated first sentence contradicts more often than not
+	cueQuestion    = 1.0 // a first sentence asking the parent back
+	cueOpposed     = 1.5 // clear opposite stances of reply and parent
+	cueAgreeOpener = 2.5 // "Exactly.", "Well said", "+1"
+	cueSameStance  = 1.0 // clear same stance, in a short reply
+	rebuttalBar    = 1.5
+	agreementBar   = 2.0
+)
+
 // classifyRelations sets a.relation for every reply: rebuttal, agreement or
-// extension. Cues at the opening of the reply decide first; without a cue, a
-// clear opposite stance from its parent makes a rebuttal.
+// extension, from cues at the opening of the reply and the stances of reply
+// and parent.
 func (a *analysis) classifyRelations() {
 	for i := 0; i < a.n; i++ {
 		p := a.parent[i]
@@ -74,43 +95,91 @@ func (a *analysis) classifyRelations() {
 }
 
 func (a *analysis) relationOf(i, p int) int8 {
-	words, question := openingWords(a.t.Comments[i].Body, a.t.Comments[p].Author, 16)
-	agree := startsWithAny(words, agreementOpeners)
-	rebut := startsWithAny(words, rebuttalOpeners) > 0 || containsAny(words, rebuttalMarks)
-	if agree > 0 && !rebut {
-		// "Yes, but …" and "Right, except …" agree only to disagree.
-		for _, w := range words[agree:] {
-			if w == "but" || w == "however" || w == "except" || w == "although" {
-				return relRebuttal
-			}
+	op := readOpening(a.t.Comments[i].Body, a.t.Comments[p].Author)
+	rebut, agree := 0.0, 0.0
+	agreeLen := startsWithAny(op.first, agreementOpeners)
+	if agreeLen > 0 {
+		// A lone "this" or "right" agrees only when it is all there is.
+		if w := op.first[0]; (w == "this" || w == "right" || w == "true") && len(op.first) > agreeLen {
+			agreeLen = 0
 		}
-		// A lone "this" or "right" needs to be all there is to agree.
-		if (words[0] == "this" || words[0] == "right") && len(words) > agree {
-			return a.relationByStance(i, p, question)
+	}
+	if agreeLen > 0 {
+		agree += cueAgreeOpener
+	}
+	if startsWithAny(op.first, rebuttalOpeners) > 0 {
+		rebut += cueOpener
+	}
+	if containsAny(op.early, rebuttalMarks) {
+		rebut += cueMark
+	}
+	for _, w := range op.early[agreeLen:] {
+		if w == "but" || w == "however" || w == "although" || w == "though" || w == "except" || w == "yet" {
+			rebut += cueContrast
+			break
 		}
-		return relAgreement
 	}
-	if rebut {
-		return relRebuttal
+	for _, w := range op.first {
+		if textproc.IsNegator(w) {
+			rebut += cueNegation
+			break
+		}
 	}
-	return a.relationByStance(i, p, question)
-}
-
-// relationByStance classes a reply without an opening cue: opposite clear
-// stances make a rebuttal, a question to the parent ("you") leans rebuttal,
-// anything else extends the parent.
-func (a *analysis) relationByStance(i, p int, question bool) int8 {
+	if op.question {
+		rebut += cueQuestion
+	}
 	li, lp := a.local[i], a.local[p]
-	if li*lp < 0 && abs(li) >= 1 && abs(lp) >= 1 {
-		return relRebuttal
+	if abs(li) >= 1 && abs(lp) >= 1 {
+		if li*lp < 0 {
+			rebut += cueOpposed
+		} else if a.sentEnd[i]-a.sentStart[i] <= 2 {
+			agree += cueSameStance
+		}
 	}
-	if question {
-		return relRebuttal
-	}
-	if li*lp > 0 && abs(li) >= 1 && abs(lp) >= 1 && a.sentOf[i+1]-a.sentOf[i] <= 1 {
+	switch {
+	case agree >= agreementBar && agree > rebut:
 		return relAgreement
+	case rebut >= rebuttalBar:
+		return relRebuttal
 	}
 	return relExtension
+}
+
+// opening is what the relation classifier reads of a reply.
+type opening struct {
+	first    []string // words of the first sentence
+	early    []string // words of the first two sentences
+	question bool     // the first sentence is a short question
+}
+
+// readOpening reads the first sentences of a reply, after a leading "@Name"
+// (the parent's author's name, or the first word after '@').
+func readOpening(body, parentAuthor string) opening {
+	body = strings.TrimLeftFunc(body, unicode.IsSpace)
+	body = stripMention(body, parentAuthor)
+	var op opening
+	spans := textproc.Sentences(body)
+	for k, sp := range spans {
+		if k == 2 || len(op.early) >= 40 {
+			break
+		}
+		text := body[sp.Start:sp.End]
+		n := 0
+		textproc.Words(text, func(lower []byte, w textproc.Word) {
+			n++
+			op.early = append(op.early, string(lower))
+			if k == 0 {
+				op.first = append(op.first, string(lower))
+			}
+		})
+		if k == 0 {
+			op.question = n <= 12 && strings.HasSuffix(strings.TrimRight(text, " \"')”"), "?")
+		}
+	}
+	if strings.HasPrefix(body, "+1") {
+		op.first = append([]string{"agree"}, op.first...)
+	}
+	return op
 }
 
 func abs(x float64) float64 {
@@ -119,36 +188,6 @@ func abs(x float64) float64 {
 	}
 	return x
 }
-
-// openingWords returns up to max lower-case words of the reply's first
-// sentence, after a leading "@Name" (the parent's author's name, or the first
-// word after '@'), and whether that first sentence is a question addressed to
-// "you".
-func openingWords(body, parentAuthor string, max int) ([]string, bool) {
-	body = strings.TrimLeftFunc(body, unicode.IsSpace)
-	body = stripMention(body, parentAuthor)
-	first := body
-	if sp := textproc.Sentences(body); len(sp) > 0 {
-		first = body[sp[0].Start:sp[0].End]
-	}
-	var words []string
-	you := false
-	textproc.Words(first, func(lower []byte, w textproc.Word) {
-		if len(words) < max {
-			words = append(words, normalizeApostrophe(string(lower)))
-		}
-		if string(lower) == "you" || string(lower) == "your" || string(lower) == "you're" {
-			you = true
-		}
-	})
-	if strings.HasPrefix(first, "+1") {
-		words = append([]string{"agree"}, words...)
-	}
-	question := you && strings.HasSuffix(strings.TrimRight(first, " \"')"), "?")
-	return words, question
-}
-
-func normalizeApostrophe(w string) string { return w }
 
 // stripMention removes a leading "@Name" and the punctuation after it.
 func stripMention(body, name string) string {

@@ -27,7 +27,7 @@ func (a *analysis) scoreLocalStance() {
 			continue
 		}
 		total := 0.0
-		for s := a.sentOf[i]; s < a.sentOf[i+1]; s++ {
+		for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
 			var v float64
 			v, buf = a.sentenceStance(int(s), buf)
 			total += v
@@ -150,7 +150,8 @@ func (a *analysis) propagateStance() {
 		w  float64
 	}
 	adj := make([][]edge, a.n)
-	for i := 0; i < a.n; i++ {
+	for _, i32 := range a.order {
+		i := int(i32)
 		p := a.parent[i]
 		if p < 0 || !a.live(i) || !a.live(int(p)) {
 			continue

@@ -120,7 +120,7 @@ func (a *analysis) countStems(stems []int32) stemStats {
 		}
 		st.liveCount++
 		var mask uint64
-		for s := a.sentOf[i]; s < a.sentOf[i+1]; s++ {
+		for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
 			sn := a.sents[s]
 			for t := sn.tok0; t < sn.tok1; t++ {
 				w := a.vocab.words[a.toks[t]>>1]
@@ -239,7 +239,7 @@ func (a *analysis) targetFromComments() target {
 			continue
 		}
 		live++
-		for s := a.sentOf[i]; s < a.sentOf[i+1]; s++ {
+		for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
 			sn := a.sents[s]
 			for t := sn.tok0; t < sn.tok1; t++ {
 				stem := a.vocab.words[a.toks[t]>>1].stem
@@ -264,7 +264,7 @@ func (a *analysis) targetFromComments() target {
 		if int(df[s])*10 < live || df[s] < 2 || nonFirst[s] < 2 || capital[s]*10 < nonFirst[s]*7 {
 			continue
 		}
-		if best < 0 || df[s] > df[best] {
+		if best < 0 || df[s] > df[best] || df[s] == df[best] && a.vocab.stemText[s] < a.vocab.stemText[best] {
 			best = s
 		}
 	}
@@ -273,7 +273,11 @@ func (a *analysis) targetFromComments() target {
 	}
 	// Show it as a comment wrote it.
 	display := ""
-	for i := 0; i < a.n && display == ""; i++ {
+	for _, i32 := range a.order {
+		i := int(i32)
+		if display != "" {
+			break
+		}
 		if !a.live(i) {
 			continue
 		}

@@ -66,6 +66,11 @@ func AppendSentences(dst []Span, s string) []Span {
 				i = j
 				continue
 			}
+			if (r == '.' || r == '…') && !strings.ContainsAny(s[i:j], "?!") && startsLower(s[j:]) {
+				// An ellipsis before a lower-case word trails off mid-sentence.
+				i = j
+				continue
+			}
 			emit(j)
 			start = j
 			i = j
@@ -149,6 +154,15 @@ func endsSentence(s string, dot, next int) bool {
 		}
 	}
 	return true
+}
+
+func startsLower(s string) bool {
+	w := firstWord(s)
+	if w == "" {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(w)
+	return unicode.IsLower(r)
 }
 
 // firstWord returns the first run of non-space characters of s after white
