@@ -202,6 +202,7 @@ type wirePayload struct {
 	Embeds          []*discordgo.MessageEmbed         `json:"embeds,omitempty"`
 	AllowedMentions *discordgo.MessageAllowedMentions `json:"allowed_mentions"`
 	Attachments     []wireAttachment                  `json:"attachments,omitempty"`
+	Flags           int                               `json:"flags,omitempty"`
 }
 
 type wireAttachment struct {
@@ -216,8 +217,11 @@ func noMentions() *discordgo.MessageAllowedMentions {
 
 // encodeMessage builds the body of a webhook execution: JSON, or multipart
 // with payload_json and files[n] when the message has files.
-func encodeMessage(m Message) (encodedMessage, error) {
-	p := wirePayload{Content: m.Content, Embeds: m.Embeds, AllowedMentions: noMentions()}
+func encodeMessage(m Message) (encodedMessage, error) { return encodeFlagged(m, 0) }
+
+// encodeFlagged is encodeMessage with message flags (64: ephemeral).
+func encodeFlagged(m Message, flags int) (encodedMessage, error) {
+	p := wirePayload{Content: m.Content, Embeds: m.Embeds, AllowedMentions: noMentions(), Flags: flags}
 	for i, f := range m.Files {
 		p.Attachments = append(p.Attachments, wireAttachment{ID: i, Filename: f.Name})
 	}

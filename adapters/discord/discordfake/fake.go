@@ -98,8 +98,9 @@ type Response struct {
 type interactionState struct {
 	token    string
 	acked    bool
-	expired  bool // token past its 15 minutes
-	late     bool // the 3-second window missed
+	ackedCh  chan struct{} // closed when acked
+	expired  bool          // token past its 15 minutes
+	late     bool          // the 3-second window missed
 	original *Message
 }
 
@@ -244,7 +245,7 @@ func (s *Server) NewInteractionToken() (id, token string) {
 	defer s.mu.Unlock()
 	id = s.id()
 	token = "ix-token-" + id
-	s.interactions[id] = &interactionState{token: token}
+	s.interactions[id] = &interactionState{token: token, ackedCh: make(chan struct{})}
 	return id, token
 }
 
@@ -426,12 +427,21 @@ func (s *Server) interactionByToken(_, token string) (ixRef, bool) {
 func (s *Server) webhookEdit(w http.ResponseWriter, r *http.Request, app, token, msgID string) {
 	s.mu.Lock()
 	ix, ok := s.interactionByToken(app, token)
-	expired, acked := ok && ix.expired, ok && ix.acked
 	s.mu.Unlock()
 	if !ok {
 		writeError(w, http.StatusNotFound, 10015, "Unknown Webhook")
 		return
 	}
+	// Discord takes in an interaction's first response before an edit of
+	// it; the fake, whose test client records an HTTP response a moment
+	// after the bot has sent it, waits a little for that.
+	select {
+	case <-ix.ackedCh:
+	case <-time.After(2 * time.Second):
+	}
+	s.mu.Lock()
+	expired, acked := ix.expired, ix.acked
+	s.mu.Unlock()
 	if expired {
 		writeError(w, http.StatusUnauthorized, 50027, "Invalid Webhook Token")
 		return
@@ -466,16 +476,9 @@ func (s *Server) interactionCallback(w http.ResponseWriter, r *http.Request, id,
 	if !ok {
 		return
 	}
-	resp, err := s.AcceptResponse(id, raw)
-	if err != nil {
+	if _, err := s.acceptResponse(id, raw, files); err != nil {
 		writeError(w, http.StatusBadRequest, 50035, "Invalid Form Body: "+err.Error())
 		return
-	}
-	if resp.Data != nil {
-		if err := Validate(*resp.Data, files); err != nil {
-			writeError(w, http.StatusBadRequest, 50035, "Invalid Form Body: "+err.Error())
-			return
-		}
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
@@ -484,6 +487,10 @@ func (s *Server) interactionCallback(w http.ResponseWriter, r *http.Request, id,
 // way (the HTTP body of an interactions-endpoint reply) as if it had been a
 // callback: it checks and marks the interaction acknowledged.
 func (s *Server) AcceptResponse(interactionID string, raw []byte) (Response, error) {
+	return s.acceptResponse(interactionID, raw, nil)
+}
+
+func (s *Server) acceptResponse(interactionID string, raw []byte, files []File) (Response, error) {
 	var body struct {
 		Type int             `json:"type"`
 		Data json.RawMessage `json:"data"`
@@ -506,6 +513,14 @@ func (s *Server) AcceptResponse(interactionID string, raw []byte) (Response, err
 			resp.Data = &p
 		}
 	}
+	if body.Type == 4 && resp.Data != nil {
+		if err := Validate(*resp.Data, files); err != nil {
+			return Response{}, err
+		}
+	}
+	if body.Type == 8 && !strings.Contains(string(body.Data), `"choices"`) {
+		return Response{}, fmt.Errorf("autocomplete result without choices")
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if st := s.interactions[interactionID]; st != nil {
@@ -513,6 +528,7 @@ func (s *Server) AcceptResponse(interactionID string, raw []byte) (Response, err
 			return Response{}, fmt.Errorf("interaction already acknowledged")
 		}
 		st.acked = true
+		close(st.ackedCh)
 	}
 	s.responses = append(s.responses, resp)
 	return resp, nil

@@ -1,10 +1,12 @@
 package discordfake
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -103,4 +105,33 @@ func (k Signer) Sign(r *http.Request, body []byte, at time.Time) {
 	sig := ed25519.Sign(k.private, append([]byte(ts), body...))
 	r.Header.Set("X-Signature-Ed25519", hex.EncodeToString(sig))
 	r.Header.Set("X-Signature-Timestamp", ts)
+}
+
+// Post delivers an interaction to an HTTP interactions endpoint as Discord
+// does: signed by k at time at. A 200 reply is recorded as the
+// interaction's response, as Discord would take it in. It returns the
+// reply's status and body.
+func (s *Server) Post(endpoint string, k Signer, interactionID string, body []byte, at time.Time) (int, []byte, error) {
+	req, err := http.NewRequest(http.MethodPost, endpoint, bytes.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "Discord-Interactions/1.0 (+https://discord.com)")
+	k.Sign(req, body, at)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	reply, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return resp.StatusCode, nil, err
+	}
+	if resp.StatusCode == http.StatusOK && interactionID != "" {
+		if _, err := s.AcceptResponse(interactionID, reply); err != nil {
+			return resp.StatusCode, reply, err
+		}
+	}
+	return resp.StatusCode, reply, nil
 }

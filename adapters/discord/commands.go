@@ -1,0 +1,190 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/threaddigest/threaddigest/bot"
+	"github.com/threaddigest/threaddigest/internal/textutil"
+)
+
+// CommandName is the one application command: /thread.
+const CommandName = "thread"
+
+// Permission design. Discord sets default member permissions per command,
+// and subcommands share their command's: making /thread need Manage Channels
+// would hide the queries from everyone else. So /thread is open to every
+// member (server admins can still narrow it in Server Settings →
+// Integrations), and the handler checks the member's permissions in the
+// channel, which Discord sends with every interaction, before follow and
+// unfollow. The command exists in servers only (contexts: guild), where
+// channels and their followers live.
+const manageBits = discordgo.PermissionManageChannels | discordgo.PermissionAdministrator
+
+// needsManage reports whether a subcommand changes what the channel follows.
+func needsManage(sub string) bool { return sub == "follow" || sub == "unfollow" }
+
+// subcommand declares one subcommand and the order in which its options
+// become bot.Request.Args. The "thread" option is not an Arg: it is
+// bot.Request.Thread (except for unfollow, where it is also the Arg: the
+// name of the thread to unfollow).
+type subcommand struct {
+	name, description string
+	args              []*discordgo.ApplicationCommandOption
+	thread            bool
+}
+
+func stringOption(name, description string, required bool) *discordgo.ApplicationCommandOption {
+	return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: name, Description: description, Required: required, MaxLength: 200}
+}
+
+func subcommands() []subcommand {
+	return []subcommand{
+		{name: "stance", description: "Where the thread stands toward its target, by region, with a quote for each side",
+			args: []*discordgo.ApplicationCommandOption{stringOption("target", "Measure stance toward this instead of the thread's target", false)}, thread: true},
+		{name: "digest", description: "A digest of the comments since the last digest here, or since a time",
+			args: []*discordgo.ApplicationCommandOption{stringOption("since", "A duration (24h) or a date (2026-03-01)", false)}, thread: true},
+		{name: "arguments", description: "The dominant arguments and how many commenters make each", thread: true},
+		{name: "rebuttals", description: "The notable replies that push back on another comment", thread: true},
+		{name: "regions", description: "How the thread differs by the commenters' region", thread: true},
+		{name: "follow", description: "Follow a thread in this channel, with scheduled digests (Manage Channels)",
+			args: []*discordgo.ApplicationCommandOption{
+				stringOption("source", "Where the comments are: a comment-page URL or a source address", true),
+				stringOption("cron", "When to post digests, e.g. CRON_TZ=Europe/Berlin 0 9 * * * (default daily 09:00)", false),
+			}},
+		{name: "unfollow", description: "Stop following a thread in this channel (Manage Channels)", thread: true},
+		{name: "list", description: "The threads this channel follows"},
+		{name: "help", description: "How to use /thread"},
+	}
+}
+
+func threadOption() *discordgo.ApplicationCommandOption {
+	return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: "thread",
+		Description: "Which followed thread, when the channel follows several", Autocomplete: true, MaxLength: 100}
+}
+
+// ApplicationCommands is what `threaddigest discord register` registers:
+// the /thread command with its subcommands.
+func ApplicationCommands() []*discordgo.ApplicationCommand {
+	var opts []*discordgo.ApplicationCommandOption
+	for _, sc := range subcommands() {
+		o := &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionSubCommand, Name: sc.name, Description: sc.description}
+		o.Options = append(o.Options, sc.args...)
+		if sc.thread {
+			o.Options = append(o.Options, threadOption())
+		}
+		opts = append(opts, o)
+	}
+	return []*discordgo.ApplicationCommand{{
+		Type:             discordgo.ChatApplicationCommand,
+		Name:             CommandName,
+		Description:      "What a comment thread is saying: arguments, rebuttals, stance, regions",
+		Contexts:         &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild},
+		IntegrationTypes: &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall},
+		Options:          opts,
+	}}
+}
+
+// Register overwrites the application's commands with ApplicationCommands in
+// one bulk call: globally, or in one guild when guildID is set (instant,
+// for testing). Overwriting with the same commands changes nothing, so it is
+// safe to repeat; it is never done on every start.
+func Register(ctx context.Context, s *discordgo.Session, applicationID, guildID string) ([]*discordgo.ApplicationCommand, error) {
+	if !isSnowflake(applicationID) {
+		return nil, fmt.Errorf("discord register: application id %q is not a Discord id", applicationID)
+	}
+	if guildID != "" && !isSnowflake(guildID) {
+		return nil, fmt.Errorf("discord register: guild id %q is not a Discord id", guildID)
+	}
+	ctx, cancel := withDeadline(ctx, callTimeout)
+	defer cancel()
+	where := "discord register (global commands)"
+	if guildID != "" {
+		where = "discord register (commands of guild " + guildID + ")"
+	}
+	cmds, err := s.ApplicationCommandBulkOverwrite(applicationID, guildID, ApplicationCommands(), restOpts(ctx)...)
+	return cmds, sessionError(where, err)
+}
+
+// errNotACommand marks an interaction that is not /thread.
+var errNotACommand = errors.New("not the /thread command")
+
+// requestFrom turns a /thread interaction into the platform-neutral request.
+func requestFrom(i *discordgo.Interaction) (bot.Request, error) {
+	data, ok := i.Data.(discordgo.ApplicationCommandInteractionData)
+	if !ok || data.Name != CommandName {
+		return bot.Request{}, errNotACommand
+	}
+	req := bot.Request{Platform: "discord", Workspace: i.GuildID, Channel: i.ChannelID, User: userID(i)}
+	if len(data.Options) == 0 || data.Options[0].Type != discordgo.ApplicationCommandOptionSubCommand {
+		req.Sub = "help"
+		return req, nil
+	}
+	sub := data.Options[0]
+	req.Sub = sub.Name
+	values := make(map[string]string)
+	for _, o := range sub.Options {
+		if s, ok := o.Value.(string); ok {
+			values[o.Name] = strings.TrimSpace(textutil.Clean(s))
+		}
+	}
+	req.Thread = values["thread"]
+	for _, sc := range subcommands() {
+		if sc.name != sub.Name {
+			continue
+		}
+		// Positional: an option left out ends the list, so a later one
+		// cannot take its place.
+		for _, a := range sc.args {
+			v := values[a.Name]
+			if v == "" {
+				break
+			}
+			req.Args = append(req.Args, v)
+		}
+	}
+	if sub.Name == "unfollow" && req.Thread != "" {
+		req.Args = []string{req.Thread}
+	}
+	return req, nil
+}
+
+func userID(i *discordgo.Interaction) string {
+	switch {
+	case i.Member != nil && i.Member.User != nil:
+		return i.Member.User.ID
+	case i.User != nil:
+		return i.User.ID
+	}
+	return ""
+}
+
+// mayManage reports whether the member who gave the command may change what
+// the channel follows: Manage Channels (or Administrator) in this channel.
+func mayManage(i *discordgo.Interaction) bool {
+	return i.Member != nil && i.Member.Permissions&manageBits != 0
+}
+
+// focusedOption returns the option being typed in an autocomplete
+// interaction.
+func focusedOption(i *discordgo.Interaction) (name, value string) {
+	data, ok := i.Data.(discordgo.ApplicationCommandInteractionData)
+	if !ok {
+		return "", ""
+	}
+	opts := data.Options
+	if len(opts) == 1 && opts[0].Type == discordgo.ApplicationCommandOptionSubCommand {
+		opts = opts[0].Options
+	}
+	for _, o := range opts {
+		if o.Focused {
+			s, _ := o.Value.(string)
+			return o.Name, s
+		}
+	}
+	return "", ""
+}

@@ -1,0 +1,57 @@
+package discord
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// RunGateway receives interactions over the bot's gateway connection
+// instead of the HTTP endpoint, and answers them like ServeHTTP does, the
+// first response going back over REST. The session (NewSession) identifies
+// with no intents: interactions need none, and the bot never reads messages.
+// It returns when ctx ends; a connection that cannot be opened is retried
+// with backoff, and discordgo reconnects a dropped one by itself.
+func (h *Interactions) RunGateway(ctx context.Context, s *discordgo.Session) error {
+	if s.Token == "" {
+		return fmt.Errorf("discord gateway: no bot token (discord.bot_token)")
+	}
+	s.Identify.Intents = discordgo.IntentsNone
+	remove := s.AddHandler(func(s *discordgo.Session, ic *discordgo.InteractionCreate) {
+		h.fromGateway(s, ic.Interaction)
+	})
+	defer remove()
+	backoff := time.Second
+	for {
+		err := s.Open()
+		if err == nil {
+			break
+		}
+		h.cfg.Logger.Error("discord gateway: cannot connect; retrying", "in", backoff, "error", redact(err))
+		if sleepCtx(ctx, backoff) != nil {
+			return nil
+		}
+		backoff = min(2*backoff, time.Minute)
+	}
+	h.cfg.Logger.Info("discord gateway: connected")
+	<-ctx.Done()
+	if err := s.Close(); err != nil {
+		return fmt.Errorf("discord gateway: closing: %w", err)
+	}
+	return nil
+}
+
+func (h *Interactions) fromGateway(s *discordgo.Session, i *discordgo.Interaction) {
+	if i == nil {
+		return
+	}
+	rep := h.respond(i, h.cfg.Now())
+	ctx, cancel := context.WithTimeout(h.base, ackTimeout)
+	defer cancel()
+	url := discordgo.EndpointInteractionResponse(i.ID, i.Token)
+	_, err := s.RequestWithBucketID(http.MethodPost, url, rep.resp, interactionBucket("callback", i.ID), restOpts(ctx)...)
+	rep.acked(sessionError("discord: responding to an interaction", err))
+}
