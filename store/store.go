@@ -17,6 +17,22 @@
 // "posting" whose lease expired may or may not have reached the destination;
 // it is moved to "uncertain" and never posted again automatically, because a
 // second post is worse than a missing one for the people reading the channel.
+// If its holder was only slow and reports back, CompleteRun or FailRun still
+// settle it (posted or failed): then the outcome is known.
+//
+// Leases: ClaimRun's lease must cover the time to MarkPosting; MarkPosting's
+// lease must cover the whole delivery, retries included, since nothing
+// extends it while posting. A run with nothing to send (too few new comments)
+// may go from claimed straight to CompleteRun, covering what the previous
+// posted run covered, so that its comments stay new.
+//
+// Times: implementations keep every time in UTC to the microsecond; a zero
+// time (an unknown CreatedAt) stays zero. Text: comment fields and source
+// state are kept byte for byte (NUL bytes and invalid UTF-8 included). Names
+// and keys (thread names, digests, destinations, holders, follow fields)
+// must be valid UTF-8 without NUL, or the call fails; a thread's Title and
+// URL, which come from strangers' pages, and run errors and references have
+// such bytes replaced instead.
 package store
 
 import (
@@ -122,12 +138,20 @@ type Follow struct {
 	CreatedAt time.Time
 }
 
+// Pinger is implemented by the stores that can check their database for a
+// health check (both store/sqlite and store/postgres do).
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
 // Store is the persistence threaddigest needs. All times are passed in by the
 // caller (from its clock), never read inside, so that tests control time.
 // Every method is safe for concurrent use, including by several processes
 // sharing one database.
 type Store interface {
-	// SaveThread creates or updates a thread by name.
+	// SaveThread creates or updates a thread by name. An actual change to
+	// any field bumps the thread's version (a cached digest shows them); an
+	// unchanged save does not.
 	SaveThread(ctx context.Context, t ThreadRecord) error
 	// Thread returns the thread by name, or ErrNotFound.
 	Thread(ctx context.Context, name string) (ThreadRecord, error)
@@ -137,29 +161,46 @@ type Store interface {
 	// UpsertComments stores comments of a thread keyed by (thread, ID): new
 	// ones get the next Seq and FirstSeen = now; changed ones are updated in
 	// place (keeping Seq); a comment with Deleted set marks the stored one
-	// deleted. The thread must exist.
+	// deleted. The thread must exist (else ErrNotFound).
+	//
+	// A deletion only sets Deleted: the stored fields stay, because sources
+	// blank a deleted comment's text and replies still need what they
+	// answered. A comment first seen deleted is stored as given. Within one
+	// batch a repeated ID is applied in order, each occurrence counted once
+	// in the result. The batch is one transaction: a comment without an ID
+	// rejects all of it, with an error naming its position. Seqs are
+	// positive and follow batch order; UpdatedAt is now for changed comments.
 	UpsertComments(ctx context.Context, thread string, cs []threaddigest.Comment, now time.Time) (UpsertResult, error)
 	// Comments returns every stored comment of the thread, deleted ones
-	// included, ordered by Seq.
+	// included, ordered by Seq; ErrNotFound for an unknown thread.
 	Comments(ctx context.Context, thread string) ([]CommentRecord, error)
 	// ThreadVersion increases whenever a comment of the thread is added,
 	// changed or deleted; caches of digests compare it to know they are stale.
+	// A new thread is at 0; an upsert that changes nothing leaves it.
+	// ErrNotFound for an unknown thread.
 	ThreadVersion(ctx context.Context, thread string) (int64, error)
 
 	// ClaimRun claims the run for key for holder until now+lease. It creates
 	// the run when none exists, takes over a claimed run whose lease expired
 	// (Attempts+1), and marks a posting run whose lease expired uncertain. It
 	// reports claimed=false, with the existing run, when the run is held by
-	// another live holder, already posted, failed or uncertain.
+	// another live holder, already posted, failed or uncertain. A lease has
+	// expired when now is at or after LeaseUntil. The holder of a claimed run
+	// may claim it again (Attempts+1): a restarted process with a stable
+	// replica id gets its slot back at once.
 	ClaimRun(ctx context.Context, key RunKey, thread, holder string, lease time.Duration, now time.Time) (run Run, claimed bool, err error)
 	// MarkPosting records that the holder is about to send the run to its
 	// destination, extending the lease to now+lease. ErrLeaseLost when the
-	// run is no longer the holder's.
+	// run is no longer the holder's. Only a claimed run can start posting, so
+	// of two claims by one holder only the first to get here proceeds; the
+	// other gets ErrLeaseLost and must not send.
 	MarkPosting(ctx context.Context, runID int64, holder string, lease time.Duration, now time.Time) error
-	// CompleteRun records a posted run and what it covered.
+	// CompleteRun records a posted run and what it covered. It accepts a
+	// claimed, posting or uncertain run of holder; ErrLeaseLost otherwise,
+	// ErrNotFound for no such run.
 	CompleteRun(ctx context.Context, runID int64, holder string, coveredTo int64, ref string, now time.Time) error
 	// FailRun records a failed run with its reason; the comments it would
-	// have covered stay new for the next run.
+	// have covered stay new for the next run. Same states as CompleteRun.
 	FailRun(ctx context.Context, runID int64, holder, reason string, now time.Time) error
 	// LastPosted returns the most recent posted run of a digest to a
 	// destination (by slot), or ok=false when there is none.
@@ -181,16 +222,16 @@ type Store interface {
 	// SourceState returns what a live source remembers between polls
 	// (cursor, ETag, failure count) as an opaque string; "" when none.
 	SourceState(ctx context.Context, thread string) (string, error)
-	// SetSourceState replaces it.
+	// SetSourceState replaces it. The thread must exist (else ErrNotFound).
 	SetSourceState(ctx context.Context, thread, state string) error
 
 	// AddFollow records a follow; an existing (platform, channel, thread)
-	// follow is replaced.
+	// follow is replaced. The thread must exist (else ErrNotFound).
 	AddFollow(ctx context.Context, f Follow) error
 	// RemoveFollow deletes it; ErrNotFound when there was none.
 	RemoveFollow(ctx context.Context, platform, channel, thread string) error
-	// Follows lists follows of a channel ("" platform and channel: all),
-	// ordered by thread name.
+	// Follows lists follows of a channel ("" platform and channel: all; ""
+	// channel: all of the platform), ordered by thread name (byte order).
 	Follows(ctx context.Context, platform, channel string) ([]Follow, error)
 
 	// Close releases the database.
