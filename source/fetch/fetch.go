@@ -402,9 +402,9 @@ type PayloadError struct {
 
 func (e *PayloadError) Error() string { return fmt.Sprintf("GET %s: %s", e.URL, e.Msg) }
 
-// DecodeJSON decodes a JSON body into v, saying clearly when the body is
-// not JSON at all (an HTML error page served with 200) or is cut short.
-func DecodeJSON(resp *Response, v any) error {
+// CheckJSON says clearly when a body is not JSON at all: empty, or an HTML
+// error page served with status 200.
+func CheckJSON(resp *Response) error {
 	body := bytes.TrimSpace(resp.Body)
 	if len(body) == 0 {
 		return &PayloadError{URL: resp.URL, Msg: "empty body: expected JSON"}
@@ -412,6 +412,21 @@ func DecodeJSON(resp *Response, v any) error {
 	if body[0] == '<' {
 		return &PayloadError{URL: resp.URL, Msg: fmt.Sprintf("expected JSON, got HTML or XML (%s; starts %q)", resp.Header.Get("Content-Type"), snippet(body))}
 	}
+	return nil
+}
+
+// Malformed wraps a parser's complaint about a JSON payload.
+func Malformed(resp *Response, err error) error {
+	return &PayloadError{URL: resp.URL, Msg: fmt.Sprintf("malformed JSON payload: %v", err)}
+}
+
+// DecodeJSON decodes a JSON body into v, saying clearly when the body is
+// not JSON at all (an HTML error page served with 200) or is cut short.
+func DecodeJSON(resp *Response, v any) error {
+	if err := CheckJSON(resp); err != nil {
+		return err
+	}
+	body := bytes.TrimSpace(resp.Body)
 	if err := json.Unmarshal(body, v); err != nil {
 		var se *json.SyntaxError
 		if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "unexpected end") {

@@ -94,7 +94,10 @@ func TestNoRetry(t *testing.T) {
 		{"huge body", func(w http.ResponseWriter, r *http.Request) { w.Write(make([]byte, 2048)) },
 			func(err error) bool { var e *TooLargeError; return errors.As(err, &e) }},
 		{"redirect loop", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, r.URL.Path, http.StatusFound) },
-			func(err error) bool { var e *RedirectError; return errors.As(err, &e) && strings.Contains(err.Error(), "redirect loop") }},
+			func(err error) bool {
+				var e *RedirectError
+				return errors.As(err, &e) && strings.Contains(err.Error(), "redirect loop")
+			}},
 		{"retry-after too long", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Retry-After", "3600")
 			w.WriteHeader(http.StatusTooManyRequests)

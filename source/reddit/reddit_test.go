@@ -1,0 +1,328 @@
+package reddit
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/threaddigest/threaddigest/source"
+	"github.com/threaddigest/threaddigest/source/fetch"
+	"github.com/threaddigest/threaddigest/source/internal/sourcetest"
+)
+
+// fakeComment is one comment on the fake Reddit.
+type fakeComment struct {
+	id, parent, author, flair, body string
+	score                           int
+	hidden                          bool // behind a `more` stub
+}
+
+// fakeReddit serves a post's comments the way Reddit's JSON API shapes
+// them: a two-listing array, t1 things with nested "replies" listings ("" when
+// none), a `more` stub for hidden comments, and /api/morechildren.
+type fakeReddit struct {
+	mu       sync.Mutex
+	comments []fakeComment
+	token    string // when set, requests need "bearer TOKEN"
+}
+
+func (f *fakeReddit) set(cs []fakeComment) { f.mu.Lock(); f.comments = cs; f.mu.Unlock() }
+
+func t1Data(c fakeComment, replies any) map[string]any {
+	d := map[string]any{
+		"id": c.id, "name": "t1_" + c.id, "author": c.author, "author_fullname": "t2_" + c.author,
+		"body": c.body, "body_html": `<div class="md"><p>` + strings.ReplaceAll(c.body, "\n\n", "</p>\n\n<p>") + "</p>\n</div>",
+		"created_utc": 1577455500.0, "score": c.score, "link_id": "t3_abc123", "parent_id": "t3_abc123",
+		"replies": replies, "edited": false, "author_flair_text": nil, "depth": 0,
+	}
+	if c.parent != "" {
+		d["parent_id"] = "t1_" + c.parent
+	}
+	if c.flair != "" {
+		d["author_flair_text"] = c.flair
+	}
+	if c.body == "[deleted]" {
+		d["author"] = "[deleted]"
+		delete(d, "author_fullname")
+		d["body_html"] = `<div class="md"><p>[deleted]</p>\n</div>`
+	}
+	return d
+}
+
+func (f *fakeReddit) children(parent string) []any {
+	var out []any
+	var hidden []string
+	for _, c := range f.comments {
+		if c.parent != parent {
+			continue
+		}
+		if c.hidden {
+			hidden = append(hidden, c.id)
+			continue
+		}
+		var replies any = ""
+		if kids := f.children(c.id); len(kids) > 0 {
+			replies = map[string]any{"kind": "Listing", "data": map[string]any{"children": kids, "after": nil, "before": nil}}
+		}
+		out = append(out, map[string]any{"kind": "t1", "data": t1Data(c, replies)})
+	}
+	if len(hidden) > 0 {
+		pid := "t3_abc123"
+		if parent != "" {
+			pid = "t1_" + parent
+		}
+		out = append(out, map[string]any{"kind": "more", "data": map[string]any{
+			"count": len(hidden), "name": "t1_" + hidden[0], "id": hidden[0], "parent_id": pid, "depth": 0, "children": hidden}})
+	}
+	return out
+}
+
+func (f *fakeReddit) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	if f.token != "" && r.URL.Path != "/api/v1/access_token" && r.Header.Get("Authorization") != "bearer "+f.token {
+		http.Error(w, `{"message": "Unauthorized", "error": 401}`, http.StatusUnauthorized)
+		return
+	}
+	switch r.URL.Path {
+	case "/api/v1/access_token":
+		user, pass, ok := r.BasicAuth()
+		if !ok || user != "app-id" || pass != "app-secret" || r.FormValue("grant_type") != "client_credentials" {
+			http.Error(w, `{"error": 401, "message": "Unauthorized"}`, http.StatusUnauthorized)
+			return
+		}
+		json.NewEncoder(w).Encode(map[string]any{"access_token": f.token, "token_type": "bearer", "expires_in": 86400, "scope": "*"})
+	case "/comments/abc123.json":
+		if r.URL.Query().Get("raw_json") != "1" {
+			http.Error(w, "raw_json missing", http.StatusBadRequest)
+			return
+		}
+		post := map[string]any{"kind": "Listing", "data": map[string]any{"children": []any{map[string]any{"kind": "t3", "data": map[string]any{
+			"id": "abc123", "name": "t3_abc123", "title": "Huawei and Europe's 5G", "permalink": "/r/europe/comments/abc123/huawei/", "num_comments": len(f.comments)}}}}}
+		comments := map[string]any{"kind": "Listing", "data": map[string]any{"children": f.children(""), "after": nil, "before": nil}}
+		json.NewEncoder(w).Encode([]any{post, comments})
+	case "/api/morechildren.json":
+		if r.URL.Query().Get("link_id") != "t3_abc123" || r.URL.Query().Get("api_type") != "json" {
+			http.Error(w, `{"json": {"errors": [["BAD_REQUEST", "bad", "link_id"]]}}`, http.StatusBadRequest)
+			return
+		}
+		want := map[string]bool{}
+		for _, id := range strings.Split(r.URL.Query().Get("children"), ",") {
+			want[id] = true
+		}
+		// limit_children=false: descendants of the asked-for comments too.
+		for grew := true; grew; {
+			grew = false
+			for _, c := range f.comments {
+				if want[c.parent] && !want[c.id] {
+					want[c.id], grew = true, true
+				}
+			}
+		}
+		var things []any
+		for _, c := range f.comments {
+			if want[c.id] {
+				things = append(things, map[string]any{"kind": "t1", "data": t1Data(c, "")})
+			}
+		}
+		json.NewEncoder(w).Encode(map[string]any{"json": map[string]any{"errors": []any{}, "data": map[string]any{"things": things}}})
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+var thread = []fakeComment{
+	{id: "c1", author: "anna", flair: ":flag-de: Köln", body: "Ban them from the core network.", score: 12},
+	{id: "c2", parent: "c1", author: "bob", flair: "Boulder, CO", body: "No, that is paranoid.\n\nThey are cheaper.", score: 3},
+	{id: "c3", parent: "c2", author: "cy", body: "[deleted]"},
+	{id: "c4", author: "dee", body: "Hidden behind a more stub.", hidden: true},
+	{id: "c5", parent: "c1", author: "eve", body: "Also hidden.", hidden: true},
+}
+
+func open(t *testing.T, f *sourcetest.Fake, c *fetch.Client, cfg Config) *Source {
+	t.Helper()
+	s, err := New(f.URL+"/r/europe/comments/abc123/huawei_and_europes_5g/", cfg, c, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestFirstFetchAndPoll(t *testing.T) {
+	fr := &fakeReddit{}
+	fr.set(append([]fakeComment(nil), thread...))
+	fake := sourcetest.NewFake(t, fr)
+	c, _ := sourcetest.Client(t)
+	src := open(t, fake, c, Config{})
+	ctx := context.Background()
+
+	first, err := src.Fetch(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Title != "Huawei and Europe's 5G" || first.URL != "https://www.reddit.com/r/europe/comments/abc123/huawei/" {
+		t.Errorf("title %q url %q", first.Title, first.URL)
+	}
+	got := sourcetest.ByID(t, first.Comments)
+	if len(got) != 5 {
+		t.Fatalf("%d comments, want 5 (two behind a more stub): %+v", len(got), first.Comments)
+	}
+	if c := got["c1"]; c.Location != "Köln" || c.Author != "anna" || c.AuthorID != "t2_anna" || c.Likes != 12 || c.ParentID != "" ||
+		!c.CreatedAt.Equal(time.Unix(1577455500, 0)) || c.Body != "Ban them from the core network." {
+		t.Errorf("c1 = %+v", c)
+	}
+	if c := got["c2"]; c.ParentID != "c1" || c.Body != "No, that is paranoid.\n\nThey are cheaper." || c.Location != "Boulder, CO" {
+		t.Errorf("c2 = %+v", c)
+	}
+	if c := got["c3"]; !c.Deleted || c.Body != "" {
+		t.Errorf("deleted c3 = %+v", c)
+	}
+	if c := got["c5"]; c.ParentID != "c1" || c.Body != "Also hidden." {
+		t.Errorf("c5 (from morechildren) = %+v", c)
+	}
+
+	// Three new comments and one edit.
+	next := append([]fakeComment(nil), thread...)
+	next[1].body = "No, that is paranoid. (edited)"
+	next = append(next,
+		fakeComment{id: "c6", author: "fay", body: "New one."},
+		fakeComment{id: "c7", parent: "c6", author: "gus", body: "A reply."},
+		fakeComment{id: "c8", parent: "c4", author: "hal", body: "Reply to a hidden one.", hidden: true})
+	fr.set(next)
+	second, err := src.Fetch(ctx, first.State)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = sourcetest.ByID(t, second.Comments)
+	if len(got) != 8 {
+		t.Fatalf("second poll: %d comments, want 8", len(got))
+	}
+	if got["c2"].Body != "No, that is paranoid. (edited)" || got["c8"].ParentID != "c4" || got["c7"].ParentID != "c6" {
+		t.Errorf("edit or new replies wrong: %+v %+v %+v", got["c2"], got["c8"], got["c7"])
+	}
+}
+
+func TestPageCeiling(t *testing.T) {
+	fr := &fakeReddit{}
+	var cs []fakeComment
+	for i := 0; i < 250; i++ {
+		cs = append(cs, fakeComment{id: "m" + string(rune('a'+i/26)) + string(rune('a'+i%26)), author: "u", body: "hidden", hidden: true})
+	}
+	fr.set(cs)
+	fake := sourcetest.NewFake(t, fr)
+	c, _ := sourcetest.Client(t)
+	src, err := New(fake.URL+"/comments/abc123/", Config{}, c, 2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := src.Fetch(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Comments) != 100 {
+		t.Fatalf("%d comments with a 2-page ceiling, want 100 (one morechildren call)", len(res.Comments))
+	}
+	if reqs := fake.Requests(); len(reqs) != 2 {
+		t.Errorf("requests %v, want 2", reqs)
+	}
+	// The next polls go on with the stubs not yet expanded.
+	seen := map[string]bool{}
+	for _, c := range res.Comments {
+		seen[c.ID] = true
+	}
+	state := res.State
+	for range 2 {
+		res, err = src.Fetch(context.Background(), state)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range res.Comments {
+			seen[c.ID] = true
+		}
+		state = res.State
+	}
+	if len(seen) != 250 {
+		t.Errorf("three polls expanded %d of 250 hidden comments", len(seen))
+	}
+}
+
+func TestOAuth(t *testing.T) {
+	fr := &fakeReddit{token: "tok-1"}
+	fr.set(thread[:2])
+	fake := sourcetest.NewFake(t, fr)
+	c, _ := sourcetest.Client(t)
+	src, err := New("https://www.reddit.com/r/europe/comments/abc123/x/",
+		Config{ClientID: "app-id", ClientSecret: "app-secret", TokenURL: fake.URL + "/api/v1/access_token", APIURL: fake.URL}, c, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := src.Fetch(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Comments) != 2 {
+		t.Errorf("%d comments", len(res.Comments))
+	}
+	if _, err := New("https://www.reddit.com/comments/abc123/", Config{ClientID: "x"}, c, 0, nil); err == nil {
+		t.Error("client id without secret accepted")
+	}
+	bad, _ := New("https://www.reddit.com/comments/abc123/", Config{ClientID: "app-id", ClientSecret: "wrong", TokenURL: fake.URL + "/api/v1/access_token", APIURL: fake.URL}, c, 0, nil)
+	if _, err := bad.Fetch(context.Background(), ""); err == nil || !strings.Contains(err.Error(), "OAuth token") || !strings.Contains(err.Error(), "401") {
+		t.Errorf("wrong secret: err = %v", err)
+	}
+}
+
+func TestFailures(t *testing.T) {
+	fr := &fakeReddit{}
+	fr.set(thread[:3])
+	fake := sourcetest.NewFake(t, fr)
+	sourcetest.CheckFailures(t, fake, "reddit thread abc123", func(c *fetch.Client) source.Source { return open(t, fake, c, Config{}) })
+}
+
+func TestMalformedPayloads(t *testing.T) {
+	tests := []struct{ name, body, want string }{
+		{"object not array", `{"kind": "Listing"}`, "expected an array of two listings"},
+		{"one listing", `[{"kind": "Listing", "data": {"children": []}}]`, "found 1"},
+		{"no post", `[{"kind": "Listing", "data": {"children": []}}, {"kind": "Listing", "data": {"children": []}}]`, "holds no post"},
+		{"comment without id", `[{"kind": "Listing", "data": {"children": [{"kind": "t3", "data": {"id": "abc123", "title": "T"}}]}}, {"kind": "Listing", "data": {"children": [{"kind": "t1", "data": {"body": "x"}}]}}]`, "has no id"},
+		{"body of wrong type", `[{"kind": "Listing", "data": {"children": [{"kind": "t3", "data": {"id": "abc123"}}]}}, {"kind": "Listing", "data": {"children": [{"kind": "t1", "data": {"id": "c1", "body": 5}}]}}]`, "comment:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake := sourcetest.NewFake(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(tt.body)) }))
+			c, _ := sourcetest.Client(t)
+			_, err := open(t, fake, c, Config{}).Fetch(context.Background(), "")
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "reddit thread abc123") {
+				t.Errorf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestNewRejects(t *testing.T) {
+	for _, u := range []string{"not a url", "https://www.reddit.com/r/europe/", "/comments/abc"} {
+		if _, err := New(u, Config{}, nil, 0, nil); err == nil {
+			t.Errorf("New(%q) accepted", u)
+		}
+	}
+}
+
+func FuzzParseListing(f *testing.F) {
+	f.Add([]byte(`[{"kind": "Listing", "data": {"children": [{"kind": "t3", "data": {"id": "abc123", "title": "T"}}]}}, {"kind": "Listing", "data": {"children": [{"kind": "t1", "data": {"id": "c1", "body": "x", "replies": {"kind": "Listing", "data": {"children": [{"kind": "more", "data": {"children": ["c2"]}}]}}}}]}}]`))
+	f.Add([]byte(`[{}, {}]`))
+	f.Add([]byte(`{"json": {"errors": [], "data": {"things": [{"kind": "t1", "data": {"id": "c1", "body_html": "<p>x</p>"}}]}}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, cs, _, _ := ParseListing(b)
+		more, _, _ := ParseMoreChildren(b)
+		for _, c := range append(cs, more...) {
+			if c.ID == "" {
+				t.Fatalf("comment without id: %+v", c)
+			}
+		}
+	})
+}
