@@ -181,9 +181,16 @@ func (r *responder) answerLater(ctx context.Context, req bot.Request, responseUR
 // used counts the posts already made on it. A 429 or 5xx is retried once.
 func (r *responder) postAll(ctx context.Context, responseURL string, msgs []Message, ephemeral bool, used int) {
 	room := maxResponsePosts - used
+	if room <= 0 {
+		return
+	}
 	if len(msgs) > room {
 		r.logger.Warn("slack: answer cut to the posts a response_url takes", "parts", len(msgs), "posted", room)
-		msgs = msgs[:room]
+		more := len(msgs) - room
+		msgs = append([]Message(nil), msgs[:room]...)
+		last := &msgs[room-1]
+		last.Blocks = append(append([]slackgo.Block(nil), last.Blocks...), contextBlock(mrkdwn(fmt.Sprintf(
+			"_The rest of this answer (%d more parts) is longer than Slack takes in one reply._", more))))
 	}
 	for i, m := range msgs {
 		if err := r.post(ctx, responseURL, payloadOf(m, ephemeral)); err != nil {

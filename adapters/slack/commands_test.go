@@ -335,6 +335,9 @@ func TestLongCachedAnswerContinuesOnResponseURL(t *testing.T) {
 			t.Errorf("post %d: %q", i, m.Text)
 		}
 	}
+	if cut := parts - 1 - want; cut > 0 && !strings.Contains(string(msgs[len(msgs)-1].Blocks), fmt.Sprintf("(%d more parts)", cut)) {
+		t.Errorf("the last post does not say %d parts were cut", cut)
+	}
 }
 
 // interactionRequest is a signed block_actions request as Slack sends it.

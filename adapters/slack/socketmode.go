@@ -1,0 +1,265 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	slackgo "github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+)
+
+// SocketMode receives /thread commands and button clicks over Slack's Socket
+// Mode: a WebSocket the app opens with its app-level token, so no public URL
+// is needed.
+//
+// Wiring (serve): when [slack] socket_mode is true,
+// sm := NewSocketMode(cfg, commands, httpClient, logger); run sm.Run(ctx) in
+// its own goroutine (it returns when ctx ends, or at once with an error when
+// the tokens are refused), and call sm.Shutdown(ctx) on the way out so that
+// answers still being computed are posted.
+type SocketMode struct {
+	client  *socketmode.Client
+	handler *socketmode.SocketmodeHandler
+	answers *responder
+	logger  *slog.Logger
+	seen    *dedupe
+	slots   chan struct{} // bounds the handlers running at once
+
+	// backoff between reconnections after a non-fatal failure.
+	minBackoff, maxBackoff time.Duration
+}
+
+// maxHandlers bounds the events handled at once: slack-go starts a goroutine
+// per event without limit.
+const maxHandlers = 64
+
+// NewSocketMode returns a Socket Mode receiver using cfg's app-level token
+// (and bot token, which slack-go requires) and API URL.
+func NewSocketMode(cfg Config, a Answerer, httpClient *http.Client, logger *slog.Logger) *SocketMode {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if httpClient == nil {
+		httpClient = http.DefaultClient
+	}
+	opts := []slackgo.Option{slackgo.OptionHTTPClient(httpClient), slackgo.OptionAppLevelToken(cfg.AppToken)}
+	if cfg.APIURL != "" {
+		u := cfg.APIURL
+		if !strings.HasSuffix(u, "/") {
+			u += "/"
+		}
+		opts = append(opts, slackgo.OptionAPIURL(u))
+	}
+	api := slackgo.New(cfg.BotToken, opts...)
+	client := socketmode.New(api, socketmode.OptionLog(slogOutput{logger}))
+	s := &SocketMode{
+		client:     client,
+		answers:    newResponder(a, httpClient, logger),
+		logger:     logger,
+		seen:       newDedupe(),
+		slots:      make(chan struct{}, maxHandlers),
+		minBackoff: time.Second,
+		maxBackoff: time.Minute,
+	}
+	h := socketmode.NewSocketmodeHandler(client)
+	// By event type rather than by command name, so that the command works
+	// whatever the app's manifest calls it.
+	h.Handle(socketmode.EventTypeSlashCommand, s.bounded(s.onSlashCommand))
+	h.Handle(socketmode.EventTypeInteractive, s.bounded(s.onInteraction))
+	h.HandleDefault(s.onOther)
+	s.handler = h
+	return s
+}
+
+// slogOutput lets slack-go's logger write to slog at debug level.
+type slogOutput struct{ l *slog.Logger }
+
+func (o slogOutput) Output(_ int, s string) error {
+	o.l.Debug("slack socket mode: " + strings.TrimSpace(s))
+	return nil
+}
+
+// fatalConnectErrors are the answers to apps.connections.open that no retry
+// can fix.
+var fatalConnectErrors = []string{"invalid_auth", "account_inactive", "not_authed", "token_revoked", "not_allowed_token_type"}
+
+// Run connects and handles events until ctx ends. It reconnects with backoff
+// when the connection fails, and returns an error only when Slack refuses
+// the tokens.
+func (s *SocketMode) Run(ctx context.Context) error {
+	loopCtx, stopLoop := context.WithCancel(ctx)
+	defer stopLoop()
+	events := make(chan struct{})
+	go func() {
+		defer close(events)
+		for {
+			select {
+			case evt, ok := <-s.client.Events:
+				if !ok {
+					return
+				}
+				s.handler.DispatchEvent(evt)
+			case <-loopCtx.Done():
+				return
+			}
+		}
+	}()
+	defer func() {
+		stopLoop()
+		<-events
+	}()
+
+	backoff := s.minBackoff
+	for {
+		started := time.Now()
+		err := s.client.RunContext(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if fatal(err) {
+			return fmt.Errorf("slack socket mode: Slack refused the tokens (%v): check SLACK_APP_TOKEN (xapp-…, with connections:write) and SLACK_BOT_TOKEN", err)
+		}
+		if time.Since(started) > 5*time.Minute {
+			backoff = s.minBackoff // it ran a good while: start over
+		}
+		s.logger.Warn("slack socket mode: connection lost; reconnecting", "err", err, "in", backoff)
+		if sleepCtx(ctx, backoff) != nil {
+			return nil
+		}
+		backoff = min(2*backoff, s.maxBackoff)
+	}
+}
+
+func fatal(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	for _, code := range fatalConnectErrors {
+		if msg == code || strings.Contains(msg, code) {
+			return true
+		}
+	}
+	var sc slackgo.StatusCodeError
+	return errors.As(err, &sc) && (sc.Code == http.StatusNotFound || sc.Code == http.StatusUnauthorized || sc.Code == http.StatusForbidden)
+}
+
+// Shutdown waits for the answers still being computed to be posted, until
+// ctx ends. Cancel Run's context first.
+func (s *SocketMode) Shutdown(ctx context.Context) error { return s.answers.shutdown(ctx) }
+
+// bounded runs f only when a handler slot is free, and otherwise acks the
+// event with a request to try again.
+func (s *SocketMode) bounded(f socketmode.SocketmodeHandlerFunc) socketmode.SocketmodeHandlerFunc {
+	return func(evt *socketmode.Event, c *socketmode.Client) {
+		select {
+		case s.slots <- struct{}{}:
+			defer func() { <-s.slots }()
+			f(evt, c)
+		default:
+			s.logger.Warn("slack socket mode: too many events at once; asking to retry", "type", evt.Type)
+			if evt.Request != nil {
+				s.ack(evt, responsePayload{ResponseType: slackgo.ResponseTypeEphemeral, Text: "threaddigest is busy; try again in a moment."})
+			}
+		}
+	}
+}
+
+func (s *SocketMode) ack(evt *socketmode.Event, payload any) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	var err error
+	if payload == nil {
+		err = s.client.AckCtx(ctx, evt.Request.EnvelopeID, nil)
+	} else {
+		err = s.client.AckCtx(ctx, evt.Request.EnvelopeID, payload)
+	}
+	if err != nil {
+		s.logger.Error("slack socket mode: ack failed", "envelope", evt.Request.EnvelopeID, "err", err)
+	}
+}
+
+func (s *SocketMode) onSlashCommand(evt *socketmode.Event, _ *socketmode.Client) {
+	cmd, ok := evt.Data.(slackgo.SlashCommand)
+	if !ok || evt.Request == nil {
+		return
+	}
+	// Slack sends an envelope again when it saw no ack in time, with a new
+	// envelope id and retry_attempt > 0. The command is the same (same
+	// trigger id): ack the copy so Slack stops, and do not run it twice.
+	key := "cmd:" + cmd.TriggerID
+	if cmd.TriggerID == "" {
+		key = "env:" + evt.Request.EnvelopeID
+	}
+	if !s.seen.first(key, time.Now()) {
+		s.logger.Info("slack socket mode: retried command already being answered", "retry_attempt", evt.Request.RetryAttempt, "reason", evt.Request.RetryReason)
+		s.ack(evt, nil)
+		return
+	}
+	req := requestOf(cmd)
+	ack := answerCommand(context.Background(), s.answers, s.logger, req, cmd.ResponseURL, maxAckBytes)
+	s.ack(evt, ack)
+}
+
+func (s *SocketMode) onInteraction(evt *socketmode.Event, _ *socketmode.Client) {
+	cb, ok := evt.Data.(slackgo.InteractionCallback)
+	if !ok || evt.Request == nil {
+		return
+	}
+	s.ack(evt, nil)
+	key := "act:" + cb.TriggerID + cb.ActionTs
+	if cb.TriggerID == "" && cb.ActionTs == "" {
+		key = "env:" + evt.Request.EnvelopeID
+	}
+	if !s.seen.first(key, time.Now()) {
+		return
+	}
+	handleInteraction(context.Background(), s.answers, s.logger, cb)
+}
+
+// onOther acks any other envelope (so Slack does not resend it) and ignores
+// the client's own connection events.
+func (s *SocketMode) onOther(evt *socketmode.Event, _ *socketmode.Client) {
+	switch evt.Type {
+	case socketmode.EventTypeConnected:
+		s.logger.Info("slack socket mode: connected")
+	case socketmode.EventTypeConnectionError:
+		s.logger.Warn("slack socket mode: connection error", "data", fmt.Sprint(evt.Data))
+	}
+	if evt.Request != nil && evt.Request.EnvelopeID != "" {
+		s.ack(evt, nil)
+	}
+}
+
+// dedupe remembers keys for a while.
+type dedupe struct {
+	mu   sync.Mutex
+	seen map[string]time.Time
+}
+
+const dedupeTTL = 30 * time.Minute
+
+func newDedupe() *dedupe { return &dedupe{seen: map[string]time.Time{}} }
+
+func (d *dedupe) first(key string, now time.Time) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if at, ok := d.seen[key]; ok && now.Sub(at) < dedupeTTL {
+		return false
+	}
+	if len(d.seen) > 10_000 {
+		for k, at := range d.seen {
+			if now.Sub(at) >= dedupeTTL {
+				delete(d.seen, k)
+			}
+		}
+	}
+	d.seen[key] = now
+	return true
+}
