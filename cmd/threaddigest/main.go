@@ -44,7 +44,10 @@ type command struct {
 
 // commands lists the subcommands. Each lives in the file named after it.
 func commands() map[string]command {
-	return map[string]command{}
+	return map[string]command{
+		"serve":        {summary: "run the digest service: scheduled digests, /thread commands, /healthz, /metrics", run: runServe},
+		"check-config": {summary: "check a service configuration file, naming the line of each problem", run: runCheckConfig},
+	}
 }
 
 // usageError is a mistake in how the command was called; it exits with 2.

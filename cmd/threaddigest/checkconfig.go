@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/pelletier/go-toml/v2"
+
+	"github.com/threaddigest/threaddigest/bot/addr"
+	"github.com/threaddigest/threaddigest/config"
+	"github.com/threaddigest/threaddigest/store/open"
+)
+
+const checkConfigUsage = `Usage: threaddigest check-config [--print] FILE
+
+Checks a configuration file without starting anything: every key and value
+(unknown keys included), ${VAR} references and THREADDIGEST_… overrides,
+schedules and their time zones, destinations, the store URL, and that file
+sources exist. Each problem is printed as FILE:LINE: KEY: what is wrong and
+what was expected; the exit status is 1 when there is any.
+
+Flags:
+`
+
+func runCheckConfig(ctx context.Context, args []string, env Env) error {
+	fs := flag.NewFlagSet("check-config", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	printCfg := fs.Bool("print", false, "print the effective configuration (defaults filled in, secrets redacted)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), checkConfigUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return usagef("check-config: %v", err)
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return usagef("check-config takes one configuration file, got %d arguments", fs.NArg())
+	}
+	path := fs.Arg(0)
+	cfg, err := config.Load(path, env.Getenv)
+	var ps config.Problems
+	switch {
+	case errors.As(err, &ps):
+	case err != nil:
+		return err
+	default:
+		ps = checkDeeper(cfg)
+	}
+	if len(ps) > 0 {
+		for _, p := range ps {
+			fmt.Fprintln(env.Stderr, p.Error())
+		}
+		return fmt.Errorf("%s: %d problem%s", path, len(ps), map[bool]string{true: "", false: "s"}[len(ps) == 1])
+	}
+	dests := 0
+	for _, d := range cfg.Digests {
+		dests += len(d.To)
+	}
+	fmt.Fprintf(env.Stdout, "%s: OK — %d thread%s, %d digest%s, %d destination%s\n", path,
+		len(cfg.Threads), plural(len(cfg.Threads)), len(cfg.Digests), plural(len(cfg.Digests)), dests, plural(dests))
+	if *printCfg {
+		enc := toml.NewEncoder(env.Stdout)
+		if err := enc.Encode(cfg.Redacted()); err != nil {
+			return fmt.Errorf("check-config: print: %w", err)
+		}
+	}
+	return nil
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// checkDeeper makes the checks that need more than the file: the store URL
+// names a store this build has, and file sources exist.
+func checkDeeper(cfg *config.Config) config.Problems {
+	var ps config.Problems
+	if _, err := open.Kind(cfg.Store.URL); err != nil {
+		ps = append(ps, cfg.Problem("store.url", "%v", err))
+	}
+	for i, t := range cfg.Threads {
+		if looksLive(t.Source) {
+			continue
+		}
+		fi, err := os.Stat(t.Source)
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			ps = append(ps, cfg.Problem(fmt.Sprintf("thread[%d].source", i+1), "file %s does not exist (relative paths are read from the directory serve runs in)", t.Source))
+		case err != nil:
+			ps = append(ps, cfg.Problem(fmt.Sprintf("thread[%d].source", i+1), "%v", err))
+		case fi.IsDir():
+			ps = append(ps, cfg.Problem(fmt.Sprintf("thread[%d].source", i+1), "%s is a directory: expected a thread file", t.Source))
+		}
+	}
+	for i, d := range cfg.Digests {
+		for j, s := range d.To {
+			a, err := addr.Parse(s)
+			if err != nil || a.Kind != addr.File {
+				continue
+			}
+			if fi, err := os.Stat(a.Target); err == nil && a.IsDir() != fi.IsDir() {
+				want := "a directory (it ends in /)"
+				if !a.IsDir() {
+					want = "a file (add a trailing / to write one file per run into the directory)"
+				}
+				ps = append(ps, cfg.Problem(fmt.Sprintf("digest[%d].to[%d]", i+1, j+1), "%s exists but the destination names %s", a.Target, want))
+			}
+		}
+	}
+	return ps
+}

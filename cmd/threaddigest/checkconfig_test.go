@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestCheckConfig(t *testing.T) {
+	dir := t.TempDir()
+	thread := filepath.Join(dir, "t.txt")
+	os.WriteFile(thread, []byte("x"), 0o644)
+	os.Mkdir(filepath.Join(dir, "out"), 0o755)
+
+	tests := []struct {
+		name     string
+		config   string
+		env      map[string]string
+		args     []string
+		wantCode int
+		stdout   []string
+		stderr   []string
+		absent   []string
+	}{
+		{
+			// Run from the repository root, as the README does.
+			name:     "the example",
+			args:     []string{"config.example.toml"},
+			wantCode: 0,
+			stdout:   []string{"config.example.toml: OK — 1 thread, 1 digest, 2 destinations"},
+		},
+		{
+			name: "problems with lines",
+			config: `[store]
+url = "mysql://db/x"
+
+[[thread]]
+name = "t"
+source = "` + filepath.Join(dir, "missing.txt") + `"
+poll = "soon"
+`,
+			wantCode: 1,
+			stderr:   []string{"config.toml:7: thread[1].poll: \"soon\" is not a duration"},
+		},
+		{
+			name: "deeper checks",
+			config: `[store]
+url = "mysql://db/x"
+
+[[thread]]
+name = "t"
+source = "` + filepath.Join(dir, "missing.txt") + `"
+
+[[digest]]
+thread = "t"
+schedule = "@daily"
+to = ["file:` + filepath.Join(dir, "out") + `", "stdout"]
+`,
+			wantCode: 1,
+			stderr: []string{
+				`config.toml:2: store.url: store url mysql://db/x: unknown kind of store "mysql"`,
+				"config.toml:6: thread[1].source: file " + filepath.Join(dir, "missing.txt") + " does not exist",
+				"config.toml:11: digest[1].to[1]: " + filepath.Join(dir, "out") + " exists but the destination names a file",
+			},
+		},
+		{
+			name: "print redacts secrets",
+			config: `[slack]
+bot_token = "${TOKEN}"
+
+[[thread]]
+name = "t"
+source = "` + thread + `"
+
+[[digest]]
+thread = "t"
+schedule = "CRON_TZ=Europe/Berlin 0 8 * * *"
+to = ["slack-webhook:${HOOK}", "slack:C0123ABCD"]
+`,
+			env:      map[string]string{"TOKEN": "xoxb-very-secret", "HOOK": "https://hooks.slack.com/services/T/B/hooksecret"},
+			args:     []string{"--print"},
+			wantCode: 0,
+			stdout:   []string{"OK — 1 thread, 1 digest, 2 destinations", "bot_token = 'REDACTED'", "slack-webhook:hooks.slack.com#"},
+			absent:   []string{"xoxb-very-secret", "hooksecret"},
+		},
+		{name: "no file", wantCode: 2, stderr: []string{"Usage: threaddigest check-config"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"check-config"}, tt.args...)
+			if tt.name == "the example" {
+				t.Chdir(filepath.Join("..", ".."))
+			}
+			if tt.config != "" {
+				args = append(args, writeConfig(t, t.TempDir(), tt.config))
+			}
+			var stdout, stderr bytes.Buffer
+			err := Run(context.Background(), args, Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string { return tt.env[k] }})
+			code := exitCode(err, &stderr)
+			if code != tt.wantCode {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.wantCode, stderr.String())
+			}
+			all := stdout.String() + stderr.String()
+			for _, w := range tt.stdout {
+				if !strings.Contains(stdout.String(), w) {
+					t.Errorf("stdout lacks %q:\n%s", w, stdout.String())
+				}
+			}
+			for _, w := range tt.stderr {
+				if !strings.Contains(stderr.String(), w) {
+					t.Errorf("stderr lacks %q:\n%s", w, stderr.String())
+				}
+			}
+			for _, a := range tt.absent {
+				if strings.Contains(all, a) {
+					t.Errorf("output holds %q", a)
+				}
+			}
+		})
+	}
+}
+
+func TestCheckConfigCountsProblems(t *testing.T) {
+	cfg := writeConfig(t, t.TempDir(), "[[thread]]\nname = \"a b\"\n")
+	err := Run(context.Background(), []string{"check-config", cfg}, Env{Stderr: io.Discard})
+	if err == nil || err.Error() != fmt.Sprintf("%s: 2 problems", cfg) {
+		t.Errorf("err = %v", err)
+	}
+}

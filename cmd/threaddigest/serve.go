@@ -1,0 +1,340 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/threaddigest/threaddigest/adapters/discord"
+	"github.com/threaddigest/threaddigest/adapters/slack"
+	"github.com/threaddigest/threaddigest/bot"
+	"github.com/threaddigest/threaddigest/bot/addr"
+	"github.com/threaddigest/threaddigest/bot/schedule"
+	"github.com/threaddigest/threaddigest/chart"
+	"github.com/threaddigest/threaddigest/config"
+	"github.com/threaddigest/threaddigest/digest"
+	"github.com/threaddigest/threaddigest/server"
+	"github.com/threaddigest/threaddigest/source"
+	"github.com/threaddigest/threaddigest/source/file"
+	"github.com/threaddigest/threaddigest/store"
+	"github.com/threaddigest/threaddigest/store/open"
+)
+
+const serveUsage = `Usage: threaddigest serve [--config FILE]
+
+Runs the digest service: follows the configured threads, posts their
+scheduled digests to their destinations exactly once per slot, answers
+/thread commands from Slack and Discord, and serves /healthz and /metrics.
+It stops cleanly on SIGINT or SIGTERM. See config.example.toml and README
+"Running the service".
+
+Flags:
+`
+
+func runServe(ctx context.Context, args []string, env Env) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	configPath := fs.String("config", "config.toml", "the configuration `FILE`")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), serveUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return usagef("serve: %v", err)
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return usagef("serve takes no arguments, got %q; the configuration file is given with --config", fs.Arg(0))
+	}
+	cfg, err := config.Load(*configPath, env.Getenv)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	logger := newLogger(env.Stderr, cfg.Log)
+	return serve(ctx, cfg, env, logger)
+}
+
+// newLogger makes the service's structured log on w.
+func newLogger(w io.Writer, lc config.Log) *slog.Logger {
+	var level slog.Level
+	switch lc.Level {
+	case "debug":
+		level = slog.LevelDebug
+	case "warn":
+		level = slog.LevelWarn
+	case "error":
+		level = slog.LevelError
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if lc.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// serve runs the service described by cfg until ctx ends.
+func serve(ctx context.Context, cfg *config.Config, env Env, logger *slog.Logger) error {
+	logger.Info("starting", "config", cfg.File, "store", open.Redact(cfg.Store.URL), "replica", cfg.Bot.ReplicaID)
+	st, err := open.Open(ctx, cfg.Store.URL, open.Options{Logger: logger, PoolSize: cfg.Store.PoolSize})
+	if err != nil {
+		return fmt.Errorf("serve: open the store: %w", err)
+	}
+	defer func() {
+		if err := st.Close(); err != nil {
+			logger.Error("closing the store failed", "err", err)
+		}
+	}()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := bot.NewMetrics(reg)
+
+	// One client for every webhook and chat call; each call also carries
+	// its own deadline from the runner.
+	httpClient := &http.Client{Timeout: 2 * time.Minute}
+	dests, err := newDestinations(cfg, env, httpClient, logger)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+
+	threads, digests, err := serviceSpecs(cfg)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	svc, err := bot.New(bot.Deps{
+		Store:           st,
+		Logger:          logger,
+		Clock:           bot.SystemClock{},
+		Holder:          cfg.Bot.ReplicaID,
+		Analyze:         digest.Analyze,
+		Locator:         newLocator(logger),
+		OpenSource:      sourceOpener(cfg, logger),
+		OpenDestination: dests.open,
+		Metrics:         metrics,
+	}, bot.Settings{
+		Lease:          cfg.Store.Lease.D(),
+		CatchUpWindow:  cfg.Bot.CatchUpWindow.D(),
+		RunTimeout:     cfg.Bot.RunTimeout.D(),
+		PollInterval:   cfg.Bot.PollInterval.D(),
+		Zone:           cfg.Zone(),
+		ChannelZone:    cfg.ChannelZone,
+		FollowSchedule: cfg.Bot.FollowSchedule,
+		MaxThreads:     cfg.Bot.MaxThreads,
+	}, threads, digests)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+
+	var srv *server.Server
+	if cfg.HTTP.Listen != "off" {
+		srv = server.New(server.Options{
+			Addr:     cfg.HTTP.Listen,
+			Logger:   logger,
+			Health:   storeHealth(st),
+			Gatherer: reg,
+			Handlers: chatHandlers(cfg, svc.Commands(), httpClient, logger),
+		})
+		a, err := srv.Listen()
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		logger.Info("http server listening", "addr", a.String())
+		go func() {
+			if err := srv.Serve(); err != nil {
+				logger.Error("http server stopped", "err", err)
+			}
+		}()
+	}
+
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	svcDone := make(chan error, 1)
+	go func() { svcDone <- svc.Run(runCtx) }()
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+		logger.Info("shutting down", "reason", context.Cause(ctx))
+	case runErr = <-svcDone:
+		svcDone = nil
+	}
+	// Stop taking commands first, so that nothing new starts while the
+	// service drains; then let the service finish what is in flight.
+	if srv != nil {
+		sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := srv.Shutdown(sctx); err != nil {
+			logger.Warn("http server shutdown", "err", err)
+		}
+		scancel()
+	}
+	cancel()
+	if svcDone != nil {
+		runErr = <-svcDone
+	}
+	if runErr != nil {
+		return fmt.Errorf("serve: %w", runErr)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// serviceSpecs turns the configuration's threads and digests into the
+// service's.
+func serviceSpecs(cfg *config.Config) ([]bot.ThreadSpec, []bot.DigestSpec, error) {
+	var threads []bot.ThreadSpec
+	for _, t := range cfg.Threads {
+		threads = append(threads, bot.ThreadSpec{Name: t.Name, Source: t.Source, Target: t.Target, Poll: t.Poll.D()})
+	}
+	var digests []bot.DigestSpec
+	for i, d := range cfg.Digests {
+		sched, err := schedule.Parse(d.Schedule, cfg.Zone())
+		if err != nil {
+			return nil, nil, cfg.Problem(fmt.Sprintf("digest[%d].schedule", i+1), "%v", err)
+		}
+		var to []addr.Addr
+		for j, s := range d.To {
+			a, err := addr.Parse(s)
+			if err != nil {
+				return nil, nil, cfg.Problem(fmt.Sprintf("digest[%d].to[%d]", i+1, j+1), "%v", err)
+			}
+			to = append(to, a)
+		}
+		digests = append(digests, bot.DigestSpec{Name: d.Name, Thread: d.Thread, Schedule: sched, To: to,
+			MinNew: d.MinNew(), MaxArguments: d.MaxArguments, CatchUp: d.CatchUpOn()})
+	}
+	return threads, digests, nil
+}
+
+// sourceOpener opens a thread's source: a file path with the options of the
+// [[thread]] that names it.
+func sourceOpener(cfg *config.Config, logger *slog.Logger) func(spec string) (source.Source, error) {
+	return func(spec string) (source.Source, error) {
+		var opts config.Thread
+		for _, t := range cfg.Threads {
+			if t.Source == spec {
+				opts = t
+				break
+			}
+		}
+		if looksLive(spec) {
+			return nil, fmt.Errorf("source %q: live sources are not available in this build; use a file path", spec)
+		}
+		return file.New(spec, opts.InputOptions(), opts.ThreadID, logger), nil
+	}
+}
+
+// looksLive reports whether a source address names a live source rather
+// than a file.
+func looksLive(spec string) bool {
+	if strings.Contains(spec, "://") {
+		return true
+	}
+	kind, _, ok := strings.Cut(spec, ":")
+	if !ok {
+		return false
+	}
+	switch kind {
+	case "reddit", "hn", "discourse", "disqus", "feed", "json":
+		return true
+	}
+	return false
+}
+
+// newLocator returns the location resolver for the regional split; nil
+// (every location Unknown) when none is built in.
+func newLocator(logger *slog.Logger) digest.Locator {
+	return nil
+}
+
+func storeHealth(st store.Store) func(context.Context) error {
+	if p, ok := st.(interface{ Ping(context.Context) error }); ok {
+		return p.Ping
+	}
+	return func(ctx context.Context) error {
+		_, err := st.Threads(ctx)
+		return err
+	}
+}
+
+// destinations opens the destinations named in `to` lists and chat follows.
+type destinations struct {
+	cfg        *config.Config
+	stdout     *bot.Stdout
+	httpClient *http.Client
+	discordWeb *http.Client // httpClient, rerouted to [discord] api_url
+	logger     *slog.Logger
+	slack      *slack.Client
+	discord    *discordgo.Session
+}
+
+func newDestinations(cfg *config.Config, env Env, httpClient *http.Client, logger *slog.Logger) (*destinations, error) {
+	d := &destinations{cfg: cfg, stdout: bot.NewStdout(env.Stdout), httpClient: httpClient, logger: logger}
+	var err error
+	if d.discordWeb, err = discord.NewHTTPClient(cfg.Discord.APIURL, httpClient); err != nil {
+		return nil, err
+	}
+	if cfg.Slack.BotToken != "" {
+		d.slack = slack.NewClient(slack.Config{BotToken: cfg.Slack.BotToken, SigningSecret: cfg.Slack.SigningSecret,
+			AppToken: cfg.Slack.AppToken, APIURL: cfg.Slack.APIURL}, httpClient, logger)
+	}
+	if cfg.Discord.BotToken != "" {
+		if d.discord, err = discord.NewSession(discordConfig(cfg), httpClient); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+func discordConfig(cfg *config.Config) discord.Config {
+	return discord.Config{BotToken: cfg.Discord.BotToken, PublicKey: cfg.Discord.PublicKey,
+		ApplicationID: cfg.Discord.ApplicationID, Gateway: cfg.Discord.Gateway, APIURL: cfg.Discord.APIURL}
+}
+
+func regionalChart(d digest.Digest) ([]byte, error) { return chart.RegionalSplit(d, chart.Options{}) }
+
+func (d *destinations) open(a addr.Addr) (bot.Destination, error) {
+	switch a.Kind {
+	case addr.Stdout:
+		return d.stdout, nil
+	case addr.File:
+		return bot.NewFile(a.Target, a.IsDir()), nil
+	case addr.SlackWebhook:
+		return slack.NewWebhook(a.Target, d.httpClient, d.logger), nil
+	case addr.DiscordWebhook:
+		return discord.NewWebhook(a.Target, d.discordWeb, d.logger).WithChart(regionalChart), nil
+	case addr.Slack:
+		if d.slack == nil {
+			return nil, errors.New("slack: channels need the Slack app's bot token ([slack] bot_token)")
+		}
+		return d.slack.Channel(a.Target)
+	case addr.Discord:
+		if d.discord == nil {
+			return nil, errors.New("discord: channels need the bot token ([discord] bot_token)")
+		}
+		ch, err := discord.NewChannel(d.discord, a.Target, d.logger)
+		if err != nil {
+			return nil, err
+		}
+		return ch.WithChart(regionalChart), nil
+	}
+	return nil, fmt.Errorf("destination %s: unknown kind", a.Key())
+}
+
+// chatHandlers returns the chat platforms' HTTP endpoints that the
+// configuration enables.
+func chatHandlers(cfg *config.Config, cmds *bot.Commands, httpClient *http.Client, logger *slog.Logger) map[string]http.Handler {
+	return map[string]http.Handler{}
+}

@@ -1,0 +1,288 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// syncBuffer is an io.Writer safe for the service's goroutines and the test.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// threadFile writes the first n comments of the example thread as a page
+// file, with its comment count line matching.
+type threadFile struct {
+	path   string
+	title  string
+	date   string
+	blocks []string // "Name (Location)\nbody"
+}
+
+func newThreadFile(t *testing.T, path string) *threadFile {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "examples", "huawei-europe.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := strings.Split(strings.TrimSpace(string(b)), "\n\n")
+	date, _, _ := strings.Cut(parts[1], " · ")
+	return &threadFile{path: path, title: parts[0], date: date, blocks: parts[2:]}
+}
+
+func (f *threadFile) write(t *testing.T, n int) {
+	t.Helper()
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n\n%s · %d comments\n\n%s\n", f.title, f.date, n, strings.Join(f.blocks[:n], "\n\n"))
+	if err := os.WriteFile(f.path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func writeConfig(t *testing.T, dir, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestServeEndToEnd starts `serve` on a temporary configuration and SQLite
+// store, appends comments to the thread file, advances the (fake) clock over
+// two days and reads the digests posted to stdout and to a directory: one
+// per day, each covering exactly the comments that were new.
+func TestServeEndToEnd(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		time.Sleep(time.Until(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)))
+		dir := t.TempDir()
+		tf := newThreadFile(t, filepath.Join(dir, "huawei.txt"))
+		tf.write(t, 12)
+		outDir := filepath.Join(dir, "digests")
+		cfg := writeConfig(t, dir, fmt.Sprintf(`
+[store]
+url = "sqlite:%s"
+
+[http]
+listen = "off"
+
+[[thread]]
+name = "huawei-europe"
+source = %q
+target = "Huawei"
+poll = "1m"
+
+[[digest]]
+thread = "huawei-europe"
+schedule = "CRON_TZ=Europe/Berlin 0 8 * * *"
+to = ["stdout", "file:%s/"]
+`, filepath.Join(dir, "state.db"), tf.path, outDir))
+
+		stdout, stderr := &syncBuffer{}, &syncBuffer{}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			done <- Run(ctx, []string{"serve", "--config", cfg}, Env{Stdout: stdout, Stderr: stderr, Getenv: func(string) string { return "" }})
+		}()
+
+		// 2 March 08:00 Berlin posts the 12 comments read at start.
+		time.Sleep(time.Until(time.Date(2026, 3, 2, 7, 30, 0, 0, time.UTC)))
+		tf.write(t, 20) // 8 more arrive after the first digest
+		time.Sleep(time.Until(time.Date(2026, 3, 3, 7, 30, 0, 0, time.UTC)))
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatalf("serve: %v\n%s", err, stderr)
+		}
+
+		out := stdout.String()
+		if n := strings.Count(out, "=== threaddigest: huawei-europe — "); n != 2 {
+			t.Fatalf("stdout holds %d digests, want 2:\n%s\nlog:\n%s", n, out, stderr)
+		}
+		first, second, _ := strings.Cut(strings.TrimPrefix(out, "=== threaddigest: huawei-europe — 2026-03-02 07:00 UTC ===\n"), "=== threaddigest: huawei-europe — 2026-03-03 07:00 UTC ===\n")
+		if first == out || second == "" {
+			t.Fatalf("digest headers are not the two slots:\n%s", out)
+		}
+		if !strings.Contains(first, "12 new comments, 12 in all") || !strings.Contains(second, "8 new comments, 20 in all") {
+			t.Errorf("the digests do not cover the new comments:\n--- first\n%s\n--- second\n%s", first, second)
+		}
+		files, err := filepath.Glob(filepath.Join(outDir, "*.md"))
+		if err != nil || len(files) != 2 {
+			t.Fatalf("files = %v, %v", files, err)
+		}
+		want := []string{"huawei-europe_2026-03-02T070000Z.md", "huawei-europe_2026-03-03T070000Z.md"}
+		for i, f := range files {
+			if filepath.Base(f) != want[i] {
+				t.Errorf("file %d = %s, want %s", i, filepath.Base(f), want[i])
+			}
+		}
+		md, _ := os.ReadFile(files[1])
+		if !strings.Contains(string(md), "8 new comments, 20 in all") {
+			t.Errorf("second file:\n%s", md)
+		}
+		for _, line := range []string{`msg="digest posted" digest=huawei-europe destination=stdout`, `msg="thread polled" thread=huawei-europe added=8`, `msg=stopped`} {
+			if !strings.Contains(stderr.String(), line) {
+				t.Errorf("log lacks %s", line)
+			}
+		}
+		// Restart: nothing was missed, so nothing is posted again.
+		stdout2 := &syncBuffer{}
+		ctx, cancel = context.WithCancel(context.Background())
+		go func() {
+			done <- Run(ctx, []string{"serve", "--config", cfg}, Env{Stdout: stdout2, Stderr: io.Discard})
+		}()
+		time.Sleep(time.Hour)
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if stdout2.String() != "" {
+			t.Errorf("a restart posted again:\n%s", stdout2)
+		}
+	})
+}
+
+// TestServeHTTPAndShortSchedule runs serve in real time with an HTTP
+// server on a free port and a two-second schedule (the form the replica
+// tests use): /healthz answers, /metrics counts what was ingested and
+// posted, and SIGINT-style cancellation stops it cleanly.
+func TestServeHTTPAndShortSchedule(t *testing.T) {
+	dir := t.TempDir()
+	tf := newThreadFile(t, filepath.Join(dir, "huawei.txt"))
+	tf.write(t, 7)
+	cfg := writeConfig(t, dir, fmt.Sprintf(`
+[store]
+url = "sqlite:%s"
+lease = "5s"
+
+[http]
+listen = "127.0.0.1:0"
+
+[[thread]]
+name = "huawei-europe"
+source = %q
+poll = "1s"
+
+[[digest]]
+thread = "huawei-europe"
+schedule = "@every 2s"
+to = ["stdout"]
+min_new_comments = 0
+`, filepath.Join(dir, "state.db"), tf.path))
+	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, []string{"serve", "--config", cfg}, Env{Stdout: stdout, Stderr: stderr,
+			Getenv: func(k string) string { return map[string]string{"THREADDIGEST_REPLICA_ID": "replica-test"}[k] }})
+	}()
+	var once sync.Once
+	var runErr error
+	stop := func() error {
+		once.Do(func() { cancel(); runErr = <-done })
+		return runErr
+	}
+	defer stop()
+	addr := waitFor(t, stderr, regexp.MustCompile(`msg="http server listening" addr=(\S+)`))
+	waitFor(t, stderr, regexp.MustCompile(`msg="digest posted"`))
+
+	get := func(path string) (int, string) {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get("/healthz"); code != 200 || body != "ok\n" {
+		t.Errorf("/healthz = %d %q", code, body)
+	}
+	_, metrics := get("/metrics")
+	for _, want := range []string{
+		`threaddigest_comments_ingested_total{thread="huawei-europe"} 7`,
+		`threaddigest_digests_posted_total{destination="stdout",digest="huawei-europe"}`,
+		`threaddigest_source_polls_total{thread="huawei-europe"}`,
+		`threaddigest_run_duration_seconds_count{destination="stdout",digest="huawei-europe"}`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if !strings.Contains(stderr.String(), "replica=replica-test") {
+		t.Error("THREADDIGEST_REPLICA_ID was not used")
+	}
+	if err := stop(); err != nil {
+		t.Errorf("serve: %v", err)
+	}
+	if !strings.Contains(stdout.String(), "7 new comments, 7 in all") {
+		t.Errorf("stdout:\n%s", stdout)
+	}
+}
+
+// waitFor waits up to 10s for re to match the log and returns its first
+// group.
+func waitFor(t *testing.T, log *syncBuffer, re *regexp.Regexp) string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		sc := bufio.NewScanner(strings.NewReader(log.String()))
+		for sc.Scan() {
+			if m := re.FindStringSubmatch(sc.Text()); m != nil {
+				if len(m) > 1 {
+					return m[1]
+				}
+				return m[0]
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("no log line matching %s in:\n%s", re, log)
+	return ""
+}
+
+func TestServeUsageAndBadConfig(t *testing.T) {
+	dir := t.TempDir()
+	var stderr bytes.Buffer
+	err := Run(context.Background(), []string{"serve", "extra"}, Env{Stderr: &stderr})
+	if code := exitCode(err, io.Discard); code != 2 {
+		t.Errorf("serve extra: exit %d (%v), want 2", code, err)
+	}
+	if err := Run(context.Background(), []string{"serve", "--help"}, Env{Stderr: &stderr}); err != nil || !strings.Contains(stderr.String(), "Usage: threaddigest serve") {
+		t.Errorf("--help: %v\n%s", err, stderr.String())
+	}
+	cfg := writeConfig(t, dir, "[[digest]]\nthread = \"x\"\nschedule = \"0 8 * * *\"\nto = [\"stdout\"]\n")
+	err = Run(context.Background(), []string{"serve", "--config", cfg}, Env{})
+	if code := exitCode(err, io.Discard); code != 1 || !strings.Contains(err.Error(), cfg+`:2: digest[1].thread: "x" names no [[thread]]`) {
+		t.Errorf("bad config: exit %d: %v", code, err)
+	}
+	err = Run(context.Background(), []string{"serve", "--config", filepath.Join(dir, "none.toml")}, Env{})
+	if err == nil || !strings.Contains(err.Error(), "none.toml") {
+		t.Errorf("missing config: %v", err)
+	}
+}
