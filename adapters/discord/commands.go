@@ -188,3 +188,16 @@ func focusedOption(i *discordgo.Interaction) (name, value string) {
 	}
 	return "", ""
 }
+
+// BotPermissions are the permissions the bot needs in a channel it posts
+// digests to: View Channel and Send Messages to post, Embed Links for the
+// embeds to show, Attach Files for the chart. Answers to /thread need none:
+// they go through the interaction, not the bot.
+const BotPermissions = discordgo.PermissionViewChannel | discordgo.PermissionSendMessages |
+	discordgo.PermissionEmbedLinks | discordgo.PermissionAttachFiles
+
+// InviteURL is the link that adds the application to a server: the bot
+// with BotPermissions, and the /thread command.
+func InviteURL(applicationID string) string {
+	return fmt.Sprintf("https://discord.com/oauth2/authorize?client_id=%s&scope=bot+applications.commands&permissions=%d", applicationID, BotPermissions)
+}

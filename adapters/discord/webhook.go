@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,6 +22,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/threaddigest/threaddigest/bot"
+	"github.com/threaddigest/threaddigest/chart"
 	"github.com/threaddigest/threaddigest/digest"
 )
 
@@ -288,7 +290,10 @@ func drawChart(f ChartFunc, d digest.Digest, logger *slog.Logger) []byte {
 		return nil
 	}
 	png, err := f(d)
-	if err != nil {
+	switch {
+	case errors.Is(err, chart.ErrNoRegions):
+		return nil // nothing to draw: no commenter in the digest
+	case err != nil:
 		logger.Warn("discord: regional chart left out", "error", err)
 		return nil
 	}

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/threaddigest/threaddigest/adapters/discord"
+	"github.com/threaddigest/threaddigest/config"
+)
+
+const discordUsage = `Usage:
+  threaddigest discord register [--guild ID] --config FILE
+  threaddigest discord invite --config FILE
+
+register  registers the /thread command (stance, digest, arguments,
+          rebuttals, regions, follow, unfollow, list, help) for the
+          application in [discord] application_id, with the bot token in
+          [discord] bot_token. It overwrites the application's commands in
+          one call, so running it again is harmless; serve never does it.
+          --guild registers in one server only, which takes effect at once:
+          use it while testing.
+invite    prints the link that adds the bot to a server with the least
+          permissions it needs (View Channel, Send Messages, Embed Links,
+          Attach Files).
+
+Flags:
+`
+
+func runDiscord(ctx context.Context, args []string, env Env) error {
+	fs := flag.NewFlagSet("discord", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	configPath := fs.String("config", "config.toml", "the configuration `FILE` with the [discord] section")
+	guild := fs.String("guild", "", "register in the server (guild) with this `ID` only")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), discordUsage)
+		fs.PrintDefaults()
+	}
+	if len(args) == 0 {
+		fs.Usage()
+		return usagef("discord: say what to do: register or invite")
+	}
+	sub := args[0]
+	switch sub {
+	case "-h", "-help", "--help", "help":
+		fs.SetOutput(env.Stdout)
+		fs.Usage()
+		return errHelp
+	case "register", "invite":
+	default:
+		fs.Usage()
+		return usagef("discord: unknown subcommand %q: expected register or invite", sub)
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return usagef("discord %s: %v", sub, err)
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return usagef("discord %s takes no arguments, got %q", sub, fs.Arg(0))
+	}
+	if sub == "invite" && *guild != "" {
+		return usagef("discord invite: --guild is for register")
+	}
+	cfg, err := config.Load(*configPath, env.Getenv)
+	if err != nil {
+		return fmt.Errorf("discord %s: %w", sub, err)
+	}
+	dc := discordConfigOf(cfg)
+	if dc.ApplicationID == "" {
+		return fmt.Errorf("discord %s: %s: discord.application_id is not set (the Application ID on the developer portal's General Information page; or DISCORD_APPLICATION_ID through ${...})", sub, cfg.File)
+	}
+	if sub == "invite" {
+		fmt.Fprintln(env.Stdout, discord.InviteURL(dc.ApplicationID))
+		return nil
+	}
+	if dc.BotToken == "" {
+		return fmt.Errorf("discord register: %s: discord.bot_token is not set (the Bot page's token; e.g. bot_token = \"${DISCORD_BOT_TOKEN}\")", cfg.File)
+	}
+	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	discord.BridgeLibraryLog(logger)
+	s, err := discord.NewSession(dc, &http.Client{Timeout: 30 * time.Second})
+	if err != nil {
+		return fmt.Errorf("discord register: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	cmds, err := discord.Register(ctx, s, dc.ApplicationID, *guild)
+	if err != nil {
+		return err
+	}
+	where := "globally (every server the application is in)"
+	if *guild != "" {
+		where = "in server " + *guild
+	}
+	for _, c := range cmds {
+		fmt.Fprintf(env.Stdout, "registered /%s with %d subcommands %s (command id %s)\n", c.Name, len(c.Options), where, c.ID)
+	}
+	return nil
+}
+
+// discordConfigOf is the [discord] section as the adapter takes it.
+func discordConfigOf(cfg *config.Config) discord.Config {
+	return discord.Config{BotToken: cfg.Discord.BotToken, PublicKey: cfg.Discord.PublicKey,
+		ApplicationID: cfg.Discord.ApplicationID, Gateway: cfg.Discord.Gateway, APIURL: cfg.Discord.APIURL}
+}
