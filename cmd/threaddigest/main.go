@@ -47,6 +47,7 @@ func commands() map[string]command {
 	return map[string]command{
 		"serve":        {summary: "run the digest service: scheduled digests, /thread commands, /healthz, /metrics", run: runServe},
 		"check-config": {summary: "check a service configuration file, naming the line of each problem", run: runCheckConfig},
+		"discord":      {summary: "register the /thread command with Discord; print the bot's invite link", run: runDiscord},
 	}
 }
 
