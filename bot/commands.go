@@ -202,6 +202,22 @@ func (c *Commands) channelThreads(platform, channel string) []string {
 	return names
 }
 
+// ThreadNames lists thread names for a platform's autocompletion: the
+// threads the channel follows first, then the service's others.
+func (c *Commands) ThreadNames(platform, channel string) []string {
+	names := c.channelThreads(platform, channel)
+	seen := make(map[string]bool, len(names))
+	for _, n := range names {
+		seen[n] = true
+	}
+	for _, t := range c.s.snapshotThreads() {
+		if !seen[t.spec.Name] {
+			names = append(names, t.spec.Name)
+		}
+	}
+	return names
+}
+
 // pickThread finds the thread a command is about: Request.Thread, else a
 // first argument naming a thread of the service, else the only thread the
 // channel follows.

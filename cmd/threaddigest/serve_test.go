@@ -286,3 +286,49 @@ func TestServeUsageAndBadConfig(t *testing.T) {
 		t.Errorf("missing config: %v", err)
 	}
 }
+
+// TestServeMountsChatEndpoints checks that a configuration with a Slack
+// signing secret and a Discord public key mounts both endpoints, which
+// refuse unsigned requests.
+func TestServeMountsChatEndpoints(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, fmt.Sprintf(`
+[store]
+url = "sqlite:%s"
+
+[http]
+listen = "127.0.0.1:0"
+
+[slack]
+signing_secret = "${SLACK_SIGNING_SECRET}"
+
+[discord]
+public_key = "%s"
+application_id = "123456789012345678"
+`, filepath.Join(dir, "state.db"), strings.Repeat("ab", 32)))
+	stderr := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, []string{"serve", "--config", cfg}, Env{Stdout: io.Discard, Stderr: stderr,
+			Getenv: func(k string) string { return map[string]string{"SLACK_SIGNING_SECRET": "s3cr3t-signing"}[k] }})
+	}()
+	addr := waitFor(t, stderr, regexp.MustCompile(`msg="http server listening" addr=(\S+)`))
+	for _, path := range []string{"/slack/commands", "/slack/interactions", "/discord/interactions"} {
+		resp, err := http.Post("http://"+addr+path, "application/x-www-form-urlencoded", strings.NewReader("command=%2Fthread&text=stance"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("unsigned POST %s = %d, want 401", path, resp.StatusCode)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("serve: %v", err)
+	}
+	if strings.Contains(stderr.String(), "s3cr3t-signing") {
+		t.Error("the signing secret reached the log")
+	}
+}
