@@ -2,21 +2,24 @@ package digest
 
 import (
 	"math"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Parameters of argument finding.
 const (
 	minUnitContentWords = 3     // a sentence needs this many content words to argue
 	subjectWeight       = 0.3   // weight of the target's and title's own words
-	sampleSize          = 1200  // sentences the number of clusters is chosen on
+	sampleSize          = 1000  // sentences the number of clusters is chosen on
 	maxClusters         = 24    // most clusters tried
 	memberSimilarity    = 0.2   // a sentence makes an argument when this near its centre
 	refineRounds        = 4     // k-means rounds over all sentences after the sample
 	sampleRounds        = 25    // k-means rounds on the sample
 	kmeansRestarts      = 3     // k-means runs per k, the best kept
+	giveUpAfter         = 6     // k values tried past the best before stopping
 	labelTerms          = 3     // terms in a label
 	maxStatementRunes   = 300   // longer sentences are poor statements
 	commonFeature       = 0.5   // features in more than this share of units are dropped
@@ -209,7 +212,7 @@ func (a *analysis) clusterArguments() {
 	r := &rng{state: a.seed}
 	sample := sampleUnits(nUnits, sampleSize, r)
 	sim := f.similarities(sample)
-	clusters, centroids := f.kmeansClusters(sample, sim, r)
+	clusters, centroids := f.kmeansClusters(sample, sim, a.seed)
 	minCommenters := 3
 	if len(a.commenters) < 20 {
 		minCommenters = 2
@@ -234,31 +237,28 @@ func (a *analysis) clusterArguments() {
 // kmeansClusters runs spherical k-means on the sample for each k, keeps the
 // k of best silhouette, refines the centres over every unit and keeps the
 // units near enough to their centre.
-func (f *features) kmeansClusters(sample []int32, sim [][]float32, r *rng) ([]argumentCluster, [][]float32) {
+func (f *features) kmeansClusters(sample []int32, sim [][]float32, seed uint64) ([]argumentCluster, [][]float32) {
 	nUnits := len(f.sent)
-	bestK, bestScore := 0, math.Inf(-1)
-	var bestAssign []int32
-	kmax := min(maxClusters, len(sample)/4)
-	for k := 2; k <= kmax; k++ {
-		assign := f.kmeans(sample, k, sampleRounds, r)
-		score := silhouette(sim, assign, k) - silhouettePenalty*float64(k)
-		if score > bestScore {
-			bestK, bestScore, bestAssign = k, score, assign
-		}
-	}
+	sub := f.restrict(sample)
+	bestK, bestAssign := chooseK(sub, sim, seed)
 	if bestK == 0 {
 		return nil, nil
 	}
-	centroids := f.centroids(sample, bestAssign, bestK)
+	// Centres in the full feature space, refined over every unit.
 	all := make([]int32, nUnits)
 	for u := range all {
 		all[u] = int32(u)
 	}
+	centroids := make([][]float32, bestK)
+	for k := range centroids {
+		centroids[k] = make([]float32, f.nFeat)
+	}
+	f.centroidsInto(centroids, sample, bestAssign)
 	assign := make([]int32, nUnits)
 	sims := make([]float32, nUnits)
 	for round := 0; round < refineRounds; round++ {
 		f.assign(all, centroids, assign, sims)
-		centroids = f.centroids(all, assign, bestK)
+		f.centroidsInto(centroids, all, assign)
 	}
 	f.assign(all, centroids, assign, sims)
 	clusters := make([]argumentCluster, bestK)
@@ -268,6 +268,230 @@ func (f *features) kmeansClusters(sample []int32, sim [][]float32, r *rng) ([]ar
 		}
 	}
 	return clusters, centroids
+}
+
+// chooseK clusters the sample for k = 2, 3, … and returns the k of best
+// silhouette (less a small cost per cluster) and its groups, stopping
+// giveUpAfter values of k past the best. Values of k run in parallel, each
+// with its own generator seeded from the input and k, so the result does not
+// depend on scheduling.
+func chooseK(sub *features, sim [][]float32, seed uint64) (int, []int32) {
+	n := len(sub.off) - 1
+	kmax := min(maxClusters, n/4)
+	workers := max(1, min(runtime.GOMAXPROCS(0), 4))
+	type result struct {
+		score  float64
+		assign []int32
+	}
+	pool := make([]*kmeans, workers)
+	for w := range pool {
+		pool[w] = newKmeans(sub, maxClusters)
+	}
+	bestK, bestScore, worse := 0, math.Inf(-1), 0
+	var bestAssign []int32
+	for k0 := 2; k0 <= kmax && worse < giveUpAfter; k0 += workers {
+		results := make([]result, workers)
+		var wg sync.WaitGroup
+		for w := 0; w < workers && k0+w <= kmax; w++ {
+			wg.Add(1)
+			go func(w, k int) {
+				defer wg.Done()
+				r := &rng{state: seed ^ uint64(k)*0x9e3779b97f4a7c15}
+				assign := pool[w].best(k, sim, r)
+				results[w] = result{silhouette(sim, assign, k) - silhouettePenalty*float64(k), assign}
+			}(w, k0+w)
+		}
+		wg.Wait()
+		for w := 0; w < workers && k0+w <= kmax && worse < giveUpAfter; w++ {
+			if res := results[w]; res.score > bestScore {
+				bestK, bestScore, bestAssign = k0+w, res.score, res.assign
+				worse = 0
+			} else {
+				worse++
+			}
+		}
+	}
+	return bestK, bestAssign
+}
+
+// restrict returns the rows of the given units on the features they use,
+// renumbered densely: unit i of the result is units[i].
+func (f *features) restrict(units []int32) *features {
+	remap := map[int32]int32{}
+	sub := &features{off: make([]int32, 0, len(units)+1)}
+	for _, u := range units {
+		idx, val := f.row(int(u))
+		sub.off = append(sub.off, int32(len(sub.idx)))
+		for j, id := range idx {
+			c, ok := remap[id]
+			if !ok {
+				c = int32(len(remap))
+				remap[id] = c
+			}
+			sub.idx = append(sub.idx, c)
+			sub.val = append(sub.val, val[j])
+		}
+	}
+	sub.off = append(sub.off, int32(len(sub.idx)))
+	sub.nFeat = len(remap)
+	return sub
+}
+
+// kmeans runs spherical k-means over every unit of a (small) feature set,
+// reusing its buffers across runs.
+type kmeans struct {
+	f      *features
+	units  []int32
+	cent   [][]float32
+	assign []int32
+	prev   []int32
+	sims   []float32
+	near   []float32 // k-means++: highest similarity to a chosen seed
+}
+
+func newKmeans(f *features, maxK int) *kmeans {
+	n := len(f.off) - 1
+	km := &kmeans{f: f, units: make([]int32, n), assign: make([]int32, n), prev: make([]int32, n), sims: make([]float32, n), near: make([]float32, n)}
+	for i := range km.units {
+		km.units[i] = int32(i)
+	}
+	flat := make([]float32, maxK*f.nFeat)
+	for k := 0; k < maxK; k++ {
+		km.cent = append(km.cent, flat[k*f.nFeat:(k+1)*f.nFeat])
+	}
+	return km
+}
+
+// best returns the groups of the best of kmeansRestarts runs by total
+// similarity of units to their centres; the slice is reused by later calls.
+func (km *kmeans) best(k int, sim [][]float32, r *rng) []int32 {
+	var best []int32
+	bestFit := math.Inf(-1)
+	for try := 0; try < kmeansRestarts; try++ {
+		fit := km.run(k, sim, r)
+		if fit > bestFit {
+			bestFit = fit
+			best = append(best[:0], km.assign...)
+		}
+	}
+	return best
+}
+
+// run is one run of spherical k-means from k-means++ seeds (chosen with the
+// similarity matrix); it returns the total similarity of units to centres.
+func (km *kmeans) run(k int, sim [][]float32, r *rng) float64 {
+	f, n := km.f, len(km.units)
+	cent := km.cent[:k]
+	for i := range km.near {
+		km.near[i] = -1
+	}
+	seed := r.intn(n)
+	for c := 0; c < k; c++ {
+		clear(cent[c])
+		idx, val := f.row(seed)
+		for j, id := range idx {
+			cent[c][id] = val[j]
+		}
+		total := 0.0
+		for i := 0; i < n; i++ {
+			if s := sim[i][seed]; s > km.near[i] {
+				km.near[i] = s
+			}
+			d := float64(1 - km.near[i])
+			total += d * d
+		}
+		if total <= 0 {
+			seed = r.intn(n)
+			continue
+		}
+		x := r.float() * total
+		seed = n - 1
+		for i := 0; i < n; i++ {
+			d := float64(1 - km.near[i])
+			x -= d * d
+			if x <= 0 {
+				seed = i
+				break
+			}
+		}
+	}
+	for i := range km.assign {
+		km.assign[i] = -1
+	}
+	for round := 0; round < sampleRounds; round++ {
+		copy(km.prev, km.assign)
+		f.assign(km.units, cent, km.assign, km.sims)
+		if round > 0 && equalInt32(km.prev, km.assign) {
+			break
+		}
+		f.centroidsInto(cent, km.units, km.assign)
+	}
+	f.assign(km.units, cent, km.assign, km.sims)
+	fit := 0.0
+	for _, v := range km.sims {
+		fit += float64(v)
+	}
+	return fit
+}
+
+func equalInt32(a, b []int32) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func (f *features) dot(u int, c []float32) float32 {
+	idx, val := f.row(u)
+	var d float32
+	for i, id := range idx {
+		d += c[id] * val[i]
+	}
+	return d
+}
+
+// assign puts each unit in its most similar centre (ties: lowest index).
+func (f *features) assign(units []int32, centroids [][]float32, assign []int32, sims []float32) {
+	for i, u := range units {
+		best, bestSim := int32(0), float32(math.Inf(-1))
+		for k, c := range centroids {
+			if s := f.dot(int(u), c); s > bestSim {
+				best, bestSim = int32(k), s
+			}
+		}
+		assign[i] = best
+		sims[i] = bestSim
+	}
+}
+
+// centroidsInto sets each centre to the normalised mean of its group; an
+// empty group gets a zero centre, which nothing is nearer to than a real one.
+func (f *features) centroidsInto(cs [][]float32, units []int32, assign []int32) {
+	for _, c := range cs {
+		clear(c)
+	}
+	for i, u := range units {
+		c := cs[assign[i]]
+		idx, val := f.row(int(u))
+		for j, id := range idx {
+			c[id] += val[j]
+		}
+	}
+	for _, c := range cs {
+		norm := 0.0
+		for _, v := range c {
+			norm += float64(v) * float64(v)
+		}
+		if norm == 0 {
+			continue
+		}
+		inv := float32(1 / math.Sqrt(norm))
+		for j := range c {
+			c[j] *= inv
+		}
+	}
 }
 
 func (a *analysis) distinctCommenters(f *features, units []int32) int {
@@ -326,150 +550,6 @@ func (f *features) similarities(sample []int32) [][]float32 {
 		}
 	}
 	return sim
-}
-
-// kmeans clusters units into k groups and returns each unit's group,
-// parallel to units: the best of kmeansRestarts runs of spherical k-means by
-// total similarity of units to their centres.
-func (f *features) kmeans(units []int32, k, rounds int, r *rng) []int32 {
-	var best []int32
-	bestFit := math.Inf(-1)
-	for try := 0; try < kmeansRestarts; try++ {
-		assign, fit := f.kmeansOnce(units, k, rounds, r)
-		if fit > bestFit {
-			best, bestFit = assign, fit
-		}
-	}
-	return best
-}
-
-// kmeansOnce is one run of spherical k-means from k-means++ seeds; it returns
-// the groups and the total similarity of units to their centres.
-func (f *features) kmeansOnce(units []int32, k, rounds int, r *rng) ([]int32, float64) {
-	centroids := f.seedCentroids(units, k, r)
-	assign := make([]int32, len(units))
-	sims := make([]float32, len(units))
-	for i := range assign {
-		assign[i] = -1
-	}
-	prev := make([]int32, len(units))
-	for round := 0; round < rounds; round++ {
-		copy(prev, assign)
-		f.assign(units, centroids, assign, sims)
-		if round > 0 && equalInt32(prev, assign) {
-			break
-		}
-		centroids = f.centroids(units, assign, k)
-	}
-	f.assign(units, centroids, assign, sims)
-	fit := 0.0
-	for _, v := range sims {
-		fit += float64(v)
-	}
-	return assign, fit
-}
-
-func equalInt32(a, b []int32) bool {
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// seedCentroids picks k starting centres by k-means++ (cosine distance).
-func (f *features) seedCentroids(units []int32, k int, r *rng) [][]float32 {
-	centroids := make([][]float32, 0, k)
-	best := make([]float32, len(units)) // highest similarity to a chosen centre
-	for i := range best {
-		best[i] = -1
-	}
-	pick := units[r.intn(len(units))]
-	for len(centroids) < k {
-		c := make([]float32, f.nFeat)
-		idx, val := f.row(int(pick))
-		for i, id := range idx {
-			c[id] = val[i]
-		}
-		centroids = append(centroids, c)
-		total := 0.0
-		for i, u := range units {
-			if s := f.dot(int(u), c); s > best[i] {
-				best[i] = s
-			}
-			d := float64(1 - best[i])
-			total += d * d
-		}
-		if total <= 0 {
-			pick = units[r.intn(len(units))]
-			continue
-		}
-		x := r.float() * total
-		pick = units[len(units)-1]
-		for i, u := range units {
-			d := float64(1 - best[i])
-			x -= d * d
-			if x <= 0 {
-				pick = u
-				break
-			}
-		}
-	}
-	return centroids
-}
-
-func (f *features) dot(u int, c []float32) float32 {
-	idx, val := f.row(u)
-	var d float32
-	for i, id := range idx {
-		d += c[id] * val[i]
-	}
-	return d
-}
-
-// assign puts each unit in its most similar centre (ties: lowest index).
-func (f *features) assign(units []int32, centroids [][]float32, assign []int32, sims []float32) {
-	for i, u := range units {
-		best, bestSim := int32(0), float32(math.Inf(-1))
-		for k, c := range centroids {
-			if s := f.dot(int(u), c); s > bestSim {
-				best, bestSim = int32(k), s
-			}
-		}
-		assign[i] = best
-		sims[i] = bestSim
-	}
-}
-
-// centroids returns the normalised mean of each group; an empty group keeps
-// a zero centre, which nothing is nearer to than a real one.
-func (f *features) centroids(units []int32, assign []int32, k int) [][]float32 {
-	cs := make([][]float32, k)
-	for i := range cs {
-		cs[i] = make([]float32, f.nFeat)
-	}
-	for i, u := range units {
-		c := cs[assign[i]]
-		idx, val := f.row(int(u))
-		for j, id := range idx {
-			c[id] += val[j]
-		}
-	}
-	for _, c := range cs {
-		norm := 0.0
-		for _, v := range c {
-			norm += float64(v) * float64(v)
-		}
-		if norm == 0 {
-			continue
-		}
-		inv := float32(1 / math.Sqrt(norm))
-		for j := range c {
-			c[j] *= inv
-		}
-	}
-	return cs
 }
 
 // silhouette is the mean silhouette of a clustering under cosine distance.

@@ -55,11 +55,15 @@ var (
 	)
 )
 
+// phraseSet holds phrases by their first word.
+type phraseSet map[string][][]string
+
 // phrases reads each phrase into its words.
-func phrases(list ...string) [][]string {
-	out := make([][]string, len(list))
-	for i, p := range list {
-		out[i] = strings.Fields(p)
+func phrases(list ...string) phraseSet {
+	out := phraseSet{}
+	for _, p := range list {
+		w := strings.Fields(p)
+		out[w[0]] = append(out[w[0]], w)
 	}
 	return out
 }
@@ -95,7 +99,7 @@ func (a *analysis) classifyRelations() {
 }
 
 func (a *analysis) relationOf(i, p int) int8 {
-	op := readOpening(a.t.Comments[i].Body, a.t.Comments[p].Author)
+	op := a.readOpening(i, p)
 	rebut, agree := 0.0, 0.0
 	agreeLen := startsWithAny(op.first, agreementOpeners)
 	if agreeLen > 0 {
@@ -152,34 +156,65 @@ type opening struct {
 	question bool     // the first sentence is a short question
 }
 
-// readOpening reads the first sentences of a reply, after a leading "@Name"
-// (the parent's author's name, or the first word after '@').
-func readOpening(body, parentAuthor string) opening {
-	body = strings.TrimLeftFunc(body, unicode.IsSpace)
-	body = stripMention(body, parentAuthor)
-	var op opening
-	spans := textproc.Sentences(body)
-	for k, sp := range spans {
-		if k == 2 || len(op.early) >= 40 {
-			break
-		}
-		text := body[sp.Start:sp.End]
-		n := 0
-		textproc.Words(text, func(lower []byte, w textproc.Word) {
-			n++
-			op.early = append(op.early, string(lower))
-			if k == 0 {
-				op.first = append(op.first, string(lower))
-			}
-		})
-		if k == 0 {
-			op.question = n <= 12 && strings.HasSuffix(strings.TrimRight(text, " \"')”"), "?")
-		}
+// readOpening reads the first two sentences of reply i from the token
+// stream, after a leading "@Name" (the parent's author's name, or the one
+// word after '@').
+func (a *analysis) readOpening(i, p int) opening {
+	body := strings.TrimLeftFunc(a.t.Comments[i].Body, unicode.IsSpace)
+	skip := 0
+	if r, _ := utf8.DecodeRuneInString(body); r == '@' || r == '＠' || r == '﹫' {
+		skip = a.mentionTokens(i, a.t.Comments[p].Author)
 	}
-	if strings.HasPrefix(body, "+1") {
+	var op opening
+	used := 0
+	for s := a.sentStart[i]; s < a.sentEnd[i] && used < 2; s++ {
+		st := a.sents[s]
+		n := 0
+		for t := st.tok0; t < st.tok1; t++ {
+			if skip > 0 {
+				skip--
+				continue
+			}
+			w := a.vocab.words[a.toks[t]>>1].text
+			op.early = append(op.early, w)
+			if used == 0 {
+				op.first = append(op.first, w)
+			}
+			n++
+		}
+		if n == 0 {
+			continue // the sentence was only the mention
+		}
+		if used == 0 {
+			op.question = n <= 12 && a.isQuestion(int(s))
+		}
+		used++
+	}
+	if strings.HasPrefix(stripMention(body, a.t.Comments[p].Author), "+1") {
 		op.first = append([]string{"agree"}, op.first...)
 	}
 	return op
+}
+
+// mentionTokens returns how many of reply i's first tokens spell the name
+// it opens with: the parent's author's name when they match it, else one.
+func (a *analysis) mentionTokens(i int, name string) int {
+	var want []string
+	textproc.Words(name, func(lower []byte, _ textproc.Word) { want = append(want, string(lower)) })
+	n := 0
+	for s := a.sentStart[i]; s < a.sentEnd[i] && n < len(want); s++ {
+		st := a.sents[s]
+		for t := st.tok0; t < st.tok1 && n < len(want); t++ {
+			if a.vocab.words[a.toks[t]>>1].text != want[n] {
+				return 1
+			}
+			n++
+		}
+	}
+	if n == 0 {
+		return 1
+	}
+	return n
 }
 
 func abs(x float64) float64 {
@@ -210,9 +245,12 @@ func stripMention(body, name string) string {
 
 // startsWithAny returns the length of the longest phrase words starts with,
 // or 0.
-func startsWithAny(words []string, list [][]string) int {
+func startsWithAny(words []string, list phraseSet) int {
+	if len(words) == 0 {
+		return 0
+	}
 	best := 0
-	for _, p := range list {
+	for _, p := range list[words[0]] {
 		if len(p) <= len(words) && len(p) > best && equalWords(words[:len(p)], p) {
 			best = len(p)
 		}
@@ -220,10 +258,10 @@ func startsWithAny(words []string, list [][]string) int {
 	return best
 }
 
-func containsAny(words []string, list [][]string) bool {
-	for _, p := range list {
-		for i := 0; i+len(p) <= len(words); i++ {
-			if equalWords(words[i:i+len(p)], p) {
+func containsAny(words []string, list phraseSet) bool {
+	for i, w := range words {
+		for _, p := range list[w] {
+			if i+len(p) <= len(words) && equalWords(words[i:i+len(p)], p) {
 				return true
 			}
 		}

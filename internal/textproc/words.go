@@ -25,16 +25,22 @@ func Words(s string, fn func(lower []byte, w Word)) {
 	buf = stack[:0]
 	i := 0
 	for i < len(s) {
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
 		if !isWordRune(r) {
 			i += size
 			continue
 		}
 		start := i
-		capital := unicode.IsUpper(r)
+		capital := 'A' <= r && r <= 'Z' || r >= utf8.RuneSelf && unicode.IsUpper(r)
 		buf = buf[:0]
 		for i < len(s) {
-			r, size = utf8.DecodeRuneInString(s[i:])
+			r, size = rune(s[i]), 1
+			if r >= utf8.RuneSelf {
+				r, size = utf8.DecodeRuneInString(s[i:])
+			}
 			if isWordRune(r) {
 				buf = appendLower(buf, r)
 				i += size
@@ -59,6 +65,9 @@ func Words(s string, fn func(lower []byte, w Word)) {
 }
 
 func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 }
 
