@@ -143,6 +143,19 @@ func (w *Waits) Take() []time.Duration {
 // its errors must name (the source and thread).
 func CheckFailures(t *testing.T, fake *Fake, name string, open func(c *fetch.Client) source.Source) {
 	t.Helper()
+	CheckFailuresSaying(t, fake, name, open, nil)
+}
+
+// CheckFailuresSaying is CheckFailures for a source whose payloads are not
+// JSON: say maps a mode to what its error must say instead.
+func CheckFailuresSaying(t *testing.T, fake *Fake, name string, open func(c *fetch.Client) source.Source, say map[string]string) {
+	t.Helper()
+	msg := func(mode, def string) string {
+		if m, ok := say[mode]; ok {
+			return m
+		}
+		return def
+	}
 	ctx := context.Background()
 	tests := []struct {
 		mode  string
@@ -166,9 +179,11 @@ func CheckFailures(t *testing.T, fake *Fake, name string, open func(c *fetch.Cli
 			}
 		}},
 		{HTMLPage, func(t *testing.T, res source.Result, err error, _ []time.Duration) {
-			wantErr(t, err, name, "expected JSON, got HTML")
+			wantErr(t, err, name, msg(HTMLPage, "expected JSON, got HTML"))
 		}},
-		{Truncated, func(t *testing.T, res source.Result, err error, _ []time.Duration) { wantErr(t, err, name, "JSON") }},
+		{Truncated, func(t *testing.T, res source.Result, err error, _ []time.Duration) {
+			wantErr(t, err, name, msg(Truncated, "JSON"))
+		}},
 		{Huge, func(t *testing.T, res source.Result, err error, _ []time.Duration) {
 			wantErr(t, err, name, "larger than")
 		}},
