@@ -74,11 +74,20 @@ func escapeMarkdown(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/8)
 	e := newEscaper()
-	for i, r := range s {
-		if e.needs(s, i, r) {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= utf8.RuneSelf { // nothing to escape outside ASCII
+			_, size := utf8.DecodeRuneInString(s[i:])
+			b.WriteString(s[i : i+size])
+			e.lineStart, e.digitsOnly = false, false
+			i += size
+			continue
+		}
+		if e.needs(s, i, rune(c)) {
 			b.WriteByte('\\')
 		}
-		b.WriteRune(r)
+		b.WriteByte(c)
+		i++
 	}
 	return b.String()
 }
@@ -93,8 +102,15 @@ func inline(s string) string { return escapeMarkdown(textutil.OneLine(s)) }
 // message within the limit whichever way it is counted.
 func units(s string) int {
 	n := 0
-	for _, r := range s {
-		n += utf16.RuneLen(r)
+	for i := 0; i < len(s); {
+		if s[i] < utf8.RuneSelf {
+			n++
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		n += utf16.RuneLen(r) // an invalid byte (U+FFFD) counts 1
+		i += size
 	}
 	return n
 }
@@ -105,6 +121,17 @@ const ellipsis = "…"
 // fitInline returns untrusted s folded onto one line and escaped, cut so the
 // result (marker included) takes at most max units.
 func fitInline(s string, max int) string {
+	// Folding a long text whole to keep its start is wasted work: fold a
+	// generous prefix, unless white space folded it too short to fill max.
+	if limit := 6*max + 64; len(s) > limit {
+		cut := limit
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		if p := textutil.OneLine(s[:cut]); units(p) > max {
+			return fitEscaped(p, max)
+		}
+	}
 	return fitEscaped(textutil.OneLine(s), max)
 }
 
@@ -117,37 +144,39 @@ func fitEscaped(s string, max int) string {
 		return ""
 	}
 	s = textutil.Clean(s)
-	esc := escapeMarkdown(s)
-	if units(esc) <= max {
-		return esc
-	}
 	budget := max - units(ellipsis)
-	if budget <= 0 {
-		return cutUnits(ellipsis, max)
-	}
 	e := newEscaper()
-	keep, used, lastBlank := 0, 0, -1
+	used, keep, lastBlank := 0, -1, -1
 	for i, r := range s {
 		cost := utf16.RuneLen(r)
-		if e.needs(s, i, r) {
+		if r < utf8.RuneSelf && e.needs(s, i, r) {
 			cost++
+		} else if r >= utf8.RuneSelf {
+			e.lineStart, e.digitsOnly = false, false
 		}
-		if used+cost > budget {
-			break
+		if used+cost > budget && keep < 0 {
+			keep = i // the longest prefix that leaves room for the marker
+		}
+		if used+cost > max {
+			// Too long even without a marker: cut at keep.
+			prefix := s[:keep]
+			// Escaping a prefix of s escapes it exactly as within s, except
+			// that a ':' cut off before its "//" is no longer escaped, which
+			// is harmless.
+			if lastBlank > 0 && lastBlank <= keep && lastBlank >= keep*4/5 {
+				prefix = s[:lastBlank]
+			}
+			if budget <= 0 {
+				return cutUnits(ellipsis, max)
+			}
+			return escapeMarkdown(strings.TrimRight(prefix, " \n\t")) + ellipsis
 		}
 		used += cost
-		keep = i + utf8.RuneLen(r)
 		if r == ' ' || r == '\n' || r == '\t' {
 			lastBlank = i
 		}
 	}
-	prefix := s[:keep]
-	// Escaping a prefix of s escapes it exactly as within s, except that a
-	// ':' cut off before its "//" is no longer escaped, which is harmless.
-	if lastBlank > 0 && lastBlank >= keep*4/5 {
-		prefix = s[:lastBlank]
-	}
-	return escapeMarkdown(strings.TrimRight(prefix, " \n\t")) + ellipsis
+	return escapeMarkdown(s)
 }
 
 // cutUnits returns the longest prefix of s of at most max units, never
