@@ -162,6 +162,17 @@ func (c *Client) channelID(ctx context.Context, spec string) (string, error) {
 	}
 }
 
+// ResolveChannel returns the id of a `slack:` destination's channel: spec
+// itself when it is an id, else the id of the public channel #name (listed
+// with conversations.list, cached). Slash commands carry channel ids, so a
+// destination given by #name is matched to them through this.
+func (c *Client) ResolveChannel(ctx context.Context, spec string) (string, error) {
+	if err := ParseChannel(spec); err != nil {
+		return "", err
+	}
+	return c.channelID(ctx, spec)
+}
+
 // forgetChannel drops a cached name whose id Slack no longer knows (the
 // channel was renamed, archived or deleted).
 func (c *Client) forgetChannel(spec string) {
