@@ -26,6 +26,8 @@ func TestStanceCues(t *testing.T) {
 		{"Huawei is cheap, but it is dangerous.", StanceAgainst},
 		{"Huawei is risky, but the gear is excellent and reliable.", StanceFavor},
 		{"We should ban Huawei now.", StanceAgainst},
+		{"We should not ban Huawei.", StanceFavor},
+		{"Banning Huawei would be a costly mistake.", StanceFavor},
 		{"Huawei is a terrible, corrupt company.", StanceAgainst},
 		{"I had lunch with my sister today.", StanceNone},
 		{"Huawei announced results on Tuesday.", StanceNone},

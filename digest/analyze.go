@@ -199,6 +199,7 @@ type wordInfo struct {
 	contrast  bool
 	intensity float32
 	valence   float32
+	action    float32 // side of an action on the target: -1 against, +1 for
 }
 
 func newVocabulary() *vocabulary {
@@ -213,7 +214,7 @@ func (v *vocabulary) id(lower []byte) int32 {
 	w := string(lower)
 	id := int32(len(v.words))
 	v.ids[w] = id
-	info := wordInfo{text: w, stem: -1, negator: textproc.IsNegator(w), contrast: contrastWords[w], intensity: intensifiers[w], valence: valence[w]}
+	info := wordInfo{text: w, stem: -1, negator: textproc.IsNegator(w), contrast: contrastWords[w], intensity: intensifiers[w], valence: wordValence(w), action: actions[w]}
 	if !textproc.IsStopWord(w) && !isNumber(w) && len(w) > 1 {
 		st := textproc.Stem(w)
 		sid, ok := v.stems[st]

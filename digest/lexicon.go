@@ -1,5 +1,50 @@
 package digest
 
+import (
+	_ "embed"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// afinnData is the AFINN-165 word list (see afinn165.tsv for its source).
+//
+//go:embed afinn165.tsv
+var afinnData string
+
+// afinn returns the AFINN-165 valences, read once, scaled to the range of
+// the project's own list.
+var afinn = sync.OnceValue(func() map[string]float32 {
+	m := make(map[string]float32, 3400)
+	for _, line := range strings.Split(afinnData, "\n") {
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		word, v, ok := strings.Cut(line, "\t")
+		if !ok {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			continue
+		}
+		m[word] = float32(n) * afinnScale
+	}
+	return m
+})
+
+// afinnScale maps AFINN's -5..+5 onto the -3..+3 of the list below.
+const afinnScale = 0.6
+
+// wordValence is the valence of a lower-case word: the project's own list
+// first, AFINN-165 for the rest.
+func wordValence(w string) float32 {
+	if v, ok := valence[w]; ok {
+		return v
+	}
+	return afinn()[w]
+}
+
 // The word lists below are the project's own: the valence of common English
 // evaluative words as they are used in comments about a company, a policy or
 // a person, on a scale of -3 (strongly against) to +3 (strongly for). They are
@@ -107,6 +152,43 @@ var valence = map[string]float32{
 	"ineffective": -1.8, "inefficient": -1.5, "harmed": -1.5,
 	"impeach": -1.5, "resign": -1, "fired": -1,
 }
+
+// actions are verbs and nouns of doing something to the target: against it
+// (-1: "ban Huawei", "repeal the law") or for it (+1: "keep the law"). A
+// sentence that names such an action on the target takes the action's side,
+// reversed when it rejects the action ("banning Huawei would be a mistake",
+// "we should not ban Huawei").
+var actions = map[string]float32{
+	"ban": -1, "bans": -1, "banned": -1, "banning": -1, "boycott": -1,
+	"boycotting": -1, "exclude": -1, "excluding": -1, "exclusion": -1,
+	"block": -1, "blocking": -1, "restrict": -1, "restricting": -1,
+	"restriction": -1, "restrictions": -1, "prohibit": -1, "prohibiting": -1,
+	"prohibition": -1, "outlaw": -1, "outlawing": -1, "abolish": -1,
+	"abolishing": -1, "abolition": -1, "scrap": -1, "scrapping": -1,
+	"repeal": -1, "repealing": -1, "remove": -1, "removing": -1, "rip": -1,
+	"ripping": -1, "shut": -1, "stop": -1, "stopping": -1, "end": -1,
+	"ending": -1, "eliminate": -1, "eliminating": -1, "oppose": -1,
+	"opposing": -1, "reject": -1, "rejecting": -1, "limit": -1,
+	"limiting": -1, "curb": -1, "curbing": -1, "sanction": -1,
+	"sanctioning": -1, "punish": -1, "punishing": -1, "drop": -1,
+	"dropping": -1, "kick": -1, "kicking": -1, "expel": -1, "impeach": -1,
+	"impeaching": -1, "fire": -1, "firing": -1, "tax": -0.5, "taxing": -0.5,
+	"support": 1, "supporting": 1, "allow": 1, "allowing": 1, "permit": 1,
+	"permitting": 1, "legalize": 1, "legalizing": 1, "legalise": 1,
+	"legalising": 1, "keep": 1, "keeping": 1, "protect": 1, "protecting": 1,
+	"defend": 1, "defending": 1, "expand": 1, "expanding": 1, "extend": 1,
+	"extending": 1, "fund": 1, "funding": 1, "subsidize": 1,
+	"subsidizing": 1, "subsidise": 1, "adopt": 1, "adopting": 1, "buy": 1,
+	"buying": 1, "choose": 1, "choosing": 1, "embrace": 1, "embracing": 1,
+	"welcome": 1, "welcoming": 1, "trust": 1, "trusting": 1, "elect": 1,
+	"electing": 1, "reelect": 1, "promote": 1, "promoting": 1, "encourage": 1,
+	"encouraging": 1, "increase": 0.5, "increasing": 0.5, "mandate": 1,
+	"mandating": 1, "require": 0.5, "requiring": 0.5,
+}
+
+// actionReach is how many tokens before a mention of the target an action
+// word may stand ("ban the sale of violent video games": five).
+const actionReach = 5
 
 // contrastWords shift weight to what follows them: "X is cheap, but it spies".
 var contrastWords = map[string]bool{"but": true, "however": true, "yet": true, "though": true}

@@ -43,6 +43,9 @@ func (a *analysis) sentenceStance(s int, buf []int32) (float64, []int32) {
 	sn := a.sents[s]
 	buf = a.mentions(s, buf)
 	mention := buf
+	if v, ok := a.actionStance(s, mention); ok {
+		return v, buf
+	}
 	before, after := 0.0, 0.0
 	contrasted := false
 	for t := sn.tok0; t < sn.tok1; t++ {
@@ -94,6 +97,62 @@ func (a *analysis) sentenceStance(s int, buf []int32) (float64, []int32) {
 		score *= questionWeight
 	}
 	return score, buf
+}
+
+// actionStance reads a sentence that names an action on the target ("ban
+// Huawei", "repeal the law"): it takes the action's side, reversed when the
+// action is negated ("we should not ban them") or judged badly ("banning them
+// would be a mistake"); other evaluative words of the sentence judge the
+// action, not the target.
+func (a *analysis) actionStance(s int, mention []int32) (float64, bool) {
+	if len(mention) == 0 {
+		return 0, false
+	}
+	sn := a.sents[s]
+	act := int32(-1)
+	for _, m := range mention {
+		for t := max(sn.tok0, m-actionReach); t < m; t++ {
+			if a.vocab.words[a.toks[t]>>1].action != 0 && !a.isTargetWord(t) {
+				act = t
+				break
+			}
+		}
+		if act >= 0 {
+			break
+		}
+	}
+	if act < 0 {
+		return 0, false
+	}
+	side := float64(a.vocab.words[a.toks[act]>>1].action)
+	for b := act - 1; b >= sn.tok0 && b >= act-negationScope; b-- {
+		if a.vocab.words[a.toks[b]>>1].negator {
+			side = -side
+			break
+		}
+	}
+	judged := 0.0
+	for t := sn.tok0; t < sn.tok1; t++ {
+		w := &a.vocab.words[a.toks[t]>>1]
+		if t == act || w.valence == 0 || w.action != 0 || a.isTargetWord(t) {
+			continue
+		}
+		v := float64(w.valence)
+		for b := t - 1; b >= sn.tok0 && b >= t-negationScope; b-- {
+			if a.vocab.words[a.toks[b]>>1].negator {
+				v *= negationFlip
+				break
+			}
+		}
+		judged += v
+	}
+	switch {
+	case judged >= 1:
+		return side * judged, true
+	case judged <= -1:
+		return side * judged, true
+	}
+	return 1.5 * side, true
 }
 
 func (a *analysis) isTargetWord(t int32) bool {
