@@ -55,22 +55,30 @@ type analysisResult struct {
 // digestCache keeps digests per (thread, request) until the thread's version
 // in the store changes. Replicas each keep their own; the version lives in the
 // database, so a comment stored by any replica invalidates every cache.
+//
+// It is bounded two ways: by entries, and by weight — one per entry plus one
+// per comment result the digest holds — because a digest of a 100,000-comment
+// thread carries 100,000 per-comment results and a few of those would
+// otherwise dominate memory. The least recently used entries go first.
 type digestCache struct {
-	mu      sync.Mutex
-	max     int
-	entries map[string]*cacheEntry
-	tick    uint64
-	flight  singleflight.Group
+	mu        sync.Mutex
+	max       int
+	maxWeight int
+	weight    int
+	entries   map[string]*cacheEntry
+	tick      uint64
+	flight    singleflight.Group
 }
 
 type cacheEntry struct {
 	thread string
 	res    analysisResult
 	used   uint64
+	weight int
 }
 
-func newDigestCache(max int) *digestCache {
-	return &digestCache{max: max, entries: make(map[string]*cacheEntry)}
+func newDigestCache(max, maxWeight int) *digestCache {
+	return &digestCache{max: max, maxWeight: maxWeight, entries: make(map[string]*cacheEntry)}
 }
 
 func (c *digestCache) get(key string, version int64) (analysisResult, bool) {
@@ -91,9 +99,17 @@ func (c *digestCache) put(key, thread string, res analysisResult) {
 	if e, ok := c.entries[key]; ok && e.res.Version > res.Version {
 		return // a newer result landed first
 	}
+	w := 1 + len(res.Digest.Comments)
+	if w > c.maxWeight {
+		return // would evict everything else for one answer
+	}
 	c.tick++
-	c.entries[key] = &cacheEntry{thread: thread, res: res, used: c.tick}
-	for len(c.entries) > c.max {
+	if old, ok := c.entries[key]; ok {
+		c.weight -= old.weight
+	}
+	c.entries[key] = &cacheEntry{thread: thread, res: res, used: c.tick, weight: w}
+	c.weight += w
+	for len(c.entries) > c.max || c.weight > c.maxWeight {
 		var oldest string
 		var used uint64
 		for k, e := range c.entries {
@@ -101,6 +117,7 @@ func (c *digestCache) put(key, thread string, res analysisResult) {
 				oldest, used = k, e.used
 			}
 		}
+		c.weight -= c.entries[oldest].weight
 		delete(c.entries, oldest)
 	}
 }
@@ -110,6 +127,7 @@ func (c *digestCache) dropThread(thread string) {
 	defer c.mu.Unlock()
 	for k, e := range c.entries {
 		if e.thread == thread {
+			c.weight -= e.weight
 			delete(c.entries, k)
 		}
 	}

@@ -104,6 +104,10 @@ type Settings struct {
 	MaxThreads int
 	// CacheEntries caps the digest cache. Default 256.
 	CacheEntries int
+	// CacheWeight caps the digest cache by size: an entry weighs one plus
+	// its digest's per-comment results. Default 500,000 (a few hundred MB
+	// at most).
+	CacheWeight int
 }
 
 // RetryPolicy says how a failed delivery is retried within its slot.
@@ -155,6 +159,9 @@ func (s *Settings) applyDefaults() {
 	}
 	if s.CacheEntries <= 0 {
 		s.CacheEntries = 256
+	}
+	if s.CacheWeight <= 0 {
+		s.CacheWeight = 500_000
 	}
 }
 
@@ -249,7 +256,7 @@ func New(deps Deps, set Settings, threads []ThreadSpec, digests []DigestSpec) (*
 		dests:         make(map[string]Destination),
 		stopCh:        make(chan struct{}),
 	}
-	s.cache = newDigestCache(set.CacheEntries)
+	s.cache = newDigestCache(set.CacheEntries, set.CacheWeight)
 	return s, nil
 }
 
