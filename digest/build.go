@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -316,26 +317,22 @@ func (a *analysis) firstSubstantive(i int) int {
 	return -1
 }
 
-// onlyMention reports whether sentence s is nothing but "@Name" openers.
+// onlyMention reports whether sentence s is nothing but "@name" mentions
+// and punctuation.
 func (a *analysis) onlyMention(s int) bool {
 	text := a.sentenceText(s)
-	return len(text) > 0 && (text[0] == '@') && utf8.RuneCountInString(text) < 40 && !containsSpaceAfterWords(text, 3)
-}
-
-func containsSpaceAfterWords(s string, n int) bool {
-	words := 0
-	inWord := false
-	for _, r := range s {
-		if unicode.IsSpace(r) {
-			inWord = false
+	if !strings.HasPrefix(text, "@") {
+		return false
+	}
+	for _, field := range strings.Fields(text) {
+		if strings.HasPrefix(field, "@") {
 			continue
 		}
-		if !inWord {
-			words++
-			inWord = true
+		if strings.IndexFunc(field, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0 {
+			return false
 		}
 	}
-	return words > n
+	return true
 }
 
 // excerpt returns body[start:end] cut to at most max characters at a word

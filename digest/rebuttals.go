@@ -3,6 +3,8 @@ package digest
 import (
 	"math"
 	"sort"
+	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -84,13 +86,30 @@ func (a *analysis) rebuttals(inScope []bool, argIDs []int, commenters int) []Reb
 		if rs >= 0 {
 			r.Excerpt = a.openingExcerpt(c.i, rs, parent.Author)
 		}
+		if r.Excerpt == "" {
+			r.Excerpt = wholeExcerpt(reply.Body)
+		}
 		if ps >= 0 {
 			st := a.sents[ps]
 			r.ParentExcerpt = excerpt(parent.Body, int(st.start), int(st.end), excerptRunes)
 		}
+		if r.ParentExcerpt == "" {
+			r.ParentExcerpt = wholeExcerpt(parent.Body)
+		}
 		out = append(out, r)
 	}
 	return out
+}
+
+// wholeExcerpt quotes a body from its first non-space character, for
+// comments whose sentences give nothing better (only "@name", only emoji).
+func wholeExcerpt(body string) string {
+	start := len(body) - len(strings.TrimLeftFunc(body, unicode.IsSpace))
+	end := len(strings.TrimRightFunc(body, unicode.IsSpace))
+	if start >= end {
+		return ""
+	}
+	return excerpt(body, start, end, excerptRunes)
 }
 
 // argCommenters counts the commenters of the largest reported argument
