@@ -25,8 +25,10 @@ import (
 
 // escape cleans s of characters that corrupt a layout (control characters,
 // bidirectional overrides) and escapes Slack's three control characters.
-func escape(s string) string {
-	s = textutil.Clean(s)
+func escape(s string) string { return escapeCleaned(textutil.Clean(s)) }
+
+// escapeCleaned escapes &, < and > in text already cleaned.
+func escapeCleaned(s string) string {
 	if !strings.ContainsAny(s, "&<>") {
 		return s
 	}
@@ -54,14 +56,23 @@ const ellipsis = "…"
 // characters, ending with the ellipsis when it was cut. The cut is made on the
 // raw text, so it never falls inside a character or inside an entity.
 func fit(s string, max int) string {
-	e := escape(s)
+	if max <= 0 {
+		return ""
+	}
+	raw := textutil.Clean(s)
+	// Escaping only lengthens text, so nothing past the first max+1
+	// characters can be shown: drop it before the work below (keeping one
+	// more than max, so that the cut is still marked).
+	if len(raw) > max+1 {
+		raw = firstChars(raw, max+1)
+	}
+	e := escapeCleaned(raw)
 	if utf8.RuneCountInString(e) <= max {
 		return e
 	}
-	raw := textutil.Clean(s)
 	n := max
 	for n > 0 {
-		e = escape(textutil.Truncate(raw, n, ellipsis))
+		e = escapeCleaned(textutil.Truncate(raw, n, ellipsis))
 		over := utf8.RuneCountInString(e) - max
 		if over <= 0 {
 			return e
@@ -69,6 +80,18 @@ func fit(s string, max int) string {
 		n -= over
 	}
 	return ""
+}
+
+// firstChars returns the first n characters of s.
+func firstChars(s string, n int) string {
+	i := 0
+	for pos := range s {
+		if i == n {
+			return s[:pos]
+		}
+		i++
+	}
+	return s
 }
 
 // fitQuote is fit for quoted text: line breaks are kept, as the commenter

@@ -295,7 +295,7 @@ func orTitle(name string, d digest.Digest) string {
 // pack puts units into as few messages as the limits allow, reserving room in
 // each for the part marker and an action block.
 func pack(us []unit, fallback, thread string) []Message {
-	const reservedBlocks = 3
+	const reservedBlocks = 4 // continued line, part marker, share button or "shared by", "rest cut" note
 	const reservedText = 200
 	var msgs [][]slackgo.Block
 	var cur []slackgo.Block

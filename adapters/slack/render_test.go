@@ -354,3 +354,22 @@ func TestChunksNeverSplitEntities(t *testing.T) {
 		t.Error("chunks lost text")
 	}
 }
+
+func BenchmarkRenderPost(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		d    digest.Digest
+	}{{"sample", sampleDigest()}, {"hostile", hostileDigest()}, {"long60", longDigest(60)}} {
+		b.Run(bc.name, func(b *testing.B) {
+			p := bot.Post{Thread: "huawei-europe", Digest: bc.d, Slot: time.Date(2026, 3, 4, 8, 0, 0, 0, time.UTC)}
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, m := range RenderPost(p, PostOptions{ChartNote: true}) {
+					if _, err := m.JSON(); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+}
