@@ -1,0 +1,368 @@
+package geo
+
+import (
+	_ "embed"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/threaddigest/threaddigest/geo/internal/fold"
+)
+
+//go:generate go run ./internal/gazgen -out gazetteer.tsv
+
+// gazetteerData is the gazetteer written by internal/gazgen from GeoNames,
+// ISO 3166, NYT state abbreviations and OpenFlights. It is plain text: at
+// under 2 MB it fits the budget uncompressed and loads without inflating.
+//
+//go:embed gazetteer.tsv
+var gazetteerData string
+
+// kind says what a key names.
+type kind uint8
+
+const (
+	kCountry      kind = iota // a country's name, short form or own-language name
+	kCountryCode2             // ISO alpha-2
+	kCountryCode3             // ISO alpha-3
+	kAdmin1Name               // a state or province by name
+	kAdmin1Code               // by postal or ISO 3166-2 code ("CO", "BC", "NSW")
+	kAdmin1Abbrev             // by newspaper abbreviation ("Calif.", "Ont.")
+	kCity                     // a city by its own name
+	kCityAlt                  // a city by an alternate name
+	kArea                     // a nickname or area from the hand-written table
+	kNonPlace                 // a phrase that names no place ("Planet Earth")
+)
+
+// entry is one meaning of a key; entries of one key form a chain.
+type entry struct {
+	kind kind
+	idx  int32
+	next int32 // index of the next entry of the same key, -1 at the end
+}
+
+type country struct {
+	cc, cc3, name string
+	region        Region
+}
+
+type admin1 struct {
+	country  int32
+	code     string // GeoNames admin1 code
+	display  string // postal code for US and Canada, else the GeoNames code
+	name     string
+	usRegion string
+}
+
+type city struct {
+	name    string
+	key     string // folded name
+	country int32
+	admin1  int32 // -1 when GeoNames gives none we know
+	weight  float64
+}
+
+// gazetteer is the loaded data: immutable once built, shared by lookups.
+type gazetteer struct {
+	countries []country
+	admin1    []admin1
+	cities    []city
+	areas     []area
+	airports  map[string]int32 // upper-case IATA code → city
+	index     map[string]int32 // key → first entry
+	entries   []entry
+	byCC      map[string]int32
+	admin1By  map[[2]string]int32 // {cc, GeoNames code}
+	inAdmin1  [][]int32           // admin1 → its cities, for misspelt names
+	fuzzy     []fuzzyTarget
+	keys      int
+}
+
+func (g *gazetteer) admin1Cities(ai int32) []int32 { return g.inAdmin1[ai] }
+
+func (g *gazetteer) fuzzyTargets() []fuzzyTarget { return g.fuzzy }
+
+func (g *gazetteer) add(key string, k kind, idx int32) {
+	if key == "" {
+		return
+	}
+	head, ok := g.index[key]
+	if !ok {
+		head = -1
+		g.keys++
+	}
+	g.entries = append(g.entries, entry{kind: k, idx: idx, next: head})
+	g.index[key] = int32(len(g.entries) - 1)
+	if len(key) >= 5 && (k == kCountry || k == kAdmin1Name && g.isNA(g.admin1[idx].country)) {
+		g.fuzzy = append(g.fuzzy, fuzzyTarget{key: key, kind: k, idx: idx})
+	}
+}
+
+func (g *gazetteer) isNA(ci int32) bool {
+	cc := g.countries[ci].cc
+	return cc == "US" || cc == "CA"
+}
+
+// each calls fn for every meaning of key until fn returns false.
+func (g *gazetteer) each(key string, fn func(k kind, idx int32) bool) {
+	i, ok := g.index[key]
+	if !ok {
+		return
+	}
+	for i >= 0 {
+		e := g.entries[i]
+		if !fn(e.kind, e.idx) {
+			return
+		}
+		i = e.next
+	}
+}
+
+func (g *gazetteer) has(key string) bool {
+	_, ok := g.index[key]
+	return ok
+}
+
+// loadGazetteer decompresses and indexes the embedded data and the
+// hand-written tables.
+func loadGazetteer() (*gazetteer, error) {
+	data := gazetteerData
+	g := &gazetteer{
+		index:    make(map[string]int32, 110_000),
+		entries:  make([]entry, 0, 120_000),
+		byCC:     make(map[string]int32, 256),
+		admin1By: make(map[[2]string]int32, 4000),
+		airports: make(map[string]int32, 3000),
+	}
+	line := 0
+	for len(data) > 0 {
+		var l string
+		l, data, _ = strings.Cut(data, "\n")
+		line++
+		if l == "" || l[0] == '#' {
+			continue
+		}
+		if err := g.parseLine(l); err != nil {
+			return nil, fmt.Errorf("geo: embedded gazetteer line %d: %w", line, err)
+		}
+	}
+	if err := g.addTables(); err != nil {
+		return nil, err
+	}
+	g.inAdmin1 = make([][]int32, len(g.admin1))
+	for i, c := range g.cities {
+		if c.admin1 >= 0 {
+			g.inAdmin1[c.admin1] = append(g.inAdmin1[c.admin1], int32(i))
+		}
+	}
+	g.buildFuzzy()
+	return g, nil
+}
+
+// fields splits a line into exactly n tab-separated fields.
+func fields(l string, n int, dst []string) ([]string, error) {
+	dst = dst[:0]
+	for i := 0; i < n-1; i++ {
+		f, rest, ok := strings.Cut(l, "\t")
+		if !ok {
+			return nil, fmt.Errorf("want %d fields, got %d", n, i+1)
+		}
+		dst = append(dst, f)
+		l = rest
+	}
+	return append(dst, l), nil
+}
+
+// eachKey calls fn for every '|'-separated key in s.
+func eachKey(s string, fn func(string)) {
+	for s != "" {
+		var k string
+		k, s, _ = strings.Cut(s, "|")
+		fn(k)
+	}
+}
+
+func (g *gazetteer) parseLine(l string) error {
+	var buf [8]string
+	switch l[0] {
+	case 'C':
+		f, err := fields(l, 7, buf[:])
+		if err != nil {
+			return err
+		}
+		i := int32(len(g.countries))
+		g.countries = append(g.countries, country{cc: f[1], cc3: f[2], name: f[5], region: regionOf(f[1], f[3])})
+		g.byCC[f[1]] = i
+		g.add(strings.ToLower(f[1]), kCountryCode2, i)
+		g.add(strings.ToLower(f[2]), kCountryCode3, i)
+		eachKey(f[6], func(k string) { g.add(k, kCountry, i) })
+	case 'A':
+		f, err := fields(l, 8, buf[:])
+		if err != nil {
+			return err
+		}
+		ci, ok := g.byCC[f[1]]
+		if !ok {
+			return fmt.Errorf("admin1 %s.%s: unknown country", f[1], f[2])
+		}
+		i := int32(len(g.admin1))
+		a := admin1{country: ci, code: f[2], display: f[3], name: f[4]}
+		if f[1] == "US" {
+			a.usRegion = censusRegion(f[3])
+		}
+		g.admin1 = append(g.admin1, a)
+		g.admin1By[[2]string{f[1], f[2]}] = i
+		eachKey(f[5], func(k string) { g.add(k, kAdmin1Name, i) })
+		eachKey(f[6], func(k string) { g.add(k, kAdmin1Code, i) })
+		eachKey(f[7], func(k string) { g.add(k, kAdmin1Abbrev, i) })
+	case 'P':
+		f, err := fields(l, 7, buf[:])
+		if err != nil {
+			return err
+		}
+		ci, ok := g.byCC[f[2]]
+		if !ok {
+			return fmt.Errorf("city %s: unknown country %q", f[1], f[2])
+		}
+		w, err := strconv.ParseFloat(f[4], 64)
+		if err != nil {
+			return fmt.Errorf("city %s: weight %q", f[1], f[4])
+		}
+		ai, ok := g.admin1By[[2]string{f[2], f[3]}]
+		if !ok {
+			ai = -1
+		}
+		i := int32(len(g.cities))
+		primary, _, _ := strings.Cut(f[5], "|")
+		g.cities = append(g.cities, city{name: f[1], key: primary, country: ci, admin1: ai, weight: w})
+		eachKey(f[5], func(k string) { g.add(k, kCity, i) })
+		eachKey(f[6], func(k string) { g.add(k, kCityAlt, i) })
+	case 'I':
+		f, err := fields(l, 3, buf[:])
+		if err != nil {
+			return err
+		}
+		c, err := strconv.Atoi(f[2])
+		if err != nil || c < 0 || c >= len(g.cities) {
+			return fmt.Errorf("airport %s: city index %q", f[1], f[2])
+		}
+		g.airports[f[1]] = int32(c)
+	default:
+		return fmt.Errorf("unknown record type %q", l[:1])
+	}
+	return nil
+}
+
+// area is an entry of the hand-written table of nicknames and areas.
+type area struct {
+	country  int32  // -1 for a region-only area ("Europe")
+	admin1   int32  // -1 when the area spans states
+	city     int32  // -1 when the area is not one city
+	region   Region // for region-only areas
+	usRegion string // for US areas spanning several states in one Census region
+	freeText bool   // may be found inside longer text ("flyover")
+}
+
+func (g *gazetteer) addTables() error {
+	for _, d := range areaTable() {
+		a := area{country: -1, admin1: -1, city: -1, region: d.region, usRegion: d.usRegion, freeText: d.freeText}
+		first, _, _ := strings.Cut(d.phrases, "|")
+		if d.cc != "" {
+			ci, ok := g.byCC[d.cc]
+			if !ok {
+				return fmt.Errorf("geo: area %q: unknown country %s", first, d.cc)
+			}
+			a.country = ci
+			a.region = g.countries[ci].region
+		}
+		if d.admin1 != "" {
+			ai := g.admin1ByDisplay(a.country, d.admin1)
+			if ai < 0 {
+				return fmt.Errorf("geo: area %q: unknown admin1 %s-%s", first, d.cc, d.admin1)
+			}
+			a.admin1 = ai
+			if a.usRegion == "" {
+				a.usRegion = g.admin1[ai].usRegion
+			}
+		}
+		if d.city != "" {
+			a.city = g.findCity(d.city, a.country, a.admin1)
+			if a.city < 0 {
+				return fmt.Errorf("geo: area %q: city %q not in the gazetteer", first, d.city)
+			}
+		}
+		i := int32(len(g.areas))
+		g.areas = append(g.areas, a)
+		eachKey(d.phrases, func(p string) { g.add(fold.Key(p), kArea, i) })
+	}
+	for _, d := range countryForms() {
+		ci, ok := g.byCC[d.cc]
+		if !ok {
+			return fmt.Errorf("geo: country form %q: unknown country %s", d.forms, d.cc)
+		}
+		eachKey(d.forms, func(p string) { g.add(fold.Key(p), kCountry, ci) })
+	}
+	for _, d := range admin1Abbrevs() {
+		ci := g.byCC[d.cc]
+		ai := g.admin1ByDisplay(ci, d.code)
+		if ai < 0 {
+			return fmt.Errorf("geo: abbreviation %q: unknown admin1 %s-%s", d.forms, d.cc, d.code)
+		}
+		eachKey(d.forms, func(p string) { g.add(fold.Key(p), kAdmin1Abbrev, ai) })
+	}
+	for i, p := range strings.Split(nonPlaces, "|") {
+		g.add(fold.Key(p), kNonPlace, int32(i))
+	}
+	return nil
+}
+
+func (g *gazetteer) admin1ByDisplay(ci int32, code string) int32 {
+	for i := range g.admin1 {
+		if g.admin1[i].country == ci && g.admin1[i].display == code {
+			return int32(i)
+		}
+	}
+	return -1
+}
+
+// findCity finds a city by name within a country and admin1 (-1: any).
+func (g *gazetteer) findCity(name string, ci, ai int32) int32 {
+	found := int32(-1)
+	g.each(fold.Key(name), func(k kind, idx int32) bool {
+		if k != kCity {
+			return true
+		}
+		c := g.cities[idx]
+		if ci >= 0 && c.country != ci || ai >= 0 && c.admin1 != ai {
+			return true
+		}
+		if found < 0 || c.weight > g.cities[found].weight {
+			found = idx
+		}
+		return true
+	})
+	return found
+}
+
+// buildFuzzy sorts the names misspellings are matched against into a fixed
+// order, US states and Canadian provinces first, and drops repeats.
+func (g *gazetteer) buildFuzzy() {
+	sort.Slice(g.fuzzy, func(i, j int) bool {
+		if g.fuzzy[i].kind != g.fuzzy[j].kind {
+			return g.fuzzy[i].kind > g.fuzzy[j].kind
+		}
+		if g.fuzzy[i].key != g.fuzzy[j].key {
+			return g.fuzzy[i].key < g.fuzzy[j].key
+		}
+		return g.fuzzy[i].idx < g.fuzzy[j].idx
+	})
+	out := g.fuzzy[:0]
+	for i, f := range g.fuzzy {
+		if i > 0 && f.key == g.fuzzy[i-1].key {
+			continue
+		}
+		out = append(out, f)
+	}
+	g.fuzzy = out
+}
