@@ -1,12 +1,15 @@
 package discord
 
 import (
+	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/threaddigest/threaddigest"
 	"github.com/threaddigest/threaddigest/digest"
+	"github.com/threaddigest/threaddigest/geo"
 	"github.com/threaddigest/threaddigest/input"
 	"github.com/threaddigest/threaddigest/internal/textutil"
 )
@@ -30,18 +33,48 @@ func exampleThread(t *testing.T) threaddigest.Thread {
 	return th
 }
 
-// TestRenderExampleThreadGolden renders the digest of the example thread,
-// as the analysis makes it, into testdata/example.golden.json: the embeds a
-// channel receives. When the analysis changes, review the diff and rerun
-// with -update.
+func resolver(t *testing.T) *geo.Resolver {
+	t.Helper()
+	r, err := geo.NewResolver(geo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestRenderExampleThreadGolden renders the digest of the example thread
+// into testdata/example.golden.json: the embeds a channel receives. The
+// digest itself is kept beside it (example.digest.json), so that changes in
+// the analysis do not move this renderer's golden file; -update refreshes
+// both from the current analysis.
 func TestRenderExampleThreadGolden(t *testing.T) {
-	th := exampleThread(t)
-	d := digest.Analyze(th, digest.Options{Target: "Huawei", MaxArguments: 5})
+	path := filepath.Join("testdata", "example.digest.json")
+	if *update {
+		d := digest.Analyze(exampleThread(t), digest.Options{Target: "Huawei", MaxArguments: 5, Locator: resolver(t)})
+		goldenJSON(t, "example.digest.json", d)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	var d digest.Digest
+	if err := json.Unmarshal(b, &d); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
 	msgs := RenderDigest(d, Options{Thread: "huawei-europe", Slot: slot, Chart: []byte("PNG")})
 	checkMessages(t, msgs)
 	goldenJSON(t, "example.golden.json", toWire(msgs))
+}
 
-	// Every quote shown is verbatim from a comment, as written.
+// TestRenderExampleThreadAsAnalysed renders the example thread as the
+// analysis digests it today: within Discord's limits, every quote shown
+// verbatim from its comment.
+func TestRenderExampleThreadAsAnalysed(t *testing.T) {
+	th := exampleThread(t)
+	d := digest.Analyze(th, digest.Options{Target: "Huawei", MaxArguments: 5, Locator: resolver(t)})
+	msgs := RenderDigest(d, Options{Thread: "huawei-europe", Slot: slot, Chart: []byte("PNG")})
+	checkMessages(t, msgs)
+
 	bodies := make(map[string]string)
 	for _, c := range th.Comments {
 		bodies[c.ID] = c.Body
@@ -67,6 +100,17 @@ func TestRenderExampleThreadGolden(t *testing.T) {
 		if !shownVerbatim(shown, textutil.OneLine(q.Text)) {
 			t.Errorf("quote %q is not shown verbatim", q.Text)
 		}
+	}
+	for _, r := range d.Rebuttals {
+		for _, ex := range []string{r.Excerpt, r.ParentExcerpt} {
+			if !shownVerbatim(shown, textutil.OneLine(ex)) {
+				t.Errorf("rebuttal excerpt %q is not shown verbatim", ex)
+			}
+		}
+	}
+	// The counts shown are the digest's.
+	if want := "**" + itoa(d.CommentCount) + " comments** from " + itoa(d.CommenterCount) + " commenters"; !strings.Contains(shown, display(want)) {
+		t.Errorf("overview lacks %q", want)
 	}
 }
 
