@@ -76,12 +76,14 @@ type gazetteer struct {
 	admin1By  map[[2]string]int32 // {cc, GeoNames code}
 	inAdmin1  [][]int32           // admin1 → its cities, for misspelt names
 	fuzzy     []fuzzyTarget
+	fuzzyBy   [256][]fuzzyTarget // fuzzy by first byte of the key
 	keys      int
 }
 
 func (g *gazetteer) admin1Cities(ai int32) []int32 { return g.inAdmin1[ai] }
 
-func (g *gazetteer) fuzzyTargets() []fuzzyTarget { return g.fuzzy }
+// fuzzyTargets lists the names a misspelling starting with b may mean.
+func (g *gazetteer) fuzzyTargets(b byte) []fuzzyTarget { return g.fuzzyBy[b] }
 
 func (g *gazetteer) add(key string, k kind, idx int32) {
 	if key == "" {
@@ -365,4 +367,7 @@ func (g *gazetteer) buildFuzzy() {
 		out = append(out, f)
 	}
 	g.fuzzy = out
+	for _, f := range g.fuzzy {
+		g.fuzzyBy[f.key[0]] = append(g.fuzzyBy[f.key[0]], f)
+	}
 }

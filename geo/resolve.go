@@ -212,7 +212,7 @@ func newRun(r *Resolver, s string) *run {
 	b.Grow(n)
 	x.off = make([]int, len(x.toks))
 	x.lowerInput, x.upperInput = true, true
-	cased := 0
+	cased, long := 0, false
 	for i, t := range x.toks {
 		if i > 0 {
 			b.WriteByte(' ')
@@ -221,6 +221,9 @@ func newRun(r *Resolver, s string) *run {
 		b.WriteString(t.Norm)
 		if !t.Letters {
 			continue
+		}
+		if len(t.Norm) >= 4 {
+			long = true
 		}
 		switch t.Case {
 		case fold.Lower:
@@ -235,8 +238,9 @@ func newRun(r *Resolver, s string) *run {
 			cased++
 		}
 	}
-	if cased < 2 {
-		// One word in capitals is an abbreviation, not shouting.
+	if cased < 2 || !long {
+		// One word in capitals, or only short ones ("DC CO FL"), are
+		// abbreviations, not shouting.
 		x.upperInput = false
 	}
 	x.norm = b.String()
@@ -666,7 +670,7 @@ func (x *run) collect(key string, a, b int, whole bool) pick {
 					p.naAdmin1 = idx
 				}
 			default:
-				if k == kAdmin1Name && (p.otherAdmin1 < 0 || x.g.countries[a1.country].cc < x.g.countries[x.g.admin1[p.otherAdmin1].country].cc) {
+				if k == kAdmin1Name && !x.allQualifiers(a, b) && (p.otherAdmin1 < 0 || x.g.countries[a1.country].cc < x.g.countries[x.g.admin1[p.otherAdmin1].country].cc) {
 					p.otherAdmin1 = idx
 				}
 			}
@@ -746,7 +750,7 @@ func (x *run) setCity(out *res, ci int32) {
 // airport reads a lone three-letter token as an IATA code ("YVR", "dfw").
 func (x *run) airport(i int) res {
 	t := x.toks[i]
-	if len(t.Norm) != 3 || t.Case != fold.Upper && commonWord(t.Norm) {
+	if len(t.Norm) != 3 || t.End-t.Start != 3 || t.Case != fold.Upper && commonWord(t.Norm) {
 		return none()
 	}
 	code := strings.ToUpper(t.Norm)
@@ -846,7 +850,9 @@ func (x *run) units(a, min, end int, fn func(u unit)) {
 				case na:
 					u.strong = comma || t.Dot || x.nameLike(a, s) && (t.Case == fold.Upper || title || end == len(x.toks))
 				default:
-					u.strong = comma && upper
+					// Other countries' codes ("BC" is also Banská Bystrica)
+					// count only where the locality is found in them.
+					u.strong = false
 				}
 			default:
 				return true
@@ -888,7 +894,7 @@ func (x *run) structured(a, b int) res {
 					out.rule = "city in container"
 					out.conf = 0.95
 				}
-			case strong:
+			case strong && !x.codeList(a, r0) && !x.listedElsewhere(a, r0, ci, ai):
 				rank = 1
 				if ai >= 0 {
 					x.setAdmin1(&out, ai)
@@ -1020,6 +1026,15 @@ func (x *run) localityExact(a, b int, ci, ai int32) res {
 // scan finds the first strong place name inside free text ("Enjoying
 // Florida Sunshine", "meestal Gent").
 func (x *run) scan(a, b int) res {
+	if out := x.scanPass(a, b, false); out.ok {
+		return out
+	}
+	return x.scanPass(a, b, true)
+}
+
+// scanPass looks for the first name; other countries' provinces, which are
+// often also words ("East End", "Delta"), count only when foreign is set.
+func (x *run) scanPass(a, b int, foreign bool) res {
 	for i := a; i < b; i++ {
 		t := x.toks[i]
 		if !t.Letters || len(t.Norm) < 2 {
@@ -1034,7 +1049,7 @@ func (x *run) scan(a, b int) res {
 			if x.isNonPlace(i, j) && j > i+1 {
 				break
 			}
-			if out := x.scanKey(key, i, j); out.ok {
+			if out := x.scanKey(key, i, j, foreign); out.ok {
 				// A container may follow: "St. Louis MO is home base".
 				for k := min(b, j+4); k > j; k-- {
 					if x.crossesComma(j, k) && x.toks[j].Sep != fold.SepComma {
@@ -1054,7 +1069,7 @@ func (x *run) scan(a, b int) res {
 	return none()
 }
 
-func (x *run) scanKey(key string, i, j int) res {
+func (x *run) scanKey(key string, i, j int, foreign bool) res {
 	t := x.toks[i]
 	single := j == i+1
 	if single && commonWord(t.Norm) {
@@ -1089,7 +1104,7 @@ func (x *run) scanKey(key string, i, j int) res {
 			case isNA:
 				ok = len(key) >= 4
 			default:
-				ok = (t.Case == fold.Title || upper) && len(key) >= 5 && !x.allQualifiers(i, j)
+				ok = foreign && (t.Case == fold.Title || upper) && len(key) >= 5 && !x.allQualifiers(i, j)
 			}
 			switch {
 			case !ok:
@@ -1161,7 +1176,7 @@ func (x *run) fuzzy(a, b int) res {
 			continue
 		}
 		best, bestKind := int32(-1), kind(0)
-		for _, f := range x.g.fuzzyTargets() {
+		for _, f := range x.g.fuzzyTargets(key[0]) {
 			if closeEnough(key, f.key) {
 				best, bestKind = f.idx, f.kind
 				break
@@ -1192,7 +1207,7 @@ func (x *run) fuzzyCity(a, b int, ai int32) int32 {
 	}
 	for _, ci := range x.g.admin1Cities(ai) {
 		c := &x.g.cities[ci]
-		if closeEnough(key, c.key) {
+		if c.key != "" && c.key[0] == key[0] && closeEnough(key, c.key) {
 			return ci
 		}
 	}
@@ -1349,4 +1364,37 @@ func (x *run) droppable(i int, leading bool) bool {
 		return leadingQualifier(t.Norm)
 	}
 	return trailingQualifier(t.Norm)
+}
+
+// codeList reports whether tokens [a, b) are all upper-case two-letter
+// codes: then "DC CO FL" is a list whose first entry is meant, not FL.
+func (x *run) codeList(a, b int) bool {
+	if b-a < 2 {
+		return false
+	}
+	for i := a; i < b; i++ {
+		if t := x.toks[i]; len(t.Norm) != 2 || t.Case != fold.Upper {
+			return false
+		}
+	}
+	return true
+}
+
+// listedElsewhere reports whether the locality [a, b) before a container
+// outside the US, Canada and the home country lists another place rather
+// than one inside it: "Canberra, Sydney, Singapore" and "Ithaca, Tel Aviv"
+// do, "Kent, England" and "Surrey, UK" do not (a locality the gazetteer
+// lacks, before a country, stays in that country). Inside the US and Canada
+// the container is trusted, since small towns share names with bigger places
+// ("Lebanon, NH", "Holland Ohio").
+func (x *run) listedElsewhere(a, b int, ci, ai int32) bool {
+	if ci < 0 || ci == x.r.home || x.isNA(ci) {
+		return false
+	}
+	parts := x.parts(a, b)
+	if ai < 0 && len(parts) < 2 {
+		return false
+	}
+	out := x.exactWhole(parts[0][0], parts[0][1], true)
+	return out.ok && out.country != ci
 }

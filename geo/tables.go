@@ -107,7 +107,7 @@ func areaTable() []areaDef {
 		{phrases: "midwest|the midwest|mid west|midwest us|midwest usa|midwestern us|upper midwest|the upper midwest|rust belt|the rust belt|great plains|the great plains|corn belt", cc: "US", usRegion: "Midwest", freeText: true},
 		{phrases: "new england|northeast|the northeast|north east us|northeast us|tri state|tristate|tri state area|tristate area|the tri state|the tristate", cc: "US", usRegion: "Northeast", freeText: true},
 		{phrases: "the south|deep south|the deep south|dixie|the southeast|southeast us|bible belt|the bible belt|gulf coast|the gulf coast|dirty south", cc: "US", usRegion: "South", freeText: true},
-		{phrases: "west coast|the west coast|left coast|best coast|pnw|pacific northwest|the pacific northwest|southwest us|the southwest|desert southwest|the desert southwest|american southwest|southwest|cascadia|mountain west|the mountain west|rocky mountains|the rocky mountains|the rockies|rockies|wild west|the wild west", cc: "US", usRegion: "West", freeText: true},
+		{phrases: "west coast|the west coast|left coast|best coast|pnw|pacific northwest|the pacific northwest|southwest us|the southwest|desert southwest|the desert southwest|american southwest|southwest|cascadia|inland northwest|the inland northwest|mountain west|the mountain west|rocky mountains|the rocky mountains|the rockies|rockies|wild west|the wild west", cc: "US", usRegion: "West", freeText: true},
 		// Canada
 		{phrases: "gta|greater toronto area|the 6ix|the six|hogtown|t dot|tdot", cc: "CA", admin1: "ON", city: "Toronto", freeText: true},
 		{phrases: "golden horseshoe|the golden horseshoe|ottawa valley|the ottawa valley|cottage country", cc: "CA", admin1: "ON", freeText: true},
@@ -358,7 +358,7 @@ func listWord(w string) bool {
 func codeWord(w string) bool {
 	switch w {
 	case "it", "is", "no", "be", "to", "am", "at", "by", "my", "so", "as", "go", "do", "ai", "tv", "fm",
-		"pm", "ad", "in", "or", "me", "hi", "ok", "id", "us", "al", "an", "ma", "pa", "la", "de", "mt", "co":
+		"pm", "ad", "pt", "mu", "in", "or", "me", "hi", "ok", "id", "us", "al", "an", "ma", "pa", "la", "de", "mt", "co":
 		return true
 	}
 	return false

@@ -231,14 +231,15 @@ func appendWord(dst []Token, word string, start int, sep Sep, hash bool) []Token
 }
 
 // joinLetters merges runs of single-letter tokens ("n" "y" → "ny") separated
-// only by spaces or dots, so that "N.Y.", "U.S.A." and "N. Y" read as codes.
+// only by spaces or dots, so that "N.Y.", "U.S.A.", "N. Y" and "u s a" read
+// as codes.
 func joinLetters(dst []Token, first int) []Token {
 	out := first
 	for i := first; i < len(dst); {
 		t := dst[i]
 		j := i + 1
 		if isSingleLetter(t.Norm) {
-			for j < len(dst) && isSingleLetter(dst[j].Norm) && dst[j].Sep == SepSpace && dst[j-1].Dot {
+			for j < len(dst) && isSingleLetter(dst[j].Norm) && dst[j].Sep == SepSpace {
 				j++
 			}
 		}
