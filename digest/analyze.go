@@ -70,8 +70,9 @@ type analysis struct {
 	stance []float64 // after propagation
 	label  []int8    // final stance: stanceFavor, …
 
-	feat *features
-	args []argumentCluster
+	feat  *features // TF-IDF rows of the argumentative sentences
+	space *features // the rows clustered: feat, or its latent projection
+	args  []argumentCluster
 	// argOf[s] is the cluster of sentence s, or -1.
 	argOf []int32
 }

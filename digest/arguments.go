@@ -20,6 +20,8 @@ const (
 	sampleRounds        = 25    // k-means rounds on the sample
 	kmeansRestarts      = 3     // k-means runs per k, the best kept
 	giveUpAfter         = 6     // k values tried past the best before stopping
+	unitsPerMinCluster  = 30    // a thread of n sentences gets at least n/40 clusters, up to maxClusters
+	mergeSimilarity     = 0.3   // centres at least this similar are merged
 	labelTerms          = 3     // terms in a label
 	maxStatementRunes   = 300   // longer sentences are poor statements
 	commonFeature       = 0.5   // features in more than this share of units are dropped
@@ -58,15 +60,7 @@ func (f *features) row(u int) ([]int32, []float32) {
 // function words removed, the subject's words down-weighted, features seen in
 // one sentence only or in most sentences dropped.
 func (a *analysis) buildFeatures() *features {
-	subject := map[int32]bool{}
-	for _, s := range a.target.stems {
-		subject[s] = true
-	}
-	for _, w := range a.readPhrase(a.t.Title) {
-		if w.stem >= 0 {
-			subject[w.stem] = true
-		}
-	}
+	subject := a.subjectStems()
 	nStems := int32(len(a.vocab.stemText))
 	bigrams := map[uint64]int32{}
 	f := &features{}
@@ -193,6 +187,21 @@ func (a *analysis) buildFeatures() *features {
 	return f
 }
 
+// subjectStems are the stems of the target and the title: the thread's own
+// subject, present everywhere and so separating nothing.
+func (a *analysis) subjectStems() map[int32]bool {
+	subject := map[int32]bool{}
+	for _, s := range a.target.stems {
+		subject[s] = true
+	}
+	for _, w := range a.readPhrase(a.t.Title) {
+		if w.stem >= 0 {
+			subject[w.stem] = true
+		}
+	}
+	return subject
+}
+
 // clusterArguments finds the arguments: spherical k-means over the sentence
 // vectors, with the number of clusters chosen by silhouette on a sample,
 // refined over all sentences, sentences far from every centre left out, and
@@ -212,7 +221,9 @@ func (a *analysis) clusterArguments() {
 	r := &rng{state: a.seed}
 	sample := sampleUnits(nUnits, sampleSize, r)
 	sim := f.similarities(sample)
-	clusters, centroids := f.kmeansClusters(sample, sim, a.seed)
+	space := f
+	a.space = space
+	clusters, centroids := space.kmeansClusters(sample, sim, a.seed)
 	minCommenters := 3
 	if len(a.commenters) < 20 {
 		minCommenters = 2
@@ -223,7 +234,7 @@ func (a *analysis) clusterArguments() {
 			continue
 		}
 		c.centroid = centroids[k]
-		c.statement = a.pickStatement(f, c)
+		c.statement = a.pickStatement(space, c)
 		a.args = append(a.args, *c)
 	}
 	for k := range a.args {
@@ -261,7 +272,37 @@ func (f *features) kmeansClusters(sample []int32, sim [][]float32, seed uint64) 
 		f.centroidsInto(centroids, all, assign)
 	}
 	f.assign(all, centroids, assign, sims)
-	clusters := make([]argumentCluster, bestK)
+	// Centres that came out nearly alike argue the same thing: merge them.
+	if th := float32(mergeSimilarity); th < 1 {
+		for {
+			bi, bj, best := -1, -1, th
+			for i := range centroids {
+				for j := i + 1; j < len(centroids); j++ {
+					var d float32
+					for x, v := range centroids[i] {
+						d += v * centroids[j][x]
+					}
+					if d >= best {
+						bi, bj, best = i, j, d
+					}
+				}
+			}
+			if bi < 0 {
+				break
+			}
+			for u := range assign {
+				if assign[u] == int32(bj) {
+					assign[u] = int32(bi)
+				} else if assign[u] > int32(bj) {
+					assign[u]--
+				}
+			}
+			centroids = append(centroids[:bj], centroids[bj+1:]...)
+			f.centroidsInto(centroids, all, assign)
+			f.assign(all, centroids, assign, sims)
+		}
+	}
+	clusters := make([]argumentCluster, len(centroids))
 	for u := 0; u < nUnits; u++ {
 		if sims[u] >= memberSimilarity {
 			clusters[assign[u]].units = append(clusters[assign[u]].units, int32(u))
@@ -278,6 +319,7 @@ func (f *features) kmeansClusters(sample []int32, sim [][]float32, seed uint64) 
 func chooseK(sub *features, sim [][]float32, seed uint64) (int, []int32) {
 	n := len(sub.off) - 1
 	kmax := min(maxClusters, n/4)
+	kmin := max(2, min(kmax, n/unitsPerMinCluster))
 	workers := max(1, min(runtime.GOMAXPROCS(0), 4))
 	type result struct {
 		score  float64
@@ -289,7 +331,7 @@ func chooseK(sub *features, sim [][]float32, seed uint64) (int, []int32) {
 	}
 	bestK, bestScore, worse := 0, math.Inf(-1), 0
 	var bestAssign []int32
-	for k0 := 2; k0 <= kmax && worse < giveUpAfter; k0 += workers {
+	for k0 := kmin; k0 <= kmax && worse < giveUpAfter; k0 += workers {
 		results := make([]result, workers)
 		var wg sync.WaitGroup
 		for w := 0; w < workers && k0+w <= kmax; w++ {
@@ -641,6 +683,7 @@ func (a *analysis) labelArguments(f *features) {
 	}
 	avg := totalWords / float64(nClass)
 	best := a.vocab.bestWords()
+	subject := a.subjectStems()
 	for k := range a.args {
 		type scored struct {
 			id int32
@@ -663,7 +706,7 @@ func (a *analysis) labelArguments(f *features) {
 				break
 			}
 			n := f.names[t.id]
-			if used[n.a] && (n.b < 0 || used[n.b]) {
+			if used[n.a] && (n.b < 0 || used[n.b]) || subject[n.a] && (n.b < 0 || subject[n.b]) {
 				continue
 			}
 			text := a.vocab.words[best[n.a]].text

@@ -217,7 +217,7 @@ func (a *analysis) statementInScope(c *argumentCluster, inScope []bool) int32 {
 			sub.units = append(sub.units, u)
 		}
 	}
-	return a.pickStatement(a.feat, &sub)
+	return a.pickStatement(a.space, &sub)
 }
 
 func share(n, total int) float64 {

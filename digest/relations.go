@@ -99,6 +99,9 @@ func (a *analysis) classifyRelations() {
 }
 
 func (a *analysis) relationOf(i, p int) int8 {
+	if a.commenter[i] == a.commenter[p] {
+		return relExtension // a commenter continuing their own comment
+	}
 	op := a.readOpening(i, p)
 	rebut, agree := 0.0, 0.0
 	agreeLen := startsWithAny(op.first, agreementOpeners)

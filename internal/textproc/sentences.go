@@ -57,7 +57,7 @@ func AppendSentences(dst []Span, s string) []Span {
 			}
 			if j < len(s) {
 				r2, _ := utf8.DecodeRuneInString(s[j:])
-				if !unicode.IsSpace(r2) {
+				if !unicode.IsSpace(r2) && !(r == '.' && j-i == 1 && gluedSentence(s, i, r2)) {
 					i = j
 					continue
 				}
@@ -80,6 +80,26 @@ func AppendSentences(dst []Span, s string) []Span {
 	}
 	emit(len(s))
 	return dst
+}
+
+// gluedSentence reports whether the full stop at s[dot] ends a sentence
+// although the next one follows without a space ("spending.The"), as text
+// whose line breaks were lost often does: a word of at least two lower-case
+// letters before it, a capital after it.
+func gluedSentence(s string, dot int, next rune) bool {
+	if !unicode.IsUpper(next) {
+		return false
+	}
+	lower := 0
+	for w := dot; w > 0 && lower < 2; {
+		r, size := utf8.DecodeLastRuneInString(s[:w])
+		if !unicode.IsLower(r) {
+			break
+		}
+		lower++
+		w -= size
+	}
+	return lower >= 2
 }
 
 func isCloser(r rune) bool {

@@ -26,6 +26,7 @@ func TestSentences(t *testing.T) {
 		{"white space only", "   \n\t ", nil},
 		{"url", "Read example.com/a.b now. Done.", []string{"Read example.com/a.b now.", "Done."}},
 		{"non-ASCII", "Köln ist schön. Ja!", []string{"Köln ist schön.", "Ja!"}},
+		{"glued after a lost line break", "Steven Harper.Trying to compare is odd. See U.S.A. rules.", []string{"Steven Harper.", "Trying to compare is odd.", "See U.S.A. rules."}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -147,4 +147,6 @@ var stopWords = setOf(
 	"s", "t", "d", "ll", "m", "ve", "de", "amp", "http", "https", "www",
 	"com", "two", "three", "first", "new", "year", "years", "time", "times",
 	"people", "know", "need", "good", "great", "article", "author",
+	"nobody", "already", "anybody", "everybody", "somebody", "simply",
+	"etc", "indeed", "ago", "via", "yeah", "yep", "ya", "gonna", "wanna",
 )
