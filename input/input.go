@@ -494,3 +494,15 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// ParseTime reads a time as the input formats do: RFC 3339, Twitter's
+// layout, "2006-01-02 15:04:05", or Unix seconds or milliseconds. "" is the
+// zero time. Live sources with configurable fields read times with it too.
+func ParseTime(s string) (time.Time, error) { return parseTime(s) }
+
+// ParseLikes reads a like count as the input formats do.
+func ParseLikes(s string) (int, error) { return parseLikes(s) }
+
+// ParseDeleted reads a deleted marker as the input formats do: a boolean or
+// a status word.
+func ParseDeleted(s string) (bool, error) { return parseDeleted(s) }
