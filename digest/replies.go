@@ -28,7 +28,8 @@ func (a *analysis) linkReplies() {
 	}
 	fold := cases.Fold()
 	folded := func(s string) string { return collapseSpace(fold.String(norm.NFKC.String(s))) }
-	latest := make(map[string]int32) // folded author name -> latest comment so far
+	byName := make(map[string][]int32) // folded author name -> their comments so far
+	lead := make([][]string, a.n)      // the folded names each comment opens by addressing
 	longest := 0
 	for i, c := range a.t.Comments {
 		p := int32(-1)
@@ -38,7 +39,8 @@ func (a *analysis) linkReplies() {
 			}
 		}
 		if p < 0 && !c.Deleted {
-			p = a.mentionParent(i, folded, latest, longest)
+			lead[i] = leadingMentions(c.Body, folded)
+			p = a.mentionParent(i, folded, byName, lead, longest)
 		}
 		a.parent[i] = p
 		if p >= 0 {
@@ -47,7 +49,7 @@ func (a *analysis) linkReplies() {
 		if c.Author != "" {
 			name := folded(c.Author)
 			if name != "" {
-				latest[name] = int32(i)
+				byName[name] = append(byName[name], int32(i))
 				if len(name) > longest {
 					longest = len(name)
 				}
@@ -60,7 +62,7 @@ func (a *analysis) linkReplies() {
 // comment by Name, trying the names of a leading run of mentions ("@a @b …")
 // in order. It returns -1 when the body does not open with a mention of an
 // earlier commenter.
-func (a *analysis) mentionParent(i int, folded func(string) string, latest map[string]int32, longest int) int32 {
+func (a *analysis) mentionParent(i int, folded func(string) string, byName map[string][]int32, lead [][]string, longest int) int32 {
 	body := strings.TrimLeftFunc(a.t.Comments[i].Body, unicode.IsSpace)
 	if body == "" {
 		return -1
@@ -114,8 +116,8 @@ func (a *analysis) mentionParent(i int, folded func(string) string, latest map[s
 			if broadcastNames[name] {
 				return -1
 			}
-			if j, ok := latest[name]; ok && a.commenter[j] != self {
-				best = j
+			if js, ok := byName[name]; ok && a.commenter[js[len(js)-1]] != self {
+				best = a.pickAddressed(i, js, folded, lead)
 				break
 			}
 		}
@@ -130,6 +132,57 @@ func (a *analysis) mentionParent(i int, folded func(string) string, latest map[s
 		rest = strings.TrimLeftFunc(rest[sp:], unicode.IsSpace)
 	}
 	return -1
+}
+
+// pickAddressed chooses which of a commenter's earlier comments (js, oldest
+// first) reply i answers: the latest, unless an earlier one belongs more
+// clearly to the same exchange, by sharing more of the names reply i
+// addresses (its own author's included). Only the last few are considered.
+func (a *analysis) pickAddressed(i int, js []int32, folded func(string) string, lead [][]string) int32 {
+	if len(js) == 1 || len(lead[i]) == 0 {
+		return js[len(js)-1]
+	}
+	mine := map[string]bool{folded(a.t.Comments[i].Author): true}
+	for _, n := range lead[i] {
+		mine[n] = true
+	}
+	best, bestScore := js[len(js)-1], -1
+	for k := len(js) - 1; k >= 0 && k >= len(js)-exchangeLookback; k-- {
+		j := js[k]
+		score := 0
+		if mine[folded(a.t.Comments[j].Author)] {
+			score++
+		}
+		for _, n := range lead[j] {
+			if mine[n] {
+				score++
+			}
+		}
+		if score > bestScore {
+			best, bestScore = j, score
+		}
+	}
+	return best
+}
+
+// exchangeLookback is how many of a commenter's latest comments a reply to
+// them may be matched to.
+const exchangeLookback = 8
+
+// leadingMentions returns the folded handles of the "@name" run a body opens
+// with (one word each), or nil.
+func leadingMentions(body string, folded func(string) string) []string {
+	var out []string
+	for _, field := range strings.Fields(body) {
+		if !strings.HasPrefix(field, "@") || len(out) == 8 {
+			break
+		}
+		name := strings.TrimRightFunc(field[1:], func(r rune) bool { return !isNameRune(r) })
+		if name != "" {
+			out = append(out, folded(name))
+		}
+	}
+	return out
 }
 
 func isNameRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' }

@@ -130,6 +130,19 @@ func TestReplyLinks(t *testing.T) {
 			want: map[string]string{"2": "1"},
 		},
 		{
+			name: "within a two-person exchange, the comment addressed to the replier",
+			comments: []threaddigest.Comment{
+				cm("1", "ann", "News."),
+				cm("2", "cy", "Comment."),
+				cm("3", "bo", "@ann source?"),
+				cm("4", "ann", "@bo here is the source"),
+				cm("5", "ann", "@cy thanks"),
+				cm("6", "bo", "@ann that link is broken"),
+				cm("7", "di", "@ann what news?"),
+			},
+			want: map[string]string{"3": "1", "4": "3", "5": "2", "6": "4", "7": "5"},
+		},
+		{
 			name: "a reply to a deleted comment keeps its parent",
 			comments: []threaddigest.Comment{
 				{ID: "1", Author: "Ann", Body: "[deleted]", Deleted: true},
