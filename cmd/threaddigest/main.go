@@ -46,7 +46,6 @@ type command struct {
 func commands() map[string]command {
 	return map[string]command{
 		"eval":         {summary: "measure the analysis against the labelled data sets in ../shared/data", run: runEval},
-		"digest":       {summary: "digest a thread from a file: arguments, rebuttals, stance, regions", run: runDigest},
 		"serve":        {summary: "run the digest service: scheduled digests, /thread commands, /healthz, /metrics", run: runServe},
 		"check-config": {summary: "check a service configuration file, naming the line of each problem", run: runCheckConfig},
 		"locate":       {summary: "read free-text locations into places and regions, for tuning data", run: runLocate},
