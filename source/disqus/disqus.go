@@ -21,7 +21,7 @@ import (
 
 // Config holds the API key and, for a proxy or a fake, the API root.
 type Config struct {
-	APIKey string `toml:"api_key"`
+	APIKey string `toml:"api_key" secret:"true"`
 	APIURL string `toml:"api_url"`
 }
 

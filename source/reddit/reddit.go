@@ -26,7 +26,7 @@ import (
 // the thread's own URL is read.
 type Config struct {
 	ClientID     string `toml:"client_id"`
-	ClientSecret string `toml:"client_secret"`
+	ClientSecret string `toml:"client_secret" secret:"true"`
 	// TokenURL and APIURL default to Reddit's; set them for a proxy or a
 	// local fake.
 	TokenURL string `toml:"token_url"`

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/BurntSushi/toml"
+	"github.com/pelletier/go-toml/v2"
 	"github.com/threaddigest/threaddigest/source/disqus"
 	"github.com/threaddigest/threaddigest/source/fetch"
 	"github.com/threaddigest/threaddigest/source/hackernews"
@@ -182,14 +182,15 @@ next = "paging.next"
 headers = { Authorization = "Token x" }
 `
 	var s Settings
-	if _, err := toml.Decode(conf, &s); err != nil {
+	dec := toml.NewDecoder(strings.NewReader(conf)).DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
 		t.Fatal(err)
 	}
 	if s.Timeout.Duration != 15*time.Second || s.MaxPages != 5 || s.Reddit.ClientSecret != "def" || s.Disqus.APIKey != "pub" ||
 		s.JSON["mysite"].Items != "data.comments" || s.JSON["mysite"].Headers["Authorization"] != "Token x" {
 		t.Errorf("decoded %+v", s)
 	}
-	if _, err := toml.Decode(`timeout = "soon"`, &s); err == nil || !strings.Contains(err.Error(), "duration") {
+	if err := toml.Unmarshal([]byte(`timeout = "soon"`), &s); err == nil || !strings.Contains(err.Error(), "duration") {
 		t.Errorf("bad duration: %v", err)
 	}
 }
