@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
+	"github.com/threaddigest/threaddigest/source/sources"
 
 	"github.com/threaddigest/threaddigest/input"
 )
@@ -39,6 +40,9 @@ type Config struct {
 	Channels []Channel `toml:"channel"`
 	Slack    Slack     `toml:"slack"`
 	Discord  Discord   `toml:"discord"`
+	// Sources holds the live sources' credentials and limits (README,
+	// "Live sources").
+	Sources sources.Settings `toml:"sources"`
 
 	// File is the path the configuration was read from.
 	File string `toml:"-"`

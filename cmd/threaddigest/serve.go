@@ -26,7 +26,7 @@ import (
 	"github.com/threaddigest/threaddigest/digest"
 	"github.com/threaddigest/threaddigest/server"
 	"github.com/threaddigest/threaddigest/source"
-	"github.com/threaddigest/threaddigest/source/file"
+	"github.com/threaddigest/threaddigest/source/sources"
 	"github.com/threaddigest/threaddigest/store"
 	"github.com/threaddigest/threaddigest/store/open"
 )
@@ -122,7 +122,7 @@ func serve(ctx context.Context, cfg *config.Config, env Env, logger *slog.Logger
 		Holder:          cfg.Bot.ReplicaID,
 		Analyze:         digest.Analyze,
 		Locator:         newLocator(logger),
-		OpenSource:      sourceOpener(cfg, logger),
+		OpenSource:      sourceOpener(cfg, logger, env.Getenv),
 		OpenDestination: dests.open,
 		Metrics:         metrics,
 	}, bot.Settings{
@@ -228,8 +228,10 @@ func serviceSpecs(cfg *config.Config) ([]bot.ThreadSpec, []bot.DigestSpec, error
 }
 
 // sourceOpener opens a thread's source: a file path with the options of the
-// [[thread]] that names it.
-func sourceOpener(cfg *config.Config, logger *slog.Logger) func(spec string) (source.Source, error) {
+// [[thread]] that names it, or a live address with the [sources] settings.
+// Every source shares one set of per-host rate limits.
+func sourceOpener(cfg *config.Config, logger *slog.Logger, getenv func(string) string) func(spec string) (source.Source, error) {
+	limits := sources.NewLimits(cfg.Sources)
 	return func(spec string) (source.Source, error) {
 		var opts config.Thread
 		for _, t := range cfg.Threads {
@@ -238,10 +240,8 @@ func sourceOpener(cfg *config.Config, logger *slog.Logger) func(spec string) (so
 				break
 			}
 		}
-		if looksLive(spec) {
-			return nil, fmt.Errorf("source %q: live sources are not available in this build; use a file path", spec)
-		}
-		return file.New(spec, opts.InputOptions(), opts.ThreadID, logger), nil
+		return sources.Open(spec, cfg.Sources, sources.Deps{Limits: limits, Log: logger, Getenv: getenv,
+			File: opts.InputOptions(), Thread: opts.ThreadID})
 	}
 }
 
