@@ -1,0 +1,302 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/threaddigest/threaddigest/adapters/discord/discordfake"
+)
+
+// discordLog is serve's log, safe for its goroutines and the test.
+type discordLog struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *discordLog) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *discordLog) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func (b *discordLog) wait(t *testing.T, re *regexp.Regexp) string {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := re.FindStringSubmatch(b.String()); m != nil {
+			return m[len(m)-1]
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("no log line matching %s in:\n%s", re, b)
+	return ""
+}
+
+// discordHostileThread carries Discord's mention, link, Markdown and
+// line-start syntax in its title, names and comments.
+const discordHostileThread = `@everyone Huawei **5G** ban [read more](https://evil.example/a)
+
+Dec 27, 2019 · 6 comments
+
+Mallory <@123456789012345678> (Boulder, Co)
+@everyone I support Huawei in our 5G networks, **the cheapest gear wins** and [click here](https://evil.example/b) proves it.
+
+Eve ||spoiler|| (köln)
+@here Huawei is a security risk for 5G networks, __no__ vendor bound by a state intelligence law belongs in the core. ` + "`rm -rf`" + `
+
+Trent (Lyon, France)
+@Mallory <@&42> Huawei is a security risk; the 5G core must be built by vendors we can audit, ~~not~~ by Huawei.
+
+Peggy (Edmonton AB)
+I support Huawei; the 5G rollout would cost billions more without it and <#99> everyone pays.
+
+Victor (NYC)
+# Heading
+Huawei in 5G networks is a security risk, plain and simple. https://evil.example/c
+
+Walter (Sydney)
+-# Cheaper Huawei gear means faster 5G networks for everyone; I support Huawei.
+`
+
+// discordHostileFragments must never reach Discord unescaped.
+var discordHostileFragments = []string{
+	"@everyone", "@here", "<@123456789012345678>", "<@&42>", "<#99>", "[read more](", "[click here](",
+	"**5G**", "**the cheapest gear wins**", "||spoiler||", "__no__", "~~not~~", "`rm -rf`", "://evil.example",
+}
+
+const discordE2EConfig = `
+[store]
+url = "sqlite:DIR/state.db"
+lease = "5s"
+
+[http]
+listen = "127.0.0.1:0"
+
+[[thread]]
+name = "huawei-europe"
+source = "THREAD"
+target = "Huawei"
+poll = "1s"
+
+[[digest]]
+thread = "huawei-europe"
+schedule = "@every 2s"
+to = ["discord:CHANNEL", "discord-webhook:WEBHOOK"]
+
+[discord]
+bot_token = "${DISCORD_BOT_TOKEN}"
+public_key = "${DISCORD_PUBLIC_KEY}"
+application_id = "1100000000000000002"
+api_url = "API"
+`
+
+// TestDiscordEndToEnd: serve posts the scheduled digest to a Discord channel
+// with the bot token and to a webhook, as embeds with the regional chart
+// attached and every hostile text inert; /thread stance through the HTTP
+// interactions endpoint is answered within Discord's three seconds; a
+// request with a bad signature is refused.
+func TestDiscordEndToEnd(t *testing.T) {
+	fake := discordfake.New(t)
+	channel := fake.AddChannel()
+	webhook := fake.NewWebhook()
+	signer := discordfake.NewSigner()
+
+	dir := t.TempDir()
+	threadPath := filepath.Join(dir, "thread.txt")
+	if err := os.WriteFile(threadPath, []byte(discordHostileThread), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	body := strings.NewReplacer("DIR", dir, "THREAD", threadPath, "CHANNEL", channel, "WEBHOOK", webhook, "API", fake.APIURL()).Replace(discordE2EConfig)
+	cfg := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"DISCORD_BOT_TOKEN": fake.BotToken, "DISCORD_PUBLIC_KEY": signer.PublicHex()}
+	log := &discordLog{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, []string{"serve", "--config", cfg}, Env{Stdout: io.Discard, Stderr: log, Getenv: func(k string) string { return env[k] }})
+	}()
+	defer func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve: %v\n%s", err, log)
+			}
+		case <-time.After(30 * time.Second):
+			t.Errorf("serve did not stop")
+		}
+		if strings.Contains(log.String(), fake.BotToken) || strings.Contains(log.String(), "wh-token") {
+			t.Error("a token reached the log")
+		}
+	}()
+	addr := log.wait(t, regexp.MustCompile(`msg="http server listening" addr=(\S+)`))
+
+	// The scheduled digest reaches the channel and the webhook.
+	var toChannel, toWebhook *discordfake.Message
+	deadline := time.Now().Add(20 * time.Second)
+	for (toChannel == nil || toWebhook == nil) && time.Now().Before(deadline) {
+		for _, m := range fake.Messages() {
+			switch {
+			case m.Route == "channel" && toChannel == nil:
+				toChannel = &m
+			case m.Route == "webhook" && toWebhook == nil:
+				toWebhook = &m
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if toChannel == nil || toWebhook == nil {
+		t.Fatalf("channel post %v, webhook post %v; requests %v; log:\n%s", toChannel != nil, toWebhook != nil, fake.Requests(), log)
+	}
+	if toChannel.ChannelID != channel {
+		t.Errorf("posted to channel %s, want %s", toChannel.ChannelID, channel)
+	}
+	for _, m := range []*discordfake.Message{toChannel, toWebhook} {
+		if len(m.Payload.Embeds) < 2 {
+			t.Fatalf("%s: %d embeds", m.Route, len(m.Payload.Embeds))
+		}
+		first := m.Payload.Embeds[0]
+		if !strings.Contains(first.Title, `\@everyone Huawei \*\*5G\*\* ban`) || !strings.Contains(first.Description, "6 new comments") {
+			t.Errorf("%s: first embed %q / %.200q", m.Route, first.Title, first.Description)
+		}
+		if len(m.Files) != 1 || m.Files[0].Filename != "regional-split.png" || first.Image == nil || first.Image.URL != "attachment://regional-split.png" {
+			t.Errorf("%s: chart not attached and shown (files %d)", m.Route, len(m.Files))
+		} else if _, err := png.Decode(bytes.NewReader(m.Files[0].Data)); err != nil {
+			t.Errorf("%s: chart is not a PNG: %v", m.Route, err)
+		}
+		if a := m.Payload.AllowedMentions; a == nil || a.Parse == nil || len(a.Parse) != 0 {
+			t.Errorf("%s: allowed_mentions %+v, want parse: []", m.Route, a)
+		}
+		checkDiscordInert(t, m.Route, m.Payload.Content, embedTexts(m.Payload))
+	}
+
+	// /thread stance in the channel that receives the digest.
+	id, ix := fake.Interaction(discordfake.Command{ApplicationID: "1100000000000000002", GuildID: "1100000000000000010", ChannelID: channel,
+		UserID: "1100000000000000020", Name: "thread", Sub: "stance"})
+	endpoint := "http://" + addr + "/discord/interactions"
+	start := time.Now()
+	status, reply, err := fake.Post(endpoint, signer, id, ix, time.Now())
+	took := time.Since(start)
+	if err != nil || status != 200 || took > 3*time.Second {
+		t.Fatalf("stance: status %d after %s, %v: %s", status, took, err, reply)
+	}
+	var r struct {
+		Type int                 `json:"type"`
+		Data discordfake.Payload `json:"data"`
+	}
+	if err := json.Unmarshal(reply, &r); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("/thread stance answered with response type %d in %s", r.Type, took)
+	answer := r.Data
+	switch r.Type {
+	case 4: // answered from the cache
+	case 5: // deferred: the answer edits the original response
+		edit := waitDiscordEdit(t, fake, id)
+		answer = edit.Payload
+	default:
+		t.Fatalf("stance: response type %d: %s", r.Type, reply)
+	}
+	if r.Data.Flags != 64 {
+		t.Errorf("stance answer flags %d, want ephemeral (64)", r.Data.Flags)
+	}
+	if len(answer.Embeds) == 0 || !strings.Contains(answer.Embeds[0].Description, "Stance toward Huawei") {
+		t.Errorf("stance answer %.400s", reply)
+	}
+	checkDiscordInert(t, "stance answer", answer.Content, embedTexts(answer))
+
+	// PING is answered; a wrongly signed request is refused.
+	if status, reply, _ := fake.Post(endpoint, signer, "", discordfake.Ping("1100000000000000002"), time.Now()); status != 200 || strings.TrimSpace(string(reply)) != `{"type":1}` {
+		t.Errorf("PING: %d %s", status, reply)
+	}
+	if status, _, _ := fake.Post(endpoint, discordfake.NewSigner(), "", ix, time.Now()); status != 401 {
+		t.Errorf("wrongly signed interaction: status %d, want 401", status)
+	}
+}
+
+func waitDiscordEdit(t *testing.T, fake *discordfake.Server, interactionID string) discordfake.Message {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, m := range fake.Messages() {
+			if m.Route == "edit" && m.InteractionID == interactionID {
+				return m
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("the deferred answer never edited the original response")
+	return discordfake.Message{}
+}
+
+func embedTexts(p discordfake.Payload) []string {
+	var out []string
+	for _, e := range p.Embeds {
+		out = append(out, e.Title, e.Description)
+		for _, f := range e.Fields {
+			out = append(out, f.Name, f.Value)
+		}
+	}
+	return out
+}
+
+// checkDiscordInert fails when hostile syntax reached Discord unescaped, or
+// a line of text starts with Markdown that comment text put there.
+func checkDiscordInert(t *testing.T, where, content string, texts []string) {
+	t.Helper()
+	all := append([]string{content}, texts...)
+	joined := strings.Join(all, "\n")
+	for _, frag := range discordHostileFragments {
+		if discordUnescaped(joined, frag) {
+			t.Errorf("%s: %q arrived unescaped", where, frag)
+		}
+	}
+	for _, s := range all {
+		for _, line := range strings.Split(s, "\n") {
+			for _, p := range []string{"# ", "-# ", "- ", "> ", "1. "} {
+				if strings.HasPrefix(line, p) {
+					t.Errorf("%s: line %q starts with Markdown %q", where, line, p)
+				}
+			}
+		}
+	}
+}
+
+// discordUnescaped reports whether frag occurs in s other than right after
+// an escaping backslash.
+func discordUnescaped(s, frag string) bool {
+	for off := 0; ; {
+		i := strings.Index(s[off:], frag)
+		if i < 0 {
+			return false
+		}
+		i += off
+		n := 0
+		for j := i - 1; j >= 0 && s[j] == '\\'; j-- {
+			n++
+		}
+		if n%2 == 0 {
+			return true
+		}
+		off = i + 1
+	}
+}
