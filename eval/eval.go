@@ -121,4 +121,9 @@ func join(dir string, elem ...string) string {
 	return filepath.Join(append([]string{dir}, elem...)...)
 }
 
-func f3(x float64) string { return fmt.Sprintf("%.3f", x) }
+func f3(x float64) string {
+	if x > -0.0005 && x < 0.0005 {
+		x = 0 // no "-0.000"
+	}
+	return fmt.Sprintf("%.3f", x)
+}

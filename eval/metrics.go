@@ -65,10 +65,10 @@ func (c confusion) majority() (string, confusion) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	best := ""
+	best, found := "", false
 	for _, k := range keys {
-		if best == "" || counts[k] > counts[best] {
-			best = k
+		if !found || counts[k] > counts[best] {
+			best, found = k, true
 		}
 	}
 	base := confusion{}

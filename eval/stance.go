@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 
 	"github.com/threaddigest/threaddigest"
@@ -50,7 +51,7 @@ func readCSV(path string, t *Table) ([]map[string]string, error) {
 		out = append(out, m)
 	}
 	if len(bad) > 0 {
-		t.Notes = append(t.Notes, fmt.Sprintf("%s: %d records left out for a field count unlike the header's (records %v)", path, len(bad), bad))
+		t.Notes = append(t.Notes, fmt.Sprintf("%s: %d records left out for a field count unlike the header's (records %v)", filepath.Join(filepath.Base(filepath.Dir(path)), filepath.Base(path)), len(bad), bad))
 	}
 	return out, nil
 }
@@ -158,7 +159,18 @@ func evalClaimStance(dir string, t *Table) error {
 			c.add(tp.gold[i], pred)
 		}
 	}
-	stanceRows(t, "IBM Claim Stance test (topic target given)", c, []string{"PRO", "CON"})
+	data := "IBM Claim Stance test (topic target given)"
+	stanceRows(t, data, c, []string{"PRO", "CON"})
+	decided := confusion{}
+	for k, v := range c {
+		if k[1] != "none" {
+			decided[k] += v
+		}
+	}
+	t.Rows = append(t.Rows,
+		Row{"stance", data, "share of claims given a side", f3(ratio(decided.total(), c.total())), "1.000", c.total()},
+		Row{"stance", data, "accuracy where a side is given", f3(decided.accuracy()), "n/a", decided.total()},
+	)
 	return nil
 }
 
