@@ -72,8 +72,11 @@ func storedComments(ctx context.Context, tx pgx.Tx, thread string, batch []threa
 	for i, id := range ids {
 		keys[i] = []byte(id)
 	}
+	// Planned afresh each time (QueryExecModeExec), not as a cached prepared
+	// statement: a generic plan made while the table was small would keep
+	// scanning it whole as the thread grows.
 	rows, err := tx.Query(ctx, `SELECT id, parent_id, author, author_id, location, body, created_at, likes, deleted
-		FROM comments WHERE thread = $1 AND id = ANY($2)`, thread, keys)
+		FROM comments WHERE thread = $1 AND id = ANY($2)`, pgx.QueryExecModeExec, thread, keys)
 	if err != nil {
 		return nil, fmt.Errorf("read stored comments: %w", err)
 	}
