@@ -117,37 +117,8 @@ func TestDiscordEndToEnd(t *testing.T) {
 	webhook := fake.NewWebhook()
 	signer := discordfake.NewSigner()
 
-	dir := t.TempDir()
-	threadPath := filepath.Join(dir, "thread.txt")
-	if err := os.WriteFile(threadPath, []byte(discordHostileThread), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	body := strings.NewReplacer("DIR", dir, "THREAD", threadPath, "CHANNEL", channel, "WEBHOOK", webhook, "API", fake.APIURL()).Replace(discordE2EConfig)
-	cfg := filepath.Join(dir, "config.toml")
-	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	env := map[string]string{"DISCORD_BOT_TOKEN": fake.BotToken, "DISCORD_PUBLIC_KEY": signer.PublicHex()}
-	log := &discordLog{}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, []string{"serve", "--config", cfg}, Env{Stdout: io.Discard, Stderr: log, Getenv: func(k string) string { return env[k] }})
-	}()
-	defer func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("serve: %v\n%s", err, log)
-			}
-		case <-time.After(30 * time.Second):
-			t.Errorf("serve did not stop")
-		}
-		if strings.Contains(log.String(), fake.BotToken) || strings.Contains(log.String(), "wh-token") {
-			t.Error("a token reached the log")
-		}
-	}()
+	log := discordServe(t, fake, strings.NewReplacer("CHANNEL", channel, "WEBHOOK", webhook).Replace(discordE2EConfig),
+		map[string]string{"DISCORD_BOT_TOKEN": fake.BotToken, "DISCORD_PUBLIC_KEY": signer.PublicHex()})
 	addr := log.wait(t, regexp.MustCompile(`msg="http server listening" addr=(\S+)`))
 
 	// The scheduled digest reaches the channel and the webhook.
@@ -230,6 +201,99 @@ func TestDiscordEndToEnd(t *testing.T) {
 	}
 	if status, _, _ := fake.Post(endpoint, discordfake.NewSigner(), "", ix, time.Now()); status != 401 {
 		t.Errorf("wrongly signed interaction: status %d, want 401", status)
+	}
+}
+
+// discordServe runs serve with cfgBody (DIR, THREAD and API replaced) and
+// the environment env until the test ends, and returns its log.
+func discordServe(t *testing.T, fake *discordfake.Server, cfgBody string, env map[string]string) *discordLog {
+	t.Helper()
+	dir := t.TempDir()
+	threadPath := filepath.Join(dir, "thread.txt")
+	if err := os.WriteFile(threadPath, []byte(discordHostileThread), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	body := strings.NewReplacer("DIR", dir, "THREAD", threadPath, "API", fake.APIURL()).Replace(cfgBody)
+	cfg := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	log := &discordLog{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, []string{"serve", "--config", cfg}, Env{Stdout: io.Discard, Stderr: log, Getenv: func(k string) string { return env[k] }})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve: %v\n%s", err, log)
+			}
+		case <-time.After(30 * time.Second):
+			t.Errorf("serve did not stop")
+		}
+		for _, secret := range env {
+			if strings.Contains(log.String(), secret) {
+				t.Error("a secret reached the log")
+			}
+		}
+		if strings.Contains(log.String(), "wh-token") {
+			t.Error("the webhook token reached the log")
+		}
+	})
+	return log
+}
+
+// TestDiscordGatewayEndToEnd: with gateway = true, serve connects to the
+// gateway with no intents and answers /thread stance over REST.
+func TestDiscordGatewayEndToEnd(t *testing.T) {
+	fake := discordfake.New(t)
+	channel := fake.AddChannel()
+	cfg := strings.NewReplacer("CHANNEL", channel, `, "discord-webhook:WEBHOOK"`, "", `public_key = "${DISCORD_PUBLIC_KEY}"`, "gateway = true",
+		`listen = "127.0.0.1:0"`, `listen = "off"`).Replace(discordE2EConfig)
+	log := discordServe(t, fake, cfg, map[string]string{"DISCORD_BOT_TOKEN": fake.BotToken})
+	id, err := fake.WaitIdentify(20 * time.Second)
+	if err != nil {
+		t.Fatalf("%v; log:\n%s", err, log)
+	}
+	if id.Intents != 0 {
+		t.Errorf("identified with intents %d, want none", id.Intents)
+	}
+	// The cache is warm once the digest went out.
+	deadline := time.Now().Add(20 * time.Second)
+	for len(fake.Messages()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	ixID, ix := fake.Interaction(discordfake.Command{ApplicationID: "1100000000000000002", GuildID: "1100000000000000010", ChannelID: channel,
+		UserID: "1100000000000000020", Name: "thread", Sub: "stance"})
+	start := time.Now()
+	if err := fake.Dispatch("INTERACTION_CREATE", ix); err != nil {
+		t.Fatal(err)
+	}
+	var resp *discordfake.Response
+	for resp == nil && time.Since(start) < 10*time.Second {
+		for _, r := range fake.Responses() {
+			if r.InteractionID == ixID {
+				resp = &r
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if resp == nil {
+		t.Fatalf("no response to the interaction; log:\n%s", log)
+	}
+	if took := resp.At.Sub(start); took > 3*time.Second {
+		t.Errorf("responded after %s", took)
+	}
+	answer := resp.Data
+	if resp.Type == 5 {
+		edit := waitDiscordEdit(t, fake, ixID)
+		answer = &edit.Payload
+	}
+	if answer == nil || len(answer.Embeds) == 0 || !strings.Contains(answer.Embeds[0].Description, "Stance toward Huawei") {
+		t.Errorf("stance answer %+v", answer)
 	}
 }
 
