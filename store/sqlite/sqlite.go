@@ -77,8 +77,11 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		opts.Readers = 4
 	}
 	s := &Store{name: path, log: opts.Logger}
+	// synchronous=FULL makes every commit durable before it returns, power
+	// loss included: a run recorded as posting must still say so after a
+	// crash, or its slot would be taken over and posted a second time.
 	common := "_pragma=busy_timeout(" + strconv.FormatInt(opts.BusyTimeout.Milliseconds(), 10) + ")" +
-		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
 	var err error
 	if path == Memory {
 		// Each connection to :memory: is a database of its own, so the store
