@@ -107,9 +107,11 @@ func BenchmarkResolve(b *testing.B) {
 	}
 	held := heapInUse() - before
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	for i := 0; i < b.N; i++ {
 		r.Resolve(mix[i%len(mix)])
 	}
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
 	b.ReportMetric(float64(held)/(1<<20), "MB-held")
 	b.ReportMetric(float64(len(mix)), "mix-strings")
 	runtime.KeepAlive(r)
@@ -137,9 +139,11 @@ func BenchmarkResolveUncached(b *testing.B) {
 	mix := benchMix(b)
 	r := newTestResolver(b, Options{CacheSize: -1})
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	for i := 0; i < b.N; i++ {
 		r.Resolve(mix[i%len(mix)])
 	}
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
 }
 
 // BenchmarkFirstLookup is loading the embedded gazetteer plus one lookup:
@@ -147,6 +151,8 @@ func BenchmarkResolveUncached(b *testing.B) {
 func BenchmarkFirstLookup(b *testing.B) {
 	before := heapInUse()
 	var keep *Resolver
+	b.ResetTimer()
+	cpu0 := cpuTime()
 	for i := 0; i < b.N; i++ {
 		r, err := NewResolver(Options{})
 		if err != nil {
@@ -158,6 +164,7 @@ func BenchmarkFirstLookup(b *testing.B) {
 		keep = r
 	}
 	b.StopTimer()
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
 	b.ReportMetric(float64(heapInUse()-before)/(1<<20), "MB-gazetteer")
 	runtime.KeepAlive(keep)
 }

@@ -35,11 +35,15 @@ const (
 	kNonPlace                 // a phrase that names no place ("Planet Earth")
 )
 
-// entry is one meaning of a key; entries of one key form a chain.
+// entry is one meaning of a key.
 type entry struct {
 	kind kind
 	idx  int32
-	next int32 // index of the next entry of the same key, -1 at the end
+}
+
+// span locates the entries of one key.
+type span struct {
+	start, n int32
 }
 
 type country struct {
@@ -57,7 +61,6 @@ type admin1 struct {
 
 type city struct {
 	name    string
-	key     string // folded name
 	country int32
 	admin1  int32 // -1 when GeoNames gives none we know
 	weight  float64
@@ -70,14 +73,13 @@ type gazetteer struct {
 	cities    []city
 	areas     []area
 	airports  map[string]int32 // upper-case IATA code → city
-	index     map[string]int32 // key → first entry
+	index     map[string]span
 	entries   []entry
 	byCC      map[string]int32
 	admin1By  map[[2]string]int32 // {cc, GeoNames code}
 	inAdmin1  [][]int32           // admin1 → its cities, for misspelt names
 	fuzzy     []fuzzyTarget
 	fuzzyBy   [256][]fuzzyTarget // fuzzy by first byte of the key
-	keys      int
 }
 
 func (g *gazetteer) admin1Cities(ai int32) []int32 { return g.inAdmin1[ai] }
@@ -85,17 +87,8 @@ func (g *gazetteer) admin1Cities(ai int32) []int32 { return g.inAdmin1[ai] }
 // fuzzyTargets lists the names a misspelling starting with b may mean.
 func (g *gazetteer) fuzzyTargets(b byte) []fuzzyTarget { return g.fuzzyBy[b] }
 
-func (g *gazetteer) add(key string, k kind, idx int32) {
-	if key == "" {
-		return
-	}
-	head, ok := g.index[key]
-	if !ok {
-		head = -1
-		g.keys++
-	}
-	g.entries = append(g.entries, entry{kind: k, idx: idx, next: head})
-	g.index[key] = int32(len(g.entries) - 1)
+// addTarget notes a key a misspelling may be matched against.
+func (g *gazetteer) addTarget(key string, k kind, idx int32) {
 	if len(key) >= 5 && (k == kCountry || k == kAdmin1Name && g.isNA(g.admin1[idx].country)) {
 		g.fuzzy = append(g.fuzzy, fuzzyTarget{key: key, kind: k, idx: idx})
 	}
@@ -108,16 +101,14 @@ func (g *gazetteer) isNA(ci int32) bool {
 
 // each calls fn for every meaning of key until fn returns false.
 func (g *gazetteer) each(key string, fn func(k kind, idx int32) bool) {
-	i, ok := g.index[key]
+	sp, ok := g.index[key]
 	if !ok {
 		return
 	}
-	for i >= 0 {
-		e := g.entries[i]
+	for _, e := range g.entries[sp.start : sp.start+sp.n] {
 		if !fn(e.kind, e.idx) {
 			return
 		}
-		i = e.next
 	}
 }
 
@@ -126,17 +117,10 @@ func (g *gazetteer) has(key string) bool {
 	return ok
 }
 
-// loadGazetteer decompresses and indexes the embedded data and the
-// hand-written tables.
+// loadGazetteer reads the embedded data and adds the hand-written tables.
 func loadGazetteer() (*gazetteer, error) {
 	data := gazetteerData
-	g := &gazetteer{
-		index:    make(map[string]int32, 110_000),
-		entries:  make([]entry, 0, 120_000),
-		byCC:     make(map[string]int32, 256),
-		admin1By: make(map[[2]string]int32, 4000),
-		airports: make(map[string]int32, 3000),
-	}
+	g := &gazetteer{}
 	line := 0
 	for len(data) > 0 {
 		var l string
@@ -144,6 +128,9 @@ func loadGazetteer() (*gazetteer, error) {
 		line++
 		if l == "" || l[0] == '#' {
 			continue
+		}
+		if g.index == nil && l[0] != 'N' {
+			return nil, fmt.Errorf("geo: embedded gazetteer line %d: want the counts record first", line)
 		}
 		if err := g.parseLine(l); err != nil {
 			return nil, fmt.Errorf("geo: embedded gazetteer line %d: %w", line, err)
@@ -186,21 +173,39 @@ func eachKey(s string, fn func(string)) {
 }
 
 func (g *gazetteer) parseLine(l string) error {
-	var buf [8]string
+	var buf [7]string
 	switch l[0] {
-	case 'C':
+	case 'N':
 		f, err := fields(l, 7, buf[:])
 		if err != nil {
 			return err
 		}
-		i := int32(len(g.countries))
+		var n [6]int
+		for i := range n {
+			if n[i], err = strconv.Atoi(f[i+1]); err != nil || n[i] < 0 || n[i] > 1<<24 {
+				return fmt.Errorf("count %q", f[i+1])
+			}
+		}
+		// The hand-written tables add a few thousand keys.
+		const extra = 4096
+		g.countries = make([]country, 0, n[0])
+		g.byCC = make(map[string]int32, n[0])
+		g.admin1 = make([]admin1, 0, n[1])
+		g.admin1By = make(map[[2]string]int32, n[1])
+		g.cities = make([]city, 0, n[2])
+		g.airports = make(map[string]int32, n[3])
+		g.index = make(map[string]span, n[4]+extra)
+		g.entries = make([]entry, 0, n[5]+2*extra)
+		return nil
+	case 'C':
+		f, err := fields(l, 6, buf[:])
+		if err != nil {
+			return err
+		}
+		g.byCC[f[1]] = int32(len(g.countries))
 		g.countries = append(g.countries, country{cc: f[1], cc3: f[2], name: f[5], region: regionOf(f[1], f[3])})
-		g.byCC[f[1]] = i
-		g.add(strings.ToLower(f[1]), kCountryCode2, i)
-		g.add(strings.ToLower(f[2]), kCountryCode3, i)
-		eachKey(f[6], func(k string) { g.add(k, kCountry, i) })
 	case 'A':
-		f, err := fields(l, 8, buf[:])
+		f, err := fields(l, 5, buf[:])
 		if err != nil {
 			return err
 		}
@@ -208,18 +213,14 @@ func (g *gazetteer) parseLine(l string) error {
 		if !ok {
 			return fmt.Errorf("admin1 %s.%s: unknown country", f[1], f[2])
 		}
-		i := int32(len(g.admin1))
 		a := admin1{country: ci, code: f[2], display: f[3], name: f[4]}
 		if f[1] == "US" {
 			a.usRegion = censusRegion(f[3])
 		}
+		g.admin1By[[2]string{f[1], f[2]}] = int32(len(g.admin1))
 		g.admin1 = append(g.admin1, a)
-		g.admin1By[[2]string{f[1], f[2]}] = i
-		eachKey(f[5], func(k string) { g.add(k, kAdmin1Name, i) })
-		eachKey(f[6], func(k string) { g.add(k, kAdmin1Code, i) })
-		eachKey(f[7], func(k string) { g.add(k, kAdmin1Abbrev, i) })
 	case 'P':
-		f, err := fields(l, 7, buf[:])
+		f, err := fields(l, 5, buf[:])
 		if err != nil {
 			return err
 		}
@@ -227,7 +228,7 @@ func (g *gazetteer) parseLine(l string) error {
 		if !ok {
 			return fmt.Errorf("city %s: unknown country %q", f[1], f[2])
 		}
-		w, err := strconv.ParseFloat(f[4], 64)
+		w, err := strconv.ParseInt(f[4], 10, 64)
 		if err != nil {
 			return fmt.Errorf("city %s: weight %q", f[1], f[4])
 		}
@@ -235,11 +236,7 @@ func (g *gazetteer) parseLine(l string) error {
 		if !ok {
 			ai = -1
 		}
-		i := int32(len(g.cities))
-		primary, _, _ := strings.Cut(f[5], "|")
-		g.cities = append(g.cities, city{name: f[1], key: primary, country: ci, admin1: ai, weight: w})
-		eachKey(f[5], func(k string) { g.add(k, kCity, i) })
-		eachKey(f[6], func(k string) { g.add(k, kCityAlt, i) })
+		g.cities = append(g.cities, city{name: f[1], country: ci, admin1: ai, weight: float64(w)})
 	case 'I':
 		f, err := fields(l, 3, buf[:])
 		if err != nil {
@@ -250,10 +247,65 @@ func (g *gazetteer) parseLine(l string) error {
 			return fmt.Errorf("airport %s: city index %q", f[1], f[2])
 		}
 		g.airports[f[1]] = int32(c)
+	case 'K':
+		f, err := fields(l, 3, buf[:])
+		if err != nil {
+			return err
+		}
+		start := int32(len(g.entries))
+		for ps := f[2]; ps != ""; {
+			var p string
+			p, ps, _ = strings.Cut(ps, ",")
+			e, err := g.posting(p)
+			if err != nil {
+				return fmt.Errorf("key %q: %w", f[1], err)
+			}
+			g.entries = append(g.entries, e)
+			g.addTarget(f[1], e.kind, e.idx)
+		}
+		g.index[f[1]] = span{start: start, n: int32(len(g.entries)) - start}
 	default:
 		return fmt.Errorf("unknown record type %q", l[:1])
 	}
 	return nil
+}
+
+// posting decodes one meaning of a key: a kind letter and a record number.
+func (g *gazetteer) posting(p string) (entry, error) {
+	if len(p) < 2 {
+		return entry{}, fmt.Errorf("posting %q", p)
+	}
+	n, err := strconv.Atoi(p[1:])
+	if err != nil || n < 0 {
+		return entry{}, fmt.Errorf("posting %q", p)
+	}
+	var k kind
+	limit := len(g.countries)
+	switch p[0] {
+	case 'n':
+		k = kCountry
+	case '2':
+		k = kCountryCode2
+	case '3':
+		k = kCountryCode3
+	case 'a', 'd', 'b':
+		k, limit = kAdmin1Name, len(g.admin1)
+		if p[0] == 'd' {
+			k = kAdmin1Code
+		} else if p[0] == 'b' {
+			k = kAdmin1Abbrev
+		}
+	case 'c':
+		k, limit = kCity, len(g.cities)
+	case 'l':
+		k, limit = kCityAlt, len(g.cities)
+	default:
+		return entry{}, fmt.Errorf("posting %q: unknown kind", p)
+	}
+	if n >= limit {
+		return entry{}, fmt.Errorf("posting %q: no such record", p)
+	}
+	return entry{kind: k, idx: int32(n)}, nil
 }
 
 // area is an entry of the hand-written table of nicknames and areas.
@@ -267,6 +319,17 @@ type area struct {
 }
 
 func (g *gazetteer) addTables() error {
+	hand := map[string][]entry{}
+	var order []string
+	add := func(key string, k kind, idx int32) {
+		if key == "" {
+			return
+		}
+		if _, ok := hand[key]; !ok {
+			order = append(order, key)
+		}
+		hand[key] = append(hand[key], entry{kind: k, idx: idx})
+	}
 	for _, d := range areaTable() {
 		a := area{country: -1, admin1: -1, city: -1, region: d.region, usRegion: d.usRegion, freeText: d.freeText}
 		first, _, _ := strings.Cut(d.phrases, "|")
@@ -296,14 +359,14 @@ func (g *gazetteer) addTables() error {
 		}
 		i := int32(len(g.areas))
 		g.areas = append(g.areas, a)
-		eachKey(d.phrases, func(p string) { g.add(fold.Key(p), kArea, i) })
+		eachKey(d.phrases, func(p string) { add(fold.Key(p), kArea, i) })
 	}
 	for _, d := range countryForms() {
 		ci, ok := g.byCC[d.cc]
 		if !ok {
 			return fmt.Errorf("geo: country form %q: unknown country %s", d.forms, d.cc)
 		}
-		eachKey(d.forms, func(p string) { g.add(fold.Key(p), kCountry, ci) })
+		eachKey(d.forms, func(p string) { add(fold.Key(p), kCountry, ci) })
 	}
 	for _, d := range admin1Abbrevs() {
 		ci := g.byCC[d.cc]
@@ -311,10 +374,24 @@ func (g *gazetteer) addTables() error {
 		if ai < 0 {
 			return fmt.Errorf("geo: abbreviation %q: unknown admin1 %s-%s", d.forms, d.cc, d.code)
 		}
-		eachKey(d.forms, func(p string) { g.add(fold.Key(p), kAdmin1Abbrev, ai) })
+		eachKey(d.forms, func(p string) { add(fold.Key(p), kAdmin1Abbrev, ai) })
 	}
 	for i, p := range strings.Split(nonPlaces, "|") {
-		g.add(fold.Key(p), kNonPlace, int32(i))
+		add(fold.Key(p), kNonPlace, int32(i))
+	}
+	// Merge into the index: a key the data already has keeps its meanings,
+	// moved to the end of the entries with the table's added after them.
+	for _, key := range order {
+		es := hand[key]
+		start := int32(len(g.entries))
+		if sp, ok := g.index[key]; ok {
+			g.entries = append(g.entries, g.entries[sp.start:sp.start+sp.n]...)
+		}
+		g.entries = append(g.entries, es...)
+		g.index[key] = span{start: start, n: int32(len(g.entries)) - start}
+		for _, e := range es {
+			g.addTarget(key, e.kind, e.idx)
+		}
 	}
 	return nil
 }

@@ -1205,13 +1205,36 @@ func (x *run) fuzzyCity(a, b int, ai int32) int32 {
 	if len(key) < 5 {
 		return -1
 	}
+	var buf [64]byte
 	for _, ci := range x.g.admin1Cities(ai) {
-		c := &x.g.cities[ci]
-		if c.key != "" && c.key[0] == key[0] && closeEnough(key, c.key) {
+		if name, ok := asciiLower(x.g.cities[ci].name, buf[:0]); ok && len(name) > 0 && name[0] == key[0] && closeEnough(key, string(name)) {
 			return ci
 		}
 	}
 	return -1
+}
+
+// asciiLower lower-cases an ASCII name into buf, spaces for hyphens; ok is
+// false for names with other characters, which are not matched by spelling.
+func asciiLower(name string, buf []byte) ([]byte, bool) {
+	if len(name) > cap(buf) {
+		return nil, false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case 'A' <= c && c <= 'Z':
+			buf = append(buf, c+'a'-'A')
+		case 'a' <= c && c <= 'z', c == ' ':
+			buf = append(buf, c)
+		case c == '-':
+			buf = append(buf, ' ')
+		case c == '.' || c == '\'':
+		default:
+			return nil, false
+		}
+	}
+	return buf, true
 }
 
 // place turns a resolution into the Place callers see.
