@@ -160,3 +160,29 @@ func TestCutMarkupNeverLeavesHalfAnEscape(t *testing.T) {
 		}
 	}
 }
+
+// FuzzEscape checks, for any text, that escaping leaves nothing active and
+// shows the text as written, and that cutting stays within its limit.
+func FuzzEscape(f *testing.F) {
+	for _, s := range hostile {
+		f.Add(s, 64)
+	}
+	f.Add("1.\n2.\n-# x\n\\", 3)
+	f.Fuzz(func(t *testing.T, s string, max int) {
+		esc := escapeMarkdown(s)
+		if a := activeMarkup(esc); a != "" {
+			t.Fatalf("escapeMarkdown(%q) = %q: active markup at %q", s, esc, a)
+		}
+		if display(esc) != textutil.Clean(s) {
+			t.Fatalf("escapeMarkdown(%q) shows %q", s, display(esc))
+		}
+		max = max%5000 + 1
+		if max < 0 {
+			max = -max
+		}
+		got := fitEscaped(s, max)
+		if units(got) > max || !utf8.ValidString(got) || activeMarkup(got) != "" {
+			t.Fatalf("fitEscaped(%q, %d) = %q", s, max, got)
+		}
+	})
+}

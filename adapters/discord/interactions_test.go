@@ -552,3 +552,30 @@ func TestRegisterCommands(t *testing.T) {
 		t.Error("Register accepted a bad application id")
 	}
 }
+
+func TestInteractionMalformedButSigned(t *testing.T) {
+	e := newIxEnv(t, &fakeCommands{})
+	for _, tt := range []struct {
+		body []byte
+		want int
+	}{
+		{[]byte(`{not json`), 400},
+		{[]byte(`{"type": 2, "data": "not an object"}`), 400},
+	} {
+		status, reply, err := e.fake.Post(e.srv.URL, e.signer, "", tt.body, e.clock.Now())
+		if err != nil || status != tt.want {
+			t.Errorf("%s: status %d (%v) %s, want %d", tt.body, status, err, reply, tt.want)
+		}
+	}
+	// A component click or modal (nothing threaddigest sends) and another
+	// command get a short ephemeral answer, not an error.
+	for _, body := range []string{
+		`{"id":"1","application_id":"2","type":3,"token":"t","data":{"custom_id":"x","component_type":2}}`,
+		`{"id":"1","application_id":"2","type":2,"token":"t","data":{"name":"other","type":1}}`,
+	} {
+		r := e.send(t, "", []byte(body))
+		if r.Type != discordgo.InteractionResponseChannelMessageWithSource || r.Data.Flags != discordgo.MessageFlagsEphemeral {
+			t.Errorf("%s: reply %+v", body, r)
+		}
+	}
+}
