@@ -3,6 +3,7 @@ package geo
 import (
 	_ "embed"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -60,10 +61,11 @@ type admin1 struct {
 }
 
 type city struct {
-	name    string
-	country int32
-	admin1  int32 // -1 when GeoNames gives none we know
-	weight  float64
+	name     string
+	country  int32
+	admin1   int32 // -1 when GeoNames gives none we know
+	weight   float64
+	lat, lon float32 // NaN for cities under 50,000 people
 }
 
 // gazetteer is the loaded data: immutable once built, shared by lookups.
@@ -80,6 +82,7 @@ type gazetteer struct {
 	inAdmin1  [][]int32           // admin1 → its cities, for misspelt names
 	fuzzy     []fuzzyTarget
 	fuzzyBy   [256][]fuzzyTarget // fuzzy by first byte of the key
+	located   []int32            // cities with coordinates
 }
 
 func (g *gazetteer) admin1Cities(ai int32) []int32 { return g.inAdmin1[ai] }
@@ -220,7 +223,7 @@ func (g *gazetteer) parseLine(l string) error {
 		g.admin1By[[2]string{f[1], f[2]}] = int32(len(g.admin1))
 		g.admin1 = append(g.admin1, a)
 	case 'P':
-		f, err := fields(l, 5, buf[:])
+		f, err := fields(l, 7, buf[:])
 		if err != nil {
 			return err
 		}
@@ -236,7 +239,17 @@ func (g *gazetteer) parseLine(l string) error {
 		if !ok {
 			ai = -1
 		}
-		g.cities = append(g.cities, city{name: f[1], country: ci, admin1: ai, weight: float64(w)})
+		c := city{name: f[1], country: ci, admin1: ai, weight: float64(w), lat: float32(math.NaN()), lon: float32(math.NaN())}
+		if f[5] != "" {
+			lat, err1 := strconv.ParseFloat(f[5], 32)
+			lon, err2 := strconv.ParseFloat(f[6], 32)
+			if err1 != nil || err2 != nil || lat < -90 || lat > 90 || lon < -180 || lon > 180 {
+				return fmt.Errorf("city %s: coordinates %q, %q", f[1], f[5], f[6])
+			}
+			c.lat, c.lon = float32(lat), float32(lon)
+			g.located = append(g.located, int32(len(g.cities)))
+		}
+		g.cities = append(g.cities, c)
 	case 'I':
 		f, err := fields(l, 3, buf[:])
 		if err != nil {

@@ -111,6 +111,9 @@ func TestResolveForms(t *testing.T) {
 		{"misspelt state", "Texass", "US/TX/US"},
 		{"misspelt state", "Leicester Masachusetts", "US/MA/US"},
 		{"ZIP code", "27514", "US/NC/US"},
+		{"coordinates", "ÜT: 45.50516,-73.574402", "CA/QC/Canada/Montréal"},
+		{"coordinates", "34.0095,-118.4209", "US/CA/US/Santa Monica"},
+		{"coordinates at sea", "0.00,-30.00", "//Unknown"},
 		// Ambiguity: population and the home-country prior.
 		{"prior", "Portland", "US/OR/US/Portland"},
 		{"prior", "Cambridge", "US/MA/US/Cambridge"},
@@ -134,6 +137,7 @@ func TestResolveForms(t *testing.T) {
 		{"non-place", "Come at me", "//Unknown"},
 		{"non-place", "no, thanks!", "//Unknown"},
 		{"non-place", "B", "//Unknown"},
+		{"non-place", "The Americas", "//Unknown"},
 		{"non-place", "", "//Unknown"},
 		{"non-place", "Isle of Mojo / London", "GB/ENG/Europe/London"},
 		{"joke naming a place", "Don't mess with Texas", "US/TX/US"},

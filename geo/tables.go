@@ -288,7 +288,7 @@ const nonPlaces = "earth|planet earth|the earth|mother earth|terra|world|the wor
 	"the void|void|nunya|none of your business|nobody|everybody|anybody|somebody|nothing|something|" +
 	"the present|the future|the past|now|today|yesterday|tomorrow|free world|the free world|a free world|" +
 	"the planet|planet|this planet|third rock from the sun|3rd rock from the sun|blue planet|a blue planet|" +
-	"the west|the east|north|south|east|west|the north|the center|center|centre|the middle|middle|" +
+	"americas|the americas|north america|the west|the east|north|south|east|west|the north|the center|center|centre|the middle|middle|" +
 	"in between|between|in the middle|the land of the free|land of the free"
 
 // vagueLeads open phrases that name no place unless a place follows

@@ -9,7 +9,7 @@
 //	N countries admin1 cities airports keys postings   (counts, first)
 //	C cc cc3 continent population name
 //	A cc geonamesCode displayCode name
-//	P name cc admin1 weight
+//	P name cc admin1 weight lat lon   (coordinates for cities of 50,000 or more, else empty)
 //	I iata cityIndex
 //	K key postings
 //
@@ -177,7 +177,11 @@ func (g *gazetteer) write(w io.Writer) {
 		fmt.Fprintf(w, "A\t%s\t%s\t%s\t%s\n", a.cc, a.code, a.display, a.name)
 	}
 	for _, c := range g.cities {
-		fmt.Fprintf(w, "P\t%s\t%s\t%s\t%d\n", c.name, c.cc, c.adm, c.weight)
+		lat, lon := "", ""
+		if c.pop >= coordMinPop {
+			lat, lon = strconv.FormatFloat(c.lat, 'f', 2, 64), strconv.FormatFloat(c.lon, 'f', 2, 64)
+		}
+		fmt.Fprintf(w, "P\t%s\t%s\t%s\t%d\t%s\t%s\n", c.name, c.cc, c.adm, c.weight, lat, lon)
 	}
 	for _, a := range g.airports {
 		fmt.Fprintf(w, "I\t%s\t%d\n", a.iata, a.city)
@@ -413,6 +417,9 @@ const (
 	// A short form made of words of the name ("Wycombe" for High Wycombe)
 	// is kept for towns of this size.
 	partAltMinPop = 50_000
+	// Coordinates, to read "ÜT: 45.50516,-73.574402", are kept for cities
+	// of this size: the nearest one names the place.
+	coordMinPop = 50_000
 )
 
 func readCities(path string) ([]city, error) {
