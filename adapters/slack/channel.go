@@ -12,6 +12,7 @@ import (
 
 	"github.com/threaddigest/threaddigest/bot"
 	"github.com/threaddigest/threaddigest/chart"
+	"github.com/threaddigest/threaddigest/digest"
 	"github.com/threaddigest/threaddigest/internal/textutil"
 )
 
@@ -51,14 +52,10 @@ func (ch *Channel) Deliver(ctx context.Context, p bot.Post) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", ch, err)
 	}
-	var png []byte
-	if len(p.Digest.Regions) > 0 && c.chart != nil {
-		png, err = c.chart(p)
-		if err != nil && !errors.Is(err, chart.ErrNoRegions) {
-			c.logger.Warn("slack: chart not drawn", "destination", ch.String(), "thread", p.Thread, "err", err)
-		}
-	}
-	msgs := RenderPost(p, PostOptions{ChartNote: png != nil})
+	// The chart is drawn after the messages are posted: drawing takes CPU
+	// time that no deadline interrupts, and the digest matters more.
+	withChart := c.chart != nil && hasCommenters(p.Digest.Regions)
+	msgs := RenderPost(p, PostOptions{ChartNote: withChart})
 	key := resumeKey(p)
 	done := c.resume.get(key, len(msgs))
 
@@ -88,8 +85,13 @@ func (ch *Channel) Deliver(ctx context.Context, p bot.Post) (string, error) {
 		}
 	}
 	c.resume.done(key)
-	if png != nil {
-		ch.uploadChart(ctx, id, p, png)
+	if withChart && ctx.Err() == nil {
+		png, err := c.chart(p)
+		if err != nil {
+			c.logger.Warn("slack: chart not drawn; the digest was posted without it", "destination", ch.String(), "thread", p.Thread, "err", err)
+		} else {
+			ch.uploadChart(ctx, id, p, png)
+		}
 	}
 	c.logger.Info("slack: digest posted", "destination", ch.String(), "thread", p.Thread, "messages", len(msgs)-done.sent, "ts", ref)
 	return ref, nil
@@ -151,6 +153,15 @@ func regionsAlt(p bot.Post) string {
 			r.Region, r.Commenters, percent(r.Favor, r.Commenters), percent(r.Against, r.Commenters)))
 	}
 	return textutil.Truncate(strings.Join(parts, "; "), 900, "…")
+}
+
+func hasCommenters(rs []digest.Region) bool {
+	for _, r := range rs {
+		if r.Commenters > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // regionalChart draws the chart of a post.
