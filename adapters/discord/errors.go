@@ -34,8 +34,9 @@ type apiError struct {
 }
 
 // statusError classifies a non-2xx reply from Discord: 429 asks to wait
-// (*bot.RetryAfterError), 5xx is worth retrying (a plain error), any other
-// 4xx will not get better by retrying (*bot.PermanentError). where names the
+// (*bot.RetryAfterError), 5xx is worth retrying (a plain error, or a
+// RetryAfterError when it says how long to wait), any other 4xx will not get
+// better by retrying (*bot.PermanentError). where names the
 // call without secrets.
 func statusError(where string, status int, header http.Header, body []byte) error {
 	var ae apiError
@@ -51,6 +52,9 @@ func statusError(where string, status int, header http.Header, body []byte) erro
 	case status == http.StatusTooManyRequests:
 		return &bot.RetryAfterError{After: retryAfter(ae.RetryAfter, header), Err: err}
 	case status >= 500:
+		if ae.RetryAfter > 0 || header.Get("Retry-After") != "" {
+			return &bot.RetryAfterError{After: retryAfter(ae.RetryAfter, header), Err: err}
+		}
 		return err
 	default:
 		return &bot.PermanentError{Err: err}

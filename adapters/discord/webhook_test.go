@@ -115,6 +115,7 @@ func TestWebhookFailures(t *testing.T) {
 	}{
 		{name: "server error", status: 500, body: `{"message": "500: Internal Server Error", "code": 0}`, mention: "HTTP 500"},
 		{name: "bad gateway", status: 502, body: "<html>bad gateway</html>", mention: "HTTP 502"},
+		{name: "unavailable, retry after", status: 503, body: "down for maintenance", header: http.Header{"Retry-After": {"120"}}, retryAfter: 2 * time.Minute, mention: "HTTP 503"},
 		{name: "rate limited, body", status: 429, body: rl, header: rlHeader, retryAfter: 2500 * time.Millisecond, mention: "HTTP 429"},
 		{name: "rate limited, header only", status: 429, body: "slow down", header: http.Header{"Retry-After": {"3"}}, retryAfter: 3 * time.Second, mention: "HTTP 429"},
 		{name: "unknown webhook", status: 404, body: discordfake.ErrorBody(10015, "Unknown Webhook"), permanent: true, mention: "Unknown Webhook (code 10015)"},
