@@ -80,14 +80,12 @@ func TestRegionalSplitIsDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < 3; i++ {
-		b, err := RegionalSplit(sample(), Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(a, b) {
-			t.Fatal("two charts of the same digest differ")
-		}
+	b, err := RegionalSplit(sample(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a, b) {
+		t.Fatal("two charts of the same digest differ")
 	}
 	d := sample()
 	d.Regions[0].Against--
@@ -102,7 +100,7 @@ func TestRegionalSplitIsDeterministic(t *testing.T) {
 }
 
 func TestRegionalSplitSizes(t *testing.T) {
-	for _, w := range []int{600, 800, 2400} {
+	for _, w := range []int{600, 2400} {
 		b, err := RegionalSplit(sample(), Options{Width: w, Title: "Custom <title> \u202e with a very long tail that goes on and on past the limit"})
 		if err != nil {
 			t.Fatal(err)
