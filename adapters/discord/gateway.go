@@ -2,11 +2,13 @@ package discord
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/gorilla/websocket"
 )
 
 // RunGateway receives interactions over the bot's gateway connection
@@ -30,6 +32,10 @@ func (h *Interactions) RunGateway(ctx context.Context, s *discordgo.Session) err
 		if err == nil {
 			break
 		}
+		var ce *websocket.CloseError
+		if errors.As(err, &ce) && fatalClose(ce.Code) {
+			return fmt.Errorf("discord gateway: Discord closed the connection: %d %s (no retry: check discord.bot_token)", ce.Code, ce.Text)
+		}
 		h.cfg.Logger.Error("discord gateway: cannot connect; retrying", "in", backoff, "error", redact(err))
 		if sleepCtx(ctx, backoff) != nil {
 			return nil
@@ -42,6 +48,17 @@ func (h *Interactions) RunGateway(ctx context.Context, s *discordgo.Session) err
 		return fmt.Errorf("discord gateway: closing: %w", err)
 	}
 	return nil
+}
+
+// fatalClose reports whether a gateway close code means that reconnecting
+// cannot help: authentication failed, or the session was asked for what this
+// bot cannot have.
+func fatalClose(code int) bool {
+	switch code {
+	case 4004, 4010, 4011, 4012, 4013, 4014:
+		return true
+	}
+	return false
 }
 
 func (h *Interactions) fromGateway(s *discordgo.Session, i *discordgo.Interaction) {

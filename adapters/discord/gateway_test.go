@@ -115,3 +115,22 @@ func TestGatewayNeedsBotToken(t *testing.T) {
 		t.Error("RunGateway without a bot token did not fail")
 	}
 }
+
+func TestGatewayStopsOnAuthenticationFailure(t *testing.T) {
+	fake := discordfake.New(t)
+	s, err := NewSession(Config{BotToken: "revoked", APIURL: fake.APIURL()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _ := NewInteractions(InteractionsConfig{Session: s, Commands: &fakeCommands{}, Logger: testLogger(t)})
+	done := make(chan error, 1)
+	go func() { done <- h.RunGateway(context.Background(), s) }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "4004") {
+			t.Errorf("err = %v, want the 4004 close named", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("RunGateway kept retrying a refused token")
+	}
+}

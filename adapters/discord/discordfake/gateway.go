@@ -62,6 +62,14 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 			case g.identify <- frame.D:
 			default:
 			}
+			var id Identify
+			if json.Unmarshal(frame.D, &id) != nil || id.Token != "Bot "+s.BotToken {
+				g.mu.Lock()
+				conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(4004, "Authentication failed."), time.Now().Add(time.Second))
+				g.mu.Unlock()
+				conn.Close()
+				return
+			}
 			g.dispatch("READY", map[string]any{
 				"v": 9, "session_id": "fake-session", "resume_gateway_url": "ws" + s.srv.URL[len("http"):] + "/gateway",
 				"user":   map[string]any{"id": "1100000000000000001", "username": "threaddigest", "bot": true},
