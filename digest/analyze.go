@@ -2,7 +2,9 @@ package digest
 
 import (
 	"hash/fnv"
+	"runtime"
 	"sort"
+	"sync"
 
 	"github.com/threaddigest/threaddigest"
 	"github.com/threaddigest/threaddigest/internal/textproc"
@@ -148,29 +150,99 @@ func (a *analysis) live(i int) bool { return !a.t.Comments[i].Deleted }
 func (a *analysis) tokenize() {
 	a.sentStart = make([]int32, a.n)
 	a.sentEnd = make([]int32, a.n)
+	// Comments are read in ID order, in contiguous chunks read in parallel,
+	// each with its own word numbering; the chunks are then joined in order,
+	// which numbers words exactly as one reader would have.
+	workers := 1
+	if a.n >= parallelTokenizeFrom {
+		workers = max(1, min(runtime.GOMAXPROCS(0), 4))
+	}
+	chunks := make([]tokenChunk, workers)
+	var wg sync.WaitGroup
+	for w := range chunks {
+		lo, hi := len(a.order)*w/workers, len(a.order)*(w+1)/workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			chunks[w].read(a.t.Comments, a.order[lo:hi])
+		}()
+	}
+	wg.Wait()
+	remap := []int32{}
+	for w := range chunks {
+		ch := &chunks[w]
+		remap = remap[:0]
+		for j, word := range ch.words {
+			remap = append(remap, a.vocab.add(word, ch.count[j]))
+		}
+		tokBase, sentBase := int32(len(a.toks)), int32(len(a.sents))
+		for _, t := range ch.toks {
+			a.toks = append(a.toks, remap[t>>1]<<1|t&1)
+		}
+		for _, st := range ch.sents {
+			st.tok0 += tokBase
+			st.tok1 += tokBase
+			a.sents = append(a.sents, st)
+		}
+		for k, i := range ch.comments {
+			a.sentStart[i] = sentBase + ch.sentStart[k]
+			a.sentEnd[i] = sentBase + ch.sentEnd[k]
+		}
+	}
+}
+
+// parallelTokenizeFrom is the thread size from which comments are read by
+// several goroutines.
+const parallelTokenizeFrom = 2000
+
+// tokenChunk is what one reader made of a run of comments: their sentences
+// and tokens, numbered by its own vocabulary (words, in order of first use).
+type tokenChunk struct {
+	comments           []int32
+	sentStart, sentEnd []int32
+	sents              []sentence
+	toks               []int32
+	ids                map[string]int32
+	words              []string
+	count              []int32
+}
+
+func (ch *tokenChunk) read(comments []threaddigest.Comment, order []int32) {
+	ch.ids = make(map[string]int32)
+	ch.comments = order
+	ch.sentStart = make([]int32, len(order))
+	ch.sentEnd = make([]int32, len(order))
 	var spans []textproc.Span
-	for _, i := range a.order {
-		c := a.t.Comments[i]
-		a.sentStart[i] = int32(len(a.sents))
-		a.sentEnd[i] = a.sentStart[i]
+	for k, i := range order {
+		c := comments[i]
+		ch.sentStart[k] = int32(len(ch.sents))
+		ch.sentEnd[k] = ch.sentStart[k]
 		if c.Deleted {
 			continue
 		}
 		spans = textproc.AppendSentences(spans[:0], c.Body)
 		for _, sp := range spans {
-			s := sentence{comment: i, start: int32(sp.Start), end: int32(sp.End), tok0: int32(len(a.toks))}
+			s := sentence{comment: i, start: int32(sp.Start), end: int32(sp.End), tok0: int32(len(ch.toks))}
 			textproc.Words(c.Body[sp.Start:sp.End], func(lower []byte, w textproc.Word) {
-				id := a.vocab.id(lower)
+				id, ok := ch.ids[string(lower)]
+				if !ok {
+					id = int32(len(ch.words))
+					word := string(lower)
+					ch.ids[word] = id
+					ch.words = append(ch.words, word)
+					ch.count = append(ch.count, 0)
+				}
+				ch.count[id]++
 				tok := id << 1
 				if w.Capital {
 					tok |= 1
 				}
-				a.toks = append(a.toks, tok)
+				ch.toks = append(ch.toks, tok)
 			})
-			s.tok1 = int32(len(a.toks))
-			a.sents = append(a.sents, s)
+			s.tok1 = int32(len(ch.toks))
+			ch.sents = append(ch.sents, s)
 		}
-		a.sentEnd[i] = int32(len(a.sents))
+		ch.sentEnd[k] = int32(len(ch.sents))
 	}
 }
 
@@ -212,7 +284,15 @@ func (v *vocabulary) id(lower []byte) int32 {
 		v.count[id]++
 		return id
 	}
-	w := string(lower)
+	return v.add(string(lower), 1)
+}
+
+// add counts n more uses of word w and returns its id.
+func (v *vocabulary) add(w string, n int32) int32 {
+	if id, ok := v.ids[w]; ok {
+		v.count[id] += n
+		return id
+	}
 	id := int32(len(v.words))
 	v.ids[w] = id
 	info := wordInfo{text: w, stem: -1, negator: textproc.IsNegator(w), contrast: contrastWords[w], intensity: intensifiers[w], valence: wordValence(w), action: actions[w]}
@@ -228,7 +308,7 @@ func (v *vocabulary) id(lower []byte) int32 {
 		info.stem = sid
 	}
 	v.words = append(v.words, info)
-	v.count = append(v.count, 1)
+	v.count = append(v.count, n)
 	return id
 }
 

@@ -16,7 +16,7 @@ const (
 	sampleSize          = 1000  // sentences the number of clusters is chosen on
 	maxClusters         = 24    // most clusters tried
 	memberSimilarity    = 0.2   // a sentence makes an argument when this near its centre
-	refineRounds        = 4     // k-means rounds over all sentences after the sample
+	refineRounds        = 2     // k-means rounds over all sentences after the sample
 	sampleRounds        = 25    // k-means rounds on the sample
 	kmeansRestarts      = 3     // k-means runs per k, the best kept
 	giveUpAfter         = 6     // k values tried past the best before stopping
@@ -30,10 +30,11 @@ const (
 
 // argumentCluster is one group of sentences arguing the same thing.
 type argumentCluster struct {
-	units     []int32 // indices into the unit list, in input order
-	centroid  []float32
-	label     string
-	statement int32 // sentence index
+	units      []int32 // indices into the unit list, in input order
+	centroid   []float32
+	label      string
+	statement  int32 // sentence index
+	commenters int   // distinct commenters in the whole thread
 }
 
 // features holds the TF-IDF vectors of the argumentative sentences ("units"),
@@ -230,7 +231,11 @@ func (a *analysis) clusterArguments() {
 	}
 	for k := range clusters {
 		c := &clusters[k]
-		if len(c.units) == 0 || a.distinctCommenters(f, c.units) < minCommenters {
+		if len(c.units) == 0 {
+			continue
+		}
+		c.commenters = a.distinctCommenters(f, c.units)
+		if c.commenters < minCommenters {
 			continue
 		}
 		c.centroid = centroids[k]
@@ -255,6 +260,7 @@ func (f *features) kmeansClusters(sample []int32, sim [][]float32, seed uint64) 
 	if bestK == 0 {
 		return nil, nil
 	}
+	bestK = mergeAlike(sub, bestAssign, bestK)
 	// Centres in the full feature space, refined over every unit.
 	all := make([]int32, nUnits)
 	for u := range all {
@@ -272,36 +278,6 @@ func (f *features) kmeansClusters(sample []int32, sim [][]float32, seed uint64) 
 		f.centroidsInto(centroids, all, assign)
 	}
 	f.assign(all, centroids, assign, sims)
-	// Centres that came out nearly alike argue the same thing: merge them.
-	if th := float32(mergeSimilarity); th < 1 {
-		for {
-			bi, bj, best := -1, -1, th
-			for i := range centroids {
-				for j := i + 1; j < len(centroids); j++ {
-					var d float32
-					for x, v := range centroids[i] {
-						d += v * centroids[j][x]
-					}
-					if d >= best {
-						bi, bj, best = i, j, d
-					}
-				}
-			}
-			if bi < 0 {
-				break
-			}
-			for u := range assign {
-				if assign[u] == int32(bj) {
-					assign[u] = int32(bi)
-				} else if assign[u] > int32(bj) {
-					assign[u]--
-				}
-			}
-			centroids = append(centroids[:bj], centroids[bj+1:]...)
-			f.centroidsInto(centroids, all, assign)
-			f.assign(all, centroids, assign, sims)
-		}
-	}
 	clusters := make([]argumentCluster, len(centroids))
 	for u := 0; u < nUnits; u++ {
 		if sims[u] >= memberSimilarity {
@@ -354,6 +330,48 @@ func chooseK(sub *features, sim [][]float32, seed uint64) (int, []int32) {
 		}
 	}
 	return bestK, bestAssign
+}
+
+// mergeAlike merges groups whose centres are at least mergeSimilarity alike
+// (they argue the same thing), most alike first, renumbering assign in
+// place; it returns the number of groups left.
+func mergeAlike(f *features, assign []int32, k int) int {
+	units := make([]int32, len(assign))
+	for i := range units {
+		units[i] = int32(i)
+	}
+	flat := make([]float32, k*f.nFeat)
+	cs := make([][]float32, k)
+	for g := range cs {
+		cs[g] = flat[g*f.nFeat : (g+1)*f.nFeat]
+	}
+	for {
+		f.centroidsInto(cs, units, assign)
+		bi, bj, best := -1, -1, float32(mergeSimilarity)
+		for i := range cs {
+			for j := i + 1; j < len(cs); j++ {
+				var d float32
+				for x, v := range cs[i] {
+					d += v * cs[j][x]
+				}
+				if d >= best {
+					bi, bj, best = i, j, d
+				}
+			}
+		}
+		if bi < 0 {
+			return len(cs)
+		}
+		for u := range assign {
+			switch {
+			case assign[u] == int32(bj):
+				assign[u] = int32(bi)
+			case assign[u] > int32(bj):
+				assign[u]--
+			}
+		}
+		cs = cs[:len(cs)-1]
+	}
 }
 
 // restrict returns the rows of the given units on the features they use,
@@ -495,12 +513,34 @@ func (f *features) dot(u int, c []float32) float32 {
 }
 
 // assign puts each unit in its most similar centre (ties: lowest index).
+// The centres are read feature by feature (all k weights of a feature side
+// by side), so that scoring a unit touches one cache line per feature
+// rather than one per feature and centre.
 func (f *features) assign(units []int32, centroids [][]float32, assign []int32, sims []float32) {
+	k := len(centroids)
+	byFeature := make([]float32, f.nFeat*k)
+	for c, cent := range centroids {
+		for x, v := range cent {
+			if v != 0 {
+				byFeature[x*k+c] = v
+			}
+		}
+	}
+	score := make([]float32, k)
 	for i, u := range units {
+		clear(score)
+		idx, val := f.row(int(u))
+		for j, id := range idx {
+			w := val[j]
+			col := byFeature[int(id)*k : int(id)*k+k]
+			for c, v := range col {
+				score[c] += v * w
+			}
+		}
 		best, bestSim := int32(0), float32(math.Inf(-1))
-		for k, c := range centroids {
-			if s := f.dot(int(u), c); s > bestSim {
-				best, bestSim = int32(k), s
+		for c, sc := range score {
+			if sc > bestSim {
+				best, bestSim = int32(c), sc
 			}
 		}
 		assign[i] = best
@@ -657,31 +697,19 @@ func (a *analysis) labelArguments(f *features) {
 	if len(a.args) == 0 {
 		return
 	}
-	nClass := len(a.args) + 1 // the last class is every sentence in no argument
-	tf := make([]map[int32]float64, nClass)
-	for i := range tf {
-		tf[i] = map[int32]float64{}
-	}
-	inArg := make([]int32, len(f.sent))
-	for u := range inArg {
-		inArg[u] = int32(nClass - 1)
-	}
-	for k, c := range a.args {
-		for _, u := range c.units {
-			inArg[u] = int32(k)
-		}
-	}
+	// The classes are the arguments and, last, every sentence in none.
+	nClass := len(a.args) + 1
+	freq := make([]int32, f.nFeat) // occurrences of each feature over all classes
 	totalWords := 0.0
-	freq := map[int32]float64{}
 	for u := range f.sent {
 		idx, _ := f.row(u)
 		for _, id := range idx {
-			tf[inArg[u]][id]++
 			freq[id]++
-			totalWords++
 		}
+		totalWords += float64(len(idx))
 	}
 	avg := totalWords / float64(nClass)
+	tf := make(map[int32]float64)
 	best := a.vocab.bestWords()
 	subject := a.subjectStems()
 	for k := range a.args {
@@ -689,9 +717,16 @@ func (a *analysis) labelArguments(f *features) {
 			id int32
 			w  float64
 		}
-		var terms []scored
-		for id, c := range tf[k] {
-			terms = append(terms, scored{id, c * math.Log(1+avg/freq[id])})
+		clear(tf)
+		for _, u := range a.args[k].units {
+			idx, _ := f.row(int(u))
+			for _, id := range idx {
+				tf[id]++
+			}
+		}
+		terms := make([]scored, 0, len(tf))
+		for id, c := range tf {
+			terms = append(terms, scored{id, c * math.Log(1+avg/float64(freq[id]))})
 		}
 		sort.Slice(terms, func(i, j int) bool {
 			if terms[i].w != terms[j].w {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/threaddigest/threaddigest"
+	"github.com/threaddigest/threaddigest/geo"
 	"github.com/threaddigest/threaddigest/internal/shareddata"
 	"github.com/threaddigest/threaddigest/internal/synth"
 )
@@ -30,10 +31,15 @@ var corpusForBench benchCorpus
 
 func benchmarkAnalyze(b *testing.B, n int) {
 	th := corpusForBench.thread(b, n)
+	// Commenters' locations are read as the digest command reads them.
+	resolver, err := geo.NewResolver(geo.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		d := Analyze(th, Options{})
+		d := Analyze(th, Options{Locator: resolver})
 		if d.CommentCount != n {
 			b.Fatalf("digested %d comments of %d", d.CommentCount, n)
 		}

@@ -121,7 +121,7 @@ func (a *analysis) argCommenters(i int) int {
 		if g < 0 {
 			continue
 		}
-		if n := a.distinctCommenters(a.feat, a.args[g].units); n > best {
+		if n := a.args[g].commenters; n > best {
 			best = n
 		}
 	}

@@ -27,7 +27,15 @@ func (a *analysis) linkReplies() {
 		}
 	}
 	fold := cases.Fold()
-	folded := func(s string) string { return collapseSpace(fold.String(norm.NFKC.String(s))) }
+	memo := make(map[string]string) // names recur: fold each once
+	folded := func(s string) string {
+		if f, ok := memo[s]; ok {
+			return f
+		}
+		f := collapseSpace(fold.String(norm.NFKC.String(s)))
+		memo[s] = f
+		return f
+	}
 	byName := make(map[string][]int32) // folded author name -> their comments so far
 	lead := make([][]string, a.n)      // the folded names each comment opens by addressing
 	longest := 0
@@ -38,8 +46,10 @@ func (a *analysis) linkReplies() {
 				p = j
 			}
 		}
-		if p < 0 && !c.Deleted {
+		if !c.Deleted && strings.HasPrefix(strings.TrimLeftFunc(c.Body, unicode.IsSpace), "@") {
 			lead[i] = leadingMentions(c.Body, folded)
+		}
+		if p < 0 && !c.Deleted {
 			p = a.mentionParent(i, folded, byName, lead, longest)
 		}
 		a.parent[i] = p
