@@ -38,7 +38,10 @@ func readCSV(br *bufio.Reader, name string, opt Options, b *builder) error {
 		if i < 0 {
 			return "", false, nil
 		}
-		return rec[i], true, nil
+		// A copy: a field of the record shares one string with the whole
+		// row, unused columns included, which would live as long as the
+		// comment.
+		return strings.Clone(rec[i]), true, nil
 	}
 	for {
 		rec, err = r.Read()

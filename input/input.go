@@ -253,6 +253,13 @@ func Read(r io.Reader, name string, opt Options) (*Result, error) {
 		return nil, err
 	}
 	res.Threads = b.threads
+	for i := range res.Threads {
+		// Appending doubled the slices; up to half of each would be held
+		// empty for as long as the result lives.
+		if cs := res.Threads[i].Comments; cap(cs)-len(cs) > len(cs)/8 {
+			res.Threads[i].Comments = slices.Clone(cs)
+		}
+	}
 	if res.Comments() == 0 {
 		p := &Problem{File: name, Msg: fmt.Sprintf("no comments read (as %s)", formatName(format))}
 		if len(res.Skipped) > 0 {
@@ -439,16 +446,18 @@ func parseTime(s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	if f, err := strconv.ParseFloat(s, 64); err == nil {
-		if math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f >= 1e16 {
-			return time.Time{}, fmt.Errorf("time %q is out of range", s)
+	if looksNumeric(s) {
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
+			if math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f >= 1e16 {
+				return time.Time{}, fmt.Errorf("time %q is out of range", s)
+			}
+			if f >= 1e11 {
+				ms := int64(f)
+				return time.UnixMilli(ms).UTC(), nil
+			}
+			sec, frac := math.Modf(f)
+			return time.Unix(int64(sec), int64(frac*1e9)).UTC(), nil
 		}
-		if f >= 1e11 {
-			ms := int64(f)
-			return time.UnixMilli(ms).UTC(), nil
-		}
-		sec, frac := math.Modf(f)
-		return time.Unix(int64(sec), int64(frac*1e9)).UTC(), nil
 	}
 	for _, layout := range timeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
@@ -456,6 +465,13 @@ func parseTime(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("cannot read time %q: expected RFC 3339 (2019-12-27T14:05:00Z), Unix seconds or milliseconds, or Twitter's \"Tue Mar 24 10:43:44 +0000 2015\"", s)
+}
+
+// looksNumeric reports whether s could be a number, sparing ParseFloat's
+// error (an allocation) on the dates most time fields hold.
+func looksNumeric(s string) bool {
+	return s != "" && (s[0] >= '0' && s[0] <= '9' || s[0] == '-' || s[0] == '+' || s[0] == '.' || s[0] == 'N' || s[0] == 'I' || s[0] == 'n' || s[0] == 'i') &&
+		!strings.ContainsAny(s, ":T ")
 }
 
 // parseLikes reads a like count: an integer, or a float with no fraction as
