@@ -227,8 +227,11 @@ func (h *Interactions) immediate(i *discordgo.Interaction, msgs []Message, ephem
 	if len(msgs) == 1 {
 		return reply{resp: resp, acked: h.logAck(i)}
 	}
+	if !h.track() {
+		h.cfg.Logger.Warn("discord: shutting down; only the first message of a long answer is sent", "interaction", i.ID, "messages", len(msgs))
+		return reply{resp: resp, acked: h.logAck(i)}
+	}
 	done := make(chan error, 1)
-	h.wg.Add(1)
 	go func() {
 		defer h.wg.Done()
 		if err := <-done; err != nil {
@@ -283,7 +286,6 @@ func (h *Interactions) command(i *discordgo.Interaction, received time.Time) rep
 		flags = discordgo.MessageFlagsEphemeral
 	}
 	done := make(chan error, 1)
-	h.wg.Add(1)
 	go func() {
 		defer h.wg.Done()
 		defer h.end()
@@ -310,6 +312,8 @@ func (h *Interactions) command(i *discordgo.Interaction, received time.Time) rep
 	}
 }
 
+// begin counts a slow answer in, unless too many are running or Shutdown
+// has begun; the caller then runs it and calls h.end and h.wg.Done.
 func (h *Interactions) begin() bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -317,6 +321,19 @@ func (h *Interactions) begin() bool {
 		return false
 	}
 	h.pending++
+	h.wg.Add(1) // under mu: never after Shutdown has started waiting
+	return true
+}
+
+// track counts background work in for Shutdown to wait for, unless it has
+// begun; the caller then calls h.wg.Done.
+func (h *Interactions) track() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return false
+	}
+	h.wg.Add(1)
 	return true
 }
 
