@@ -139,21 +139,48 @@ func (s *Source) fetch(ctx context.Context, st *state) (source.Result, error) {
 	res := source.Result{Title: post.Title, URL: s.permalink(post), Comments: comments}
 	// Expand `more` stubs within the page budget, starting where the last
 	// poll stopped so that every stub is expanded in turn.
-	var ids []string
-	for _, m := range mores {
-		ids = append(ids, m.Children...)
+	var ids, conts []string
+	queue := func(ms []More) {
+		for _, m := range ms {
+			if len(m.Children) > 0 {
+				ids = append(ids, m.Children...)
+			} else {
+				conts = append(conts, parent(m.ParentID))
+			}
+		}
 	}
+	queue(mores)
 	pages := 1
 	if len(ids) > 0 {
 		start := st.MoreOffset % len(ids)
 		ids = append(ids[start:], ids[:start]...)
 	}
 	done := 0
-	for len(ids) > 0 && pages < s.maxPages {
+	for (len(ids) > 0 || len(conts) > 0) && pages < s.maxPages {
+		pages++
+		if len(ids) == 0 {
+			// "Continue this thread": the parent comment's own page.
+			parentID := conts[0]
+			conts = conts[1:]
+			q := url.Values{"raw_json": {"1"}, "limit": {"500"}, "sort": {"old"}}
+			resp, err := s.client.Do(ctx, fetch.Request{URL: s.base + "/comments/" + s.postID + "/_/" + parentID + ".json?" + q.Encode(), Header: header})
+			if err != nil {
+				return source.Result{}, err
+			}
+			if err := fetch.CheckJSON(resp); err != nil {
+				return source.Result{}, err
+			}
+			_, more, stubs, err := ParseListing(resp.Body)
+			if err != nil {
+				return source.Result{}, fetch.Malformed(resp, err)
+			}
+			res.Comments = append(res.Comments, more...)
+			queue(stubs)
+			continue
+		}
 		n := min(len(ids), 100)
 		batch := ids[:n]
 		ids = ids[n:]
-		pages++
 		q := url.Values{"api_type": {"json"}, "link_id": {"t3_" + s.postID}, "children": {strings.Join(batch, ",")},
 			"raw_json": {"1"}, "limit_children": {"false"}, "sort": {"old"}}
 		resp, err := s.client.Do(ctx, fetch.Request{URL: s.base + "/api/morechildren.json?" + q.Encode(), Header: header})
@@ -168,9 +195,7 @@ func (s *Source) fetch(ctx context.Context, st *state) (source.Result, error) {
 			return source.Result{}, fetch.Malformed(resp, err)
 		}
 		res.Comments = append(res.Comments, more...)
-		for _, m := range stubs {
-			ids = append(ids, m.Children...)
-		}
+		queue(stubs)
 		done += n
 	}
 	if len(ids) > 0 {
@@ -365,9 +390,9 @@ func walk(things []thing, out *[]threaddigest.Comment, mores *[]More, depth int)
 			if err := json.Unmarshal(th.Data, &m); err != nil {
 				return fmt.Errorf("more: %v", err)
 			}
-			// A stub with no children is a "continue this thread" link; its
+			// A stub with no children is a "continue this thread" link: its
 			// comments come with the parent's own page, not morechildren.
-			if len(m.Children) > 0 {
+			if len(m.Children) > 0 || strings.HasPrefix(m.ParentID, "t1_") {
 				*mores = append(*mores, m)
 			}
 		}

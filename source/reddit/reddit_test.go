@@ -19,6 +19,7 @@ type fakeComment struct {
 	id, parent, author, flair, body string
 	score                           int
 	hidden                          bool // behind a `more` stub
+	deep                            bool // behind a "continue this thread" stub
 }
 
 // fakeReddit serves a post's comments the way Reddit's JSON API shapes
@@ -54,10 +55,21 @@ func t1Data(c fakeComment, replies any) map[string]any {
 }
 
 func (f *fakeReddit) children(parent string) []any {
+	return f.childrenOf(parent, false)
+}
+
+// childrenOf renders parent's replies; top is true on a continue-thread page,
+// where the deep replies are shown.
+func (f *fakeReddit) childrenOf(parent string, top bool) []any {
 	var out []any
 	var hidden []string
+	deep := false
 	for _, c := range f.comments {
 		if c.parent != parent {
+			continue
+		}
+		if c.deep && !top {
+			deep = true
 			continue
 		}
 		if c.hidden {
@@ -69,6 +81,10 @@ func (f *fakeReddit) children(parent string) []any {
 			replies = map[string]any{"kind": "Listing", "data": map[string]any{"children": kids, "after": nil, "before": nil}}
 		}
 		out = append(out, map[string]any{"kind": "t1", "data": t1Data(c, replies)})
+	}
+	if deep {
+		out = append(out, map[string]any{"kind": "more", "data": map[string]any{
+			"count": 0, "name": "t1__", "id": "_", "parent_id": "t1_" + parent, "depth": 10, "children": []any{}}})
 	}
 	if len(hidden) > 0 {
 		pid := "t3_abc123"
@@ -106,6 +122,16 @@ func (f *fakeReddit) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"id": "abc123", "name": "t3_abc123", "title": "Huawei and Europe's 5G", "permalink": "/r/europe/comments/abc123/huawei/", "num_comments": len(f.comments)}}}}}
 		comments := map[string]any{"kind": "Listing", "data": map[string]any{"children": f.children(""), "after": nil, "before": nil}}
 		json.NewEncoder(w).Encode([]any{post, comments})
+	case "/comments/abc123/_/c2.json":
+		var c2 fakeComment
+		for _, c := range f.comments {
+			if c.id == "c2" {
+				c2 = c
+			}
+		}
+		replies := map[string]any{"kind": "Listing", "data": map[string]any{"children": f.childrenOf("c2", true)}}
+		post := map[string]any{"kind": "Listing", "data": map[string]any{"children": []any{map[string]any{"kind": "t3", "data": map[string]any{"id": "abc123", "title": "Huawei and Europe's 5G"}}}}}
+		json.NewEncoder(w).Encode([]any{post, map[string]any{"kind": "Listing", "data": map[string]any{"children": []any{map[string]any{"kind": "t1", "data": t1Data(c2, replies)}}}}})
 	case "/api/morechildren.json":
 		if r.URL.Query().Get("link_id") != "t3_abc123" || r.URL.Query().Get("api_type") != "json" {
 			http.Error(w, `{"json": {"errors": [["BAD_REQUEST", "bad", "link_id"]]}}`, http.StatusBadRequest)
@@ -204,6 +230,21 @@ func TestFirstFetchAndPoll(t *testing.T) {
 	}
 	if got["c2"].Body != "No, that is paranoid. (edited)" || got["c8"].ParentID != "c4" || got["c7"].ParentID != "c6" {
 		t.Errorf("edit or new replies wrong: %+v %+v %+v", got["c2"], got["c8"], got["c7"])
+	}
+}
+
+func TestContinueThisThread(t *testing.T) {
+	fr := &fakeReddit{}
+	fr.set(append(append([]fakeComment(nil), thread[:2]...), fakeComment{id: "d1", parent: "c2", author: "deep", body: "Ten levels down.", deep: true}))
+	fake := sourcetest.NewFake(t, fr)
+	c, _ := sourcetest.Client(t)
+	res, err := open(t, fake, c, Config{}).Fetch(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := sourcetest.ByID(t, res.Comments)
+	if d := got["d1"]; d.ParentID != "c2" || d.Body != "Ten levels down." || len(got) != 3 {
+		t.Errorf("continue-thread comment: %+v (of %d)", d, len(got))
 	}
 }
 
