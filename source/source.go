@@ -1,8 +1,9 @@
 // Package source reads threads from where they live: a local file in any input
 // format, or a live comment section (Reddit, Hacker News, Discourse, Disqus,
 // comment feeds, any JSON API). Each kind lives in its own package under
-// source/; this package holds the interface they share and the address syntax
-// that picks one ("reddit:URL", "hn:ID", a file path, …).
+// source/; this package holds the interface they share. source/sources reads
+// the address syntax that picks one ("reddit:URL", "hn:ID", a file path, …)
+// and opens it; source/fetch is the HTTP client the live ones share.
 package source
 
 import (
