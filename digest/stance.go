@@ -10,7 +10,7 @@ const (
 	farWeight       = 0.6   // a cue in a mentioning sentence but not near it
 	noMentionWeight = 0.35  // a cue in a sentence that does not mention the target
 	questionWeight  = 0.6   // a question asserts less than a statement
-	stanceThreshold = 0.3   // |score| below which a comment takes no side
+	stanceThreshold = 0.25  // |score| below which a comment takes no side
 	localScale      = 2.0   // local evidence e counts as tanh(e/localScale)
 )
 
@@ -187,7 +187,7 @@ const (
 	edgeRebuttal  = -0.8
 	edgeAgreement = 0.8
 	edgeExtension = 0.3
-	argumentPull  = 0.3
+	argumentPull  = 0.8
 	propagateOver = 10
 )
 
