@@ -45,6 +45,7 @@ type command struct {
 // commands lists the subcommands. Each lives in the file named after it.
 func commands() map[string]command {
 	return map[string]command{
+		"digest":       {summary: "digest a thread from a file: arguments, rebuttals, stance, regions", run: runDigest},
 		"eval":         {summary: "measure the analysis against the labelled data sets in ../shared/data", run: runEval},
 		"serve":        {summary: "run the digest service: scheduled digests, /thread commands, /healthz, /metrics", run: runServe},
 		"check-config": {summary: "check a service configuration file, naming the line of each problem", run: runCheckConfig},
