@@ -22,6 +22,7 @@ var (
 		"excellent point", "you're right", "you are right", "you are so right",
 		"so right", "same here", "me too", "precisely", "correct",
 		"totally", "this", "likewise", "ditto", "definitely", "right",
+		"rt", "confirmed", "confirms",
 	)
 	rebuttalOpeners = phrases(
 		"no", "nope", "nah", "wrong", "nonsense", "not true", "not so",
@@ -51,6 +52,9 @@ var (
 		"factually", "not so", "you ignore", "ignoring", "no evidence",
 		"myth", "fallacy", "actually", "a stretch", "lazy", "by that logic",
 		"generous", "don't pretend", "on paper", "you would say that",
+		"fake", "hoax", "false flag", "lies", "lying", "speculation",
+		"rumour", "rumor", "debunked", "misinformation", "propaganda",
+		"don't believe", "do not believe", "doubt", "not the same",
 		"missing the point", "that's rich", "cherry picking", "so you",
 	)
 )
