@@ -72,6 +72,7 @@ type Interactions struct {
 	mu      sync.Mutex
 	closed  bool
 	pending int
+	seen    map[string]time.Time // command interaction ids answered, for maxClockSkew
 }
 
 const (
@@ -109,7 +110,7 @@ func NewInteractions(cfg InteractionsConfig) (*Interactions, error) {
 	if cfg.MaxPending <= 0 {
 		cfg.MaxPending = 32
 	}
-	h := &Interactions{cfg: cfg}
+	h := &Interactions{cfg: cfg, seen: make(map[string]time.Time)}
 	h.base, h.cancel = context.WithCancel(context.Background())
 	return h, nil
 }
@@ -156,6 +157,13 @@ func (h *Interactions) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "body is not an interaction", http.StatusBadRequest)
 		return
 	}
+	if i.Type == discordgo.InteractionApplicationCommand && h.replayed(i.ID, received) {
+		// Discord sends each interaction once; a second copy inside the
+		// timestamp window is someone replaying a captured request.
+		h.cfg.Logger.Warn("discord interaction refused: replayed", "interaction", i.ID, "remote", r.RemoteAddr)
+		http.Error(w, "interaction already received", http.StatusUnauthorized)
+		return
+	}
 	rep := h.respond(&i, received)
 	js, err := json.Marshal(rep.resp)
 	if err != nil {
@@ -169,6 +177,26 @@ func (h *Interactions) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.Flush()
 	}
 	rep.acked(err)
+}
+
+// replayed records a command interaction's id and reports whether it was
+// seen before. Ids older than the timestamp window are forgotten: a request
+// that old is refused as stale anyway.
+func (h *Interactions) replayed(id string, now time.Time) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.seen) > 1024 {
+		for k, at := range h.seen {
+			if now.Sub(at) > 2*maxClockSkew {
+				delete(h.seen, k)
+			}
+		}
+	}
+	if _, ok := h.seen[id]; ok {
+		return true
+	}
+	h.seen[id] = now
+	return false
 }
 
 // fresh checks a signature timestamp (Unix seconds) against now.

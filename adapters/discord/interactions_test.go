@@ -579,3 +579,19 @@ func TestInteractionMalformedButSigned(t *testing.T) {
 		}
 	}
 }
+
+func TestInteractionReplayRefused(t *testing.T) {
+	cmds := &fakeCommands{cached: func(bot.Request) (bot.Response, bool) {
+		return bot.Response{Kind: bot.KindText, Text: "ok", Ephemeral: true}, true
+	}}
+	e := newIxEnv(t, cmds)
+	id, body := e.command("list", 0)
+	e.send(t, id, body)
+	status, _, _ := e.fake.Post(e.srv.URL, e.signer, "", body, e.clock.Now())
+	if status != http.StatusUnauthorized {
+		t.Errorf("replayed command: status %d, want 401", status)
+	}
+	if n := len(cmds.requests()); n != 1 {
+		t.Errorf("the command ran %d times", n)
+	}
+}
