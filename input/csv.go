@@ -38,10 +38,7 @@ func readCSV(br *bufio.Reader, name string, opt Options, b *builder) error {
 		if i < 0 {
 			return "", false, nil
 		}
-		// A copy: a field of the record shares one string with the whole
-		// row, unused columns included, which would live as long as the
-		// comment.
-		return strings.Clone(rec[i]), true, nil
+		return rec[i], true, nil
 	}
 	for {
 		rec, err = r.Read()
@@ -78,7 +75,7 @@ func readCSV(br *bufio.Reader, name string, opt Options, b *builder) error {
 			b.skip(line, bad, "invalid UTF-8: expected UTF-8 text")
 			continue
 		}
-		readRecord(b, line, get)
+		readRecord(b, line, get, true)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	threaddigest "github.com/threaddigest/threaddigest"
+	"github.com/threaddigest/threaddigest/internal/htmltext"
 )
 
 // fieldNames resolves canonical fields to the names a file uses: the
@@ -255,7 +256,7 @@ func readJSONL(br *bufio.Reader, name string, opt Options, b *builder) error {
 		}
 		rec.reset()
 		scanObject(line, collect)
-		readRecord(b, lr.line, rec.get)
+		readRecord(b, lr.line, rec.get, false)
 	}
 }
 
@@ -275,8 +276,10 @@ func discardLine(br *bufio.Reader) error {
 type getter func(field string) (string, bool, error)
 
 // readRecord turns one record of a CSV or JSON Lines file into a comment,
-// a title, or a problem.
-func readRecord(b *builder, line int, get getter) {
+// a title, or a problem. With own set, the strings kept are copied: a CSV
+// row's fields share one string with the whole row, unused columns
+// included, which would otherwise live as long as the comment.
+func readRecord(b *builder, line int, get getter, own bool) {
 	var vals [11]string
 	var has [11]bool
 	for i, field := range Fields() {
@@ -298,6 +301,13 @@ func readRecord(b *builder, line int, get getter) {
 		}
 		b.skip(line, FieldBody, "no body: expected a comment with a body (or a first line giving the thread's title)")
 		return
+	}
+	if own {
+		id, parent, authorID = strings.Clone(id), strings.Clone(parent), strings.Clone(authorID)
+		author, location = strings.Clone(author), strings.Clone(location)
+		if !htmltext.LooksLikeHTML(body) {
+			body = strings.Clone(body)
+		}
 	}
 	c := threaddigest.Comment{
 		ID:       cleanID(id),
