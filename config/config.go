@@ -23,9 +23,9 @@ import (
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
-	"github.com/threaddigest/threaddigest/source/sources"
 
 	"github.com/threaddigest/threaddigest/input"
+	"github.com/threaddigest/threaddigest/source/sources"
 )
 
 // Config is a loaded and validated configuration. After Load succeeds every
@@ -89,6 +89,10 @@ type Bot struct {
 	RunTimeout Duration `toml:"run_timeout"`
 	// MaxThreads caps the threads /thread follow may create. Default 100.
 	MaxThreads int `toml:"max_threads"`
+	// HomeCountry is the ISO 3166-1 alpha-2 code of the country most
+	// commenters are in; ambiguous places lean toward it ("Portland" is
+	// Portland, OR for "US"). Default "US".
+	HomeCountry string `toml:"home_country"`
 }
 
 // Log configures the structured log on stderr.

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -244,5 +245,57 @@ func TestFileSourceOptions(t *testing.T) {
 	}
 	if o := c.Threads[0].InputOptions(); o.Format != "csv" || o.Map["body"] != "text" || c.Threads[0].ThreadID != "7" {
 		t.Errorf("options = %+v", o)
+	}
+}
+
+func TestSourcesSection(t *testing.T) {
+	doc := `
+[sources]
+user_agent = "threaddigest/1 (newsroom@example.org)"
+timeout = "20s"
+max_pages = 5
+
+[sources.reddit]
+client_id = "id"
+client_secret = "${REDDIT_SECRET}"
+
+[sources.disqus]
+api_key = "disqus-key-secret"
+
+[sources.json.comments-api]
+url = "https://api.example.com/comments"
+items = "data.comments"
+id = "id"
+body = "text"
+headers = { Authorization = "Bearer token-secret" }
+
+[sources.hn]
+refresh_everyy = 3
+`
+	_, err := Parse([]byte(doc), "c.toml", env(map[string]string{"REDDIT_SECRET": "reddit-secret"}))
+	if err == nil || !strings.Contains(err.Error(), "c.toml:22: sources.hn.refresh_everyy: unknown key") {
+		t.Fatalf("err = %v", err)
+	}
+	doc = strings.Replace(doc, "refresh_everyy", "refresh_every", 1)
+	c, err := Parse([]byte(doc), "c.toml", env(map[string]string{"REDDIT_SECRET": "reddit-secret"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Sources.Reddit.ClientSecret != "reddit-secret" || c.Sources.Timeout.Duration != 20*time.Second || c.Sources.JSON["comments-api"].Items != "data.comments" {
+		t.Errorf("sources = %+v", c.Sources)
+	}
+	r := c.Redacted()
+	dump := fmt.Sprintf("%+v", r.Sources)
+	for _, secret := range []string{"reddit-secret", "disqus-key-secret", "token-secret"} {
+		if strings.Contains(dump, secret) {
+			t.Errorf("redacted sources leak %q: %s", secret, dump)
+		}
+	}
+	if c.Sources.JSON["comments-api"].Headers["Authorization"] != "Bearer token-secret" {
+		t.Error("Redacted changed the original's headers")
+	}
+	_, err = Parse([]byte("[bot]\nhome_country = \"usa\"\n"), "c.toml", env(nil))
+	if err == nil || !strings.Contains(err.Error(), "c.toml:2: bot.home_country") {
+		t.Errorf("home_country: %v", err)
 	}
 }

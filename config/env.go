@@ -18,6 +18,7 @@ var overrides = []struct {
 	{"THREADDIGEST_HTTP_LISTEN", "http.listen"},
 	{"THREADDIGEST_REPLICA_ID", "bot.replica_id"},
 	{"THREADDIGEST_TIMEZONE", "bot.timezone"},
+	{"THREADDIGEST_HOME_COUNTRY", "bot.home_country"},
 	{"THREADDIGEST_LOG_LEVEL", "log.level"},
 	{"THREADDIGEST_LOG_FORMAT", "log.format"},
 	{"THREADDIGEST_SLACK_BOT_TOKEN", "slack.bot_token"},

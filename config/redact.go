@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/threaddigest/threaddigest/bot/addr"
+	"github.com/threaddigest/threaddigest/source/jsonapi"
 )
 
 // RedactedValue replaces a secret in the copy Redacted returns.
@@ -25,6 +26,20 @@ func (c *Config) Redacted() *Config {
 			d.To[j] = addr.Redact(to)
 		}
 		cp.Digests[i] = d
+	}
+	// Headers of JSON sources carry API keys and bearer tokens.
+	if c.Sources.JSON != nil {
+		cp.Sources.JSON = make(map[string]jsonapi.Mapping, len(c.Sources.JSON))
+		for name, m := range c.Sources.JSON {
+			if len(m.Headers) > 0 {
+				h := make(map[string]string, len(m.Headers))
+				for k := range m.Headers {
+					h[k] = RedactedValue
+				}
+				m.Headers = h
+			}
+			cp.Sources.JSON[name] = m
+		}
 	}
 	redactSecrets(reflect.ValueOf(&cp).Elem())
 	return &cp

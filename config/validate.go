@@ -62,6 +62,9 @@ func (c *Config) applyDefaults(getenv func(string) string) {
 	if c.Bot.MaxThreads == 0 {
 		c.Bot.MaxThreads = DefaultMaxThreads
 	}
+	if c.Bot.HomeCountry == "" {
+		c.Bot.HomeCountry = "US"
+	}
 	if c.Log.Level == "" {
 		c.Log.Level = "info"
 	}
@@ -167,6 +170,21 @@ func (c *Config) validate() Problems {
 	}
 	if c.Bot.MaxThreads < 0 {
 		add("bot.max_threads", "must not be negative")
+	}
+	if h := c.Bot.HomeCountry; len(h) != 2 || strings.ToUpper(h) != h || strings.Trim(h, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+		add("bot.home_country", "%q: expected an ISO 3166-1 alpha-2 code such as US, GB or DE", h)
+	}
+	if c.Sources.MaxPages < 0 {
+		add("sources.max_pages", "must not be negative")
+	}
+	if c.Sources.MaxBodyBytes < 0 {
+		add("sources.max_body_bytes", "must not be negative")
+	}
+	if c.Sources.RequestsPerMinute < 0 {
+		add("sources.requests_per_minute", "must not be negative")
+	}
+	if c.Sources.Retries < 0 {
+		add("sources.retries", "must not be negative")
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
