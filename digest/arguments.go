@@ -273,11 +273,12 @@ func (f *features) kmeansClusters(sample []int32, sim [][]float32, seed uint64) 
 	f.centroidsInto(centroids, sample, bestAssign)
 	assign := make([]int32, nUnits)
 	sims := make([]float32, nUnits)
+	var scratch []float32
 	for round := 0; round < refineRounds; round++ {
-		f.assign(all, centroids, assign, sims)
+		scratch = f.assign(all, centroids, assign, sims, scratch)
 		f.centroidsInto(centroids, all, assign)
 	}
-	f.assign(all, centroids, assign, sims)
+	scratch = f.assign(all, centroids, assign, sims, scratch)
 	clusters := make([]argumentCluster, len(centroids))
 	for u := 0; u < nUnits; u++ {
 		if sims[u] >= memberSimilarity {
@@ -400,13 +401,14 @@ func (f *features) restrict(units []int32) *features {
 // kmeans runs spherical k-means over every unit of a (small) feature set,
 // reusing its buffers across runs.
 type kmeans struct {
-	f      *features
-	units  []int32
-	cent   [][]float32
-	assign []int32
-	prev   []int32
-	sims   []float32
-	near   []float32 // k-means++: highest similarity to a chosen seed
+	f       *features
+	units   []int32
+	cent    [][]float32
+	assign  []int32
+	prev    []int32
+	sims    []float32
+	near    []float32 // k-means++: highest similarity to a chosen seed
+	scratch []float32 // reused by assign
 }
 
 func newKmeans(f *features, maxK int) *kmeans {
@@ -480,13 +482,13 @@ func (km *kmeans) run(k int, sim [][]float32, r *rng) float64 {
 	}
 	for round := 0; round < sampleRounds; round++ {
 		copy(km.prev, km.assign)
-		f.assign(km.units, cent, km.assign, km.sims)
+		km.scratch = f.assign(km.units, cent, km.assign, km.sims, km.scratch)
 		if round > 0 && equalInt32(km.prev, km.assign) {
 			break
 		}
 		f.centroidsInto(cent, km.units, km.assign)
 	}
-	f.assign(km.units, cent, km.assign, km.sims)
+	km.scratch = f.assign(km.units, cent, km.assign, km.sims, km.scratch)
 	fit := 0.0
 	for _, v := range km.sims {
 		fit += float64(v)
@@ -516,9 +518,17 @@ func (f *features) dot(u int, c []float32) float32 {
 // The centres are read feature by feature (all k weights of a feature side
 // by side), so that scoring a unit touches one cache line per feature
 // rather than one per feature and centre.
-func (f *features) assign(units []int32, centroids [][]float32, assign []int32, sims []float32) {
+//
+// scratch is reused when large enough and returned for the next call.
+func (f *features) assign(units []int32, centroids [][]float32, assign []int32, sims []float32, scratch []float32) []float32 {
 	k := len(centroids)
-	byFeature := make([]float32, f.nFeat*k)
+	need := f.nFeat*k + k
+	if cap(scratch) < need {
+		scratch = make([]float32, need)
+	}
+	scratch = scratch[:need]
+	clear(scratch)
+	byFeature, score := scratch[:f.nFeat*k], scratch[f.nFeat*k:]
 	for c, cent := range centroids {
 		for x, v := range cent {
 			if v != 0 {
@@ -526,7 +536,6 @@ func (f *features) assign(units []int32, centroids [][]float32, assign []int32, 
 			}
 		}
 	}
-	score := make([]float32, k)
 	for i, u := range units {
 		clear(score)
 		idx, val := f.row(int(u))
@@ -546,6 +555,7 @@ func (f *features) assign(units []int32, centroids [][]float32, assign []int32, 
 		assign[i] = best
 		sims[i] = bestSim
 	}
+	return scratch
 }
 
 // centroidsInto sets each centre to the normalised mean of its group; an
