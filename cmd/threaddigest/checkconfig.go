@@ -11,6 +11,7 @@ import (
 
 	"github.com/threaddigest/threaddigest/bot/addr"
 	"github.com/threaddigest/threaddigest/config"
+	"github.com/threaddigest/threaddigest/source/sources"
 	"github.com/threaddigest/threaddigest/store/open"
 )
 
@@ -89,17 +90,29 @@ func checkDeeper(cfg *config.Config) config.Problems {
 		ps = append(ps, cfg.Problem("store.url", "%v", err))
 	}
 	for i, t := range cfg.Threads {
-		if looksLive(t.Source) {
+		key := fmt.Sprintf("thread[%d].source", i+1)
+		a, err := sources.ParseAddress(t.Source)
+		if err != nil {
+			ps = append(ps, cfg.Problem(key, "%v", err))
 			continue
 		}
-		fi, err := os.Stat(t.Source)
+		if a.Live() {
+			// Opening checks the address and its [sources] settings (a
+			// JSON mapping that exists, a Disqus FORUM/ID) without a
+			// request.
+			if _, err := sources.Open(t.Source, cfg.Sources, sources.Deps{}); err != nil {
+				ps = append(ps, cfg.Problem(key, "%v", err))
+			}
+			continue
+		}
+		fi, err := os.Stat(a.Target)
 		switch {
 		case errors.Is(err, os.ErrNotExist):
-			ps = append(ps, cfg.Problem(fmt.Sprintf("thread[%d].source", i+1), "file %s does not exist (relative paths are read from the directory serve runs in)", t.Source))
+			ps = append(ps, cfg.Problem(key, "file %s does not exist (relative paths are read from the directory serve runs in)", a.Target))
 		case err != nil:
-			ps = append(ps, cfg.Problem(fmt.Sprintf("thread[%d].source", i+1), "%v", err))
+			ps = append(ps, cfg.Problem(key, "%v", err))
 		case fi.IsDir():
-			ps = append(ps, cfg.Problem(fmt.Sprintf("thread[%d].source", i+1), "%s is a directory: expected a thread file", t.Source))
+			ps = append(ps, cfg.Problem(key, "%s is a directory: expected a thread file", a.Target))
 		}
 	}
 	for i, d := range cfg.Digests {

@@ -56,6 +56,14 @@ url = "mysql://db/x"
 name = "t"
 source = "` + filepath.Join(dir, "missing.txt") + `"
 
+[[thread]]
+name = "u"
+source = "https://example.com/article/5g"
+
+[[thread]]
+name = "v"
+source = "json:nosuchmapping"
+
 [[digest]]
 thread = "t"
 schedule = "@daily"
@@ -65,7 +73,9 @@ to = ["file:` + filepath.Join(dir, "out") + `", "stdout"]
 			stderr: []string{
 				`config.toml:2: store.url: store url mysql://db/x: unknown kind of store "mysql"`,
 				"config.toml:6: thread[1].source: file " + filepath.Join(dir, "missing.txt") + " does not exist",
-				"config.toml:11: digest[1].to[1]: " + filepath.Join(dir, "out") + " exists but the destination names a file",
+				`config.toml:10: thread[2].source: thread address "https://example.com/article/5g": cannot tell which kind of site`,
+				`config.toml:14: thread[3].source: `,
+				"config.toml:19: digest[1].to[1]: " + filepath.Join(dir, "out") + " exists but the destination names a file",
 			},
 		},
 		{

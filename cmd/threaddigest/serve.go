@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -24,6 +23,7 @@ import (
 	"github.com/threaddigest/threaddigest/chart"
 	"github.com/threaddigest/threaddigest/config"
 	"github.com/threaddigest/threaddigest/digest"
+	"github.com/threaddigest/threaddigest/geo"
 	"github.com/threaddigest/threaddigest/server"
 	"github.com/threaddigest/threaddigest/source"
 	"github.com/threaddigest/threaddigest/source/sources"
@@ -111,6 +111,10 @@ func serve(ctx context.Context, cfg *config.Config, env Env, logger *slog.Logger
 		return fmt.Errorf("serve: %w", err)
 	}
 
+	locator, err := newLocator(cfg)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	threads, digests, err := serviceSpecs(cfg)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -121,7 +125,7 @@ func serve(ctx context.Context, cfg *config.Config, env Env, logger *slog.Logger
 		Clock:           bot.SystemClock{},
 		Holder:          cfg.Bot.ReplicaID,
 		Analyze:         digest.Analyze,
-		Locator:         newLocator(logger),
+		Locator:         locator,
 		OpenSource:      sourceOpener(cfg, logger, env.Getenv),
 		OpenDestination: dests.open,
 		Metrics:         metrics,
@@ -245,27 +249,14 @@ func sourceOpener(cfg *config.Config, logger *slog.Logger, getenv func(string) s
 	}
 }
 
-// looksLive reports whether a source address names a live source rather
-// than a file.
-func looksLive(spec string) bool {
-	if strings.Contains(spec, "://") {
-		return true
+// newLocator returns the resolver that reads commenter locations for the
+// regional split, leaning toward the configured home country.
+func newLocator(cfg *config.Config) (digest.Locator, error) {
+	r, err := geo.NewResolver(geo.Options{Home: cfg.Bot.HomeCountry})
+	if err != nil {
+		return nil, fmt.Errorf("locations: %w", err)
 	}
-	kind, _, ok := strings.Cut(spec, ":")
-	if !ok {
-		return false
-	}
-	switch kind {
-	case "reddit", "hn", "discourse", "disqus", "feed", "json":
-		return true
-	}
-	return false
-}
-
-// newLocator returns the location resolver for the regional split; nil
-// (every location Unknown) when none is built in.
-func newLocator(logger *slog.Logger) digest.Locator {
-	return nil
+	return r, nil
 }
 
 func storeHealth(st store.Store) func(context.Context) error {
