@@ -176,7 +176,10 @@ func runDigest(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	thread, err := readThread(f, env)
+	thread, live, err := fetchLive(ctx, f.file, env)
+	if !live {
+		thread, err = readThread(f, env)
+	}
 	if err != nil {
 		return err
 	}
