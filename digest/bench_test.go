@@ -51,3 +51,41 @@ func benchmarkAnalyze(b *testing.B, n int) {
 func BenchmarkAnalyze1k(b *testing.B)   { benchmarkAnalyze(b, 1_000) }
 func BenchmarkAnalyze10k(b *testing.B)  { benchmarkAnalyze(b, 10_000) }
 func BenchmarkAnalyze100k(b *testing.B) { benchmarkAnalyze(b, 100_000) }
+
+// BenchmarkStages10k times each step of the analysis alone on the 10,000
+// comment thread, the steps before it run outside the timer.
+func BenchmarkStages10k(b *testing.B) {
+	th := corpusForBench.thread(b, 10_000)
+	resolver, err := geo.NewResolver(geo.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	opt := Options{Locator: resolver}
+	steps := []struct {
+		name string
+		run  func(a *analysis)
+	}{
+		{"tokenize", (*analysis).tokenize},
+		{"replies", (*analysis).linkReplies},
+		{"target", (*analysis).findTarget},
+		{"stance", (*analysis).scoreLocalStance},
+		{"relations", (*analysis).classifyRelations},
+		{"arguments", (*analysis).clusterArguments},
+		{"propagate", (*analysis).propagateStance},
+		{"build", func(a *analysis) { a.build() }},
+	}
+	for k, step := range steps {
+		b.Run(step.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				b.StopTimer()
+				a := newAnalysis(th, opt)
+				for _, before := range steps[:k] {
+					before.run(a)
+				}
+				b.StartTimer()
+				step.run(a)
+			}
+		})
+	}
+}
