@@ -260,9 +260,8 @@ type vocabulary struct {
 	words []wordInfo
 	count []int32 // occurrences of each word
 	stems map[string]int32
-	// stemText[s] is stem s; stemWord[s] a word that has it, for labels.
+	// stemText[s] is stem s.
 	stemText []string
-	stemWord []int32
 }
 
 type wordInfo struct {
@@ -303,7 +302,6 @@ func (v *vocabulary) add(w string, n int32) int32 {
 			sid = int32(len(v.stemText))
 			v.stems[st] = sid
 			v.stemText = append(v.stemText, st)
-			v.stemWord = append(v.stemWord, id)
 		}
 		info.stem = sid
 	}

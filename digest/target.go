@@ -21,7 +21,7 @@ type target struct {
 var titleNoise = map[string]bool{
 	"opinion": true, "readers": true, "reader": true, "letters": true, "letter": true,
 	"editorial": true, "review": true, "why": true, "how": true, "what": true,
-	"news": true, "update": true, "live": true, "video": false, "says": true,
+	"news": true, "update": true, "live": true, "says": true,
 	"said": true, "report": true, "reports": true, "analysis": true, "week": true,
 	"today": true, "column": true, "breaking": true, "exclusive": true,
 }
