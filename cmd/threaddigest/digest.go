@@ -55,6 +55,8 @@ Flags (they may come before or after FILE):
         report at most N rebuttals (default: the analysis's own cap)
   --width N
         the width of text output in columns (default 80, at least 60)
+  --chart FILE.png
+        also draw the stance split by region as a PNG chart into FILE.png
 
 Exit status: 0 on success, 2 on a usage error, 1 on any other error. Records
 that cannot be read are skipped with a warning on standard error that counts
@@ -73,6 +75,7 @@ type digestFlags struct {
 	maxArguments int
 	maxRebuttals int
 	width        int
+	chart        string
 	file         string
 }
 
@@ -94,6 +97,7 @@ func parseDigestFlags(args []string, stderr io.Writer) (*digestFlags, error) {
 	fs.IntVar(&f.maxArguments, "max-arguments", 0, "report at most N arguments")
 	fs.IntVar(&f.maxRebuttals, "max-rebuttals", 0, "report at most N rebuttals")
 	fs.IntVar(&f.width, "width", 0, "text width in columns")
+	fs.StringVar(&f.chart, "chart", "", "also write the regional split chart to this PNG file")
 
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -324,6 +328,9 @@ func writeDigest(w io.Writer, d digest.Digest, f *digestFlags) error {
 	}
 	if err != nil {
 		return fmt.Errorf("writing the digest: %w", err)
+	}
+	if f.chart != "" {
+		return writeChart(f.chart, d)
 	}
 	return nil
 }
