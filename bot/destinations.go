@@ -48,6 +48,11 @@ func slotText(slot time.Time) string {
 	if slot.IsZero() {
 		return ""
 	}
+	if slot.Second() != 0 {
+		// Sub-minute schedules (@every 2s) need the seconds to tell slots
+		// apart.
+		return " — " + slot.UTC().Format("2006-01-02 15:04:05 UTC")
+	}
 	return " — " + slot.UTC().Format("2006-01-02 15:04 UTC")
 }
 

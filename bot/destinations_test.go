@@ -95,3 +95,15 @@ func TestFileDestination(t *testing.T) {
 		t.Error("writing under a file succeeded")
 	}
 }
+
+func TestSlotText(t *testing.T) {
+	if got := slotText(time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)); got != " — 2026-03-02 07:00 UTC" {
+		t.Errorf("minute slot: %q", got)
+	}
+	if got := slotText(time.Date(2026, 3, 2, 7, 0, 4, 0, time.UTC)); got != " — 2026-03-02 07:00:04 UTC" {
+		t.Errorf("second slot: %q", got)
+	}
+	if got := slotText(time.Time{}); got != "" {
+		t.Errorf("no slot: %q", got)
+	}
+}
