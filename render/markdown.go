@@ -114,7 +114,8 @@ func (m *mdLayout) arguments(args []digest.Argument) {
 		m.out.line(fmt.Sprintf("%s %d of %d commenters (%s)", mdBar(a.Share), a.Commenters, d.CommenterCount, sharePercent(a.Share)))
 		if q := mdQuote(a.Statement, statementRunes); q != "" {
 			m.out.line("")
-			m.out.line("> “" + q + "”  ")
+			m.out.line("> “" + q + "”")
+			m.out.line(">")
 			m.out.line("> — " + mdWho(a.Quote.Author, a.Quote.CommentID))
 		}
 	}
@@ -185,7 +186,8 @@ func (m *mdLayout) stance() {
 			continue
 		}
 		m.out.line("")
-		m.out.line("> " + side.name + ": “" + mdQuote(side.q.Text, statementRunes) + "”  ")
+		m.out.line("> " + side.name + ": “" + mdQuote(side.q.Text, statementRunes) + "”")
+		m.out.line(">")
 		m.out.line("> — " + mdWho(side.q.Author, side.q.CommentID))
 	}
 }
@@ -210,7 +212,7 @@ func (m *mdLayout) regions() {
 		}
 		lead := "–"
 		if r.TopArgument != nil {
-			lead = strconv.Itoa(*r.TopArgument) + "\\. " + EscapeMarkdown(textLabel(argumentLabel(d, *r.TopArgument)))
+			lead = strconv.Itoa(*r.TopArgument) + ". " + EscapeMarkdown(textLabel(argumentLabel(d, *r.TopArgument)))
 		}
 		m.out.line(fmt.Sprintf("| %s | %d | %s | %s | %s | %s |", name, r.Commenters,
 			percent(r.Favor, r.Commenters), percent(r.Against, r.Commenters), percent(r.None, r.Commenters), lead))
