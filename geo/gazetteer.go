@@ -1,9 +1,11 @@
 package geo
 
 import (
+	"cmp"
 	_ "embed"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -82,7 +84,7 @@ type gazetteer struct {
 	inAdmin1  [][]int32           // admin1 → its cities, for misspelt names
 	fuzzy     []fuzzyTarget
 	fuzzyBy   [256][]fuzzyTarget // fuzzy by first byte of the key
-	located   []int32            // cities with coordinates
+	located   []int32            // cities with coordinates, by latitude
 }
 
 func (g *gazetteer) admin1Cities(ai int32) []int32 { return g.inAdmin1[ai] }
@@ -149,6 +151,10 @@ func loadGazetteer() (*gazetteer, error) {
 		}
 	}
 	g.buildFuzzy()
+	// By latitude, so that a coordinate search scans one band.
+	slices.SortFunc(g.located, func(a, b int32) int {
+		return cmp.Compare(g.cities[a].lat, g.cities[b].lat)
+	})
 	return g, nil
 }
 

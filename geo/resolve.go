@@ -1,8 +1,10 @@
 package geo
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -1223,7 +1225,11 @@ func (x *run) fuzzyCity(a, b int, ai int32) int32 {
 	}
 	var buf [64]byte
 	for _, ci := range x.g.admin1Cities(ai) {
-		if name, ok := asciiLower(x.g.cities[ci].name, buf[:0]); ok && len(name) > 0 && name[0] == key[0] && closeEnough(key, string(name)) {
+		name := x.g.cities[ci].name
+		if name == "" || name[0]|0x20 != key[0] || len(name) < len(key)-2 || len(name) > len(key)+3 {
+			continue
+		}
+		if low, ok := asciiLower(name, buf[:0]); ok && closeEnough(key, string(low)) {
 			return ci
 		}
 	}
@@ -1260,7 +1266,7 @@ func (r *Resolver) place(out res) Place {
 		p := Place{Region: Unknown, Reason: "no place found"}
 		switch {
 		case out.nonPlace:
-			p.Reason = fmt.Sprintf("non-place %q", out.key)
+			p.Reason = `non-place "` + out.key + `"`
 		case out.rule == "empty":
 			p.Reason = "no words"
 		}
@@ -1317,7 +1323,8 @@ func (r *Resolver) place(out res) Place {
 	if what.Len() == 0 {
 		what.WriteString(string(p.Region))
 	}
-	p.Reason = fmt.Sprintf("%s %q: %s", out.rule, out.key, what.String())
+	// Keys are folded words: no quotes or backslashes to escape.
+	p.Reason = out.rule + ` "` + out.key + `": ` + what.String()
 	if out.note != "" {
 		p.Reason += " (" + out.note + ")"
 	}
@@ -1449,8 +1456,17 @@ func (x *run) coordinates() res {
 	const maxKm = 100
 	best, bestD := int32(-1), math.Inf(1)
 	cosLat := math.Cos(lat * math.Pi / 180)
-	for _, ci := range x.g.located {
+	// A degree of latitude is 111 km: only cities within one can be nearer
+	// than maxKm.
+	loc := x.g.located
+	from, _ := slices.BinarySearchFunc(loc, float32(lat-1), func(ci int32, t float32) int {
+		return cmp.Compare(x.g.cities[ci].lat, t)
+	})
+	for _, ci := range loc[from:] {
 		c := &x.g.cities[ci]
+		if float64(c.lat) > lat+1 {
+			break
+		}
 		dy := (float64(c.lat) - lat) * 111.2
 		dlon := math.Abs(float64(c.lon) - lon)
 		if dlon > 180 {
@@ -1476,6 +1492,9 @@ func (x *run) coordinates() res {
 // latLon finds exactly two decimal numbers with a fractional part of two or
 // more digits, a valid latitude then longitude.
 func latLon(s string) (lat, lon float64, ok bool) {
+	if strings.IndexByte(s, '.') < 0 {
+		return 0, 0, false
+	}
 	var nums [3]float64
 	n := 0
 	for i := 0; i < len(s) && n < 3; {
