@@ -47,8 +47,8 @@ Flags (they may come before or after FILE):
         the thread to digest when FILE holds several (CSV articleID or the
         mapped thread field); the error without it lists the ids
   --home CC
-        the country (ISO 3166-1 alpha-2, default US) that locations naming no
-        country are read in, e.g. --home CA reads "London" as London, Ontario
+        the country (ISO 3166-1 alpha-2, default US) that ambiguous locations
+        lean toward: with US "Georgia" is the state, with --home GB the country
   --max-arguments N
         report at most N arguments (default: the analysis's own cap)
   --max-rebuttals N
