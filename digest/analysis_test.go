@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand"
 	"reflect"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -485,4 +486,26 @@ func canonical(d Digest) string {
 	}
 	b, _ := json.Marshal(d)
 	return string(b)
+}
+
+// TestDeterministicAcrossCores digests a thread large enough to be read in
+// parallel with one core and with several: the digests must be identical.
+func TestDeterministicAcrossCores(t *testing.T) {
+	base := debateThread()
+	th := threaddigest.Thread{Title: base.Title}
+	for i := 0; len(th.Comments) < parallelTokenizeFrom+500; i++ {
+		for _, c := range base.Comments {
+			c.ID = fmt.Sprintf("%d-%s", i, c.ID)
+			c.Author = fmt.Sprintf("%s %d", c.Author, i%97)
+			th.Comments = append(th.Comments, c)
+		}
+	}
+	prev := runtime.GOMAXPROCS(1)
+	one, _ := json.Marshal(Analyze(th, Options{}))
+	runtime.GOMAXPROCS(max(prev, 2))
+	many, _ := json.Marshal(Analyze(th, Options{}))
+	runtime.GOMAXPROCS(prev)
+	if string(one) != string(many) {
+		t.Fatal("the digest depends on the number of cores")
+	}
 }
