@@ -895,3 +895,69 @@ func TestStatusOfErrors(t *testing.T) {
 		t.Error("exit statuses are not 0, 1, 2")
 	}
 }
+
+// --home reaches the location resolver: an ambiguous name leans toward it.
+func TestDigestHome(t *testing.T) {
+	page := "Peaches\n\nJun 1, 2024 · 2 comments\n\nAnn (Georgia)\nBest peaches anywhere.\n\nBo (Boulder, Co)\nColorado peaches are better.\n"
+	for _, tc := range []struct {
+		home, country string
+		region        geo.Region
+	}{
+		{"", "US", geo.US},
+		{"US", "US", geo.US},
+		{"gb", "GE", geo.Asia},
+	} {
+		args := []string{"digest", "--format", "json", "-"}
+		if tc.home != "" {
+			args = append(args, "--home", tc.home)
+		}
+		out, stderr, err := runCmd(t, page, args...)
+		if err != nil {
+			t.Fatalf("--home %q: %v\n%s", tc.home, err, stderr)
+		}
+		var d digest.Digest
+		if err := json.Unmarshal([]byte(out), &d); err != nil {
+			t.Fatal(err)
+		}
+		if c := d.Comments[0]; c.Country != tc.country || c.Region != tc.region {
+			t.Errorf("--home %q: Georgia read as %s in %s, want %s in %s", tc.home, c.Country, c.Region, tc.country, tc.region)
+		}
+		if c := d.Comments[1]; c.Country != "US" || c.Admin1 != "CO" {
+			t.Errorf("--home %q: Boulder, Co read as %s/%s, want US/CO", tc.home, c.Country, c.Admin1)
+		}
+	}
+}
+
+// The same input gives the same bytes, run after run.
+func TestDigestDeterministic(t *testing.T) {
+	files := [][]string{{"digest", "--format", "json", example}}
+	if dir, err := shareddata.Find(); err == nil {
+		globe := filepath.Join(dir, "globe-and-mail-comment-threads-sfu", "old_comments.csv")
+		if _, err := os.Stat(globe); err == nil {
+			// The set's largest thread.
+			res := readFile(t, globe, globeMap)
+			biggest := res.Threads[0]
+			for _, th := range res.Threads {
+				if len(th.Comments) > len(biggest.Comments) {
+					biggest = th
+				}
+			}
+			files = append(files, []string{"digest", "--format", "json", "--map", globeMap, "--thread", biggest.ID, globe})
+		}
+	}
+	for _, args := range files {
+		first, _, err := runCmd(t, "", args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			again, _, err := runCmd(t, "", args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again != first {
+				t.Fatalf("%v: two runs give different output", args)
+			}
+		}
+	}
+}
