@@ -124,7 +124,10 @@ func (s *Service) post(ctx context.Context, d DigestSpec, to addr.Addr, run stor
 	if s.stopping.Load() {
 		return "", errAbandoned
 	}
-	if err := s.deps.Store.MarkPosting(ctx, run.ID, s.deps.Holder, s.set.Lease, s.deps.Clock.Now()); err != nil {
+	// Nothing extends the lease while posting, so it must cover the whole
+	// delivery, retries included; a replica that dies mid-post leaves the
+	// run to be marked uncertain once it has run out.
+	if err := s.deps.Store.MarkPosting(ctx, run.ID, s.deps.Holder, s.set.RunTimeout+s.set.Lease, s.deps.Clock.Now()); err != nil {
 		// Lost the claim (the work above outlasted the lease and another
 		// replica took over): that replica posts.
 		log.Warn("lost the claim before posting; leaving the slot to its new holder", "err", err)

@@ -318,7 +318,10 @@ loop:
 	}
 
 	s.log.Info("service stopping")
+	// Under the lock, so that no goRun adds work once the wait below began.
+	s.mu.Lock()
 	s.stopping.Store(true)
+	s.mu.Unlock()
 	close(s.stopCh)
 	cronDone := s.cron.Stop()
 	s.stopPollLoops()
