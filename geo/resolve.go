@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/threaddigest/threaddigest/geo/internal/fold"
@@ -54,6 +55,7 @@ type Resolver struct {
 	g     *gazetteer
 	home  int32 // country index, -1 when the home country is unknown
 	cache *cache
+	runs  sync.Pool // of *run: scratch space reused between strings
 }
 
 // NewResolver loads the embedded gazetteer.
@@ -126,9 +128,15 @@ type res struct {
 func none() res { return res{country: -1, admin1: -1, city: -1, area: -1} }
 
 func (r *Resolver) resolve(text string) Place {
-	x := newRun(r, clean(text))
-	out := x.all()
-	return r.place(out)
+	x, _ := r.runs.Get().(*run)
+	if x == nil {
+		x = &run{}
+	}
+	x.reset(r, clean(text))
+	p := r.place(x.all())
+	x.text, x.norm = "", ""
+	r.runs.Put(x)
+	return p
 }
 
 // clean removes what is not a place name but may look like one: HTML tags
@@ -209,17 +217,20 @@ type run struct {
 	upperInput bool   // every cased token is upper case
 }
 
-func newRun(r *Resolver, s string) *run {
-	x := &run{r: r, g: r.g, text: s}
-	var arr [24]fold.Token
-	x.toks = fold.Tokenize(s, arr[:0])
+// reset prepares x to read s, keeping its slices' capacity.
+func (x *run) reset(r *Resolver, s string) {
+	x.r, x.g, x.text = r, r.g, s
+	x.toks = fold.Tokenize(s, x.toks[:0])
 	n := 0
 	for _, t := range x.toks {
 		n += len(t.Norm) + 1
 	}
 	var b strings.Builder
 	b.Grow(n)
-	x.off = make([]int, len(x.toks))
+	if cap(x.off) < len(x.toks) {
+		x.off = make([]int, len(x.toks))
+	}
+	x.off = x.off[:len(x.toks)]
 	x.lowerInput, x.upperInput = true, true
 	cased, long := 0, false
 	for i, t := range x.toks {
@@ -253,7 +264,6 @@ func newRun(r *Resolver, s string) *run {
 		x.upperInput = false
 	}
 	x.norm = b.String()
-	return x
 }
 
 // key is the folded text of tokens [i, j).
