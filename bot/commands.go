@@ -364,7 +364,9 @@ func (c *Commands) follow(ctx context.Context, req Request) Response {
 	if err != nil {
 		return text(fmt.Sprintf("The schedule does not parse: %v", err), true)
 	}
-	if sched.Every() > 0 && sched.Every() < time.Hour {
+	// A channel member may set the schedule: keep it to one digest an hour
+	// at most, whatever the spec's form ("* * * * *", "@every 5m").
+	if n1 := sched.Next(s.deps.Clock.Now()); sched.Next(n1).Sub(n1) < time.Hour {
 		return text("A followed thread can be digested at most hourly; use a schedule such as \"0 * * * *\" or \"0 9 * * *\".", true)
 	}
 	dest := addr.Addr{Kind: addr.Kind(req.Platform), Target: req.Channel}

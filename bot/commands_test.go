@@ -188,6 +188,7 @@ func TestCommandsFollowListUnfollow(t *testing.T) {
 			{"follow huawei.txt", "is not a live source address"},
 			{"follow hn:4242 every day", "The schedule does not parse"},
 			{"follow hn:4242 @every 5m", "at most hourly"},
+			{"follow hn:4242 */10 * * * *", "at most hourly"},
 			{"follow hn:999", "That source cannot be read"},
 		} {
 			resp := f.c.Answer(t.Context(), req("C3", tt.text))
