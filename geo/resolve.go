@@ -528,7 +528,7 @@ type pick struct {
 	homeAdmin1  int32
 	homeAbbrev  bool
 	country     int32
-	countryCode bool
+	countryCode int32 // by ISO code, which yields to US and Canadian codes
 	naAdmin1    int32 // a US or Canadian state or province, not home
 	city        int32
 	cityScore   float64
@@ -541,7 +541,7 @@ type pick struct {
 }
 
 func newPick() pick {
-	return pick{area: -1, homeAdmin1: -1, country: -1, naAdmin1: -1, city: -1, otherAdmin1: -1}
+	return pick{area: -1, homeAdmin1: -1, country: -1, countryCode: -1, naAdmin1: -1, city: -1, otherAdmin1: -1}
 }
 
 // cityScore ranks a city for a name: its weight, raised in the home country
@@ -598,11 +598,11 @@ func (x *run) exactWhole(a, b int, whole bool) res {
 		}
 	case p.country >= 0:
 		x.setCountry(&out, p.country)
-		if p.countryCode {
-			out.conf = 0.85
-		}
 	case p.naAdmin1 >= 0:
 		x.setAdmin1(&out, p.naAdmin1)
+	case p.countryCode >= 0:
+		x.setCountry(&out, p.countryCode)
+		out.conf = 0.85
 	case p.city >= 0:
 		x.setCity(&out, p.city)
 		out.rule = "city"
@@ -636,7 +636,7 @@ func (p *pick) primaryIn(x *run, key string) bool {
 }
 
 func (p *pick) empty() bool {
-	return !p.nonPlace && p.area < 0 && p.homeAdmin1 < 0 && p.country < 0 && p.naAdmin1 < 0 && p.city < 0 && p.otherAdmin1 < 0
+	return !p.nonPlace && p.area < 0 && p.homeAdmin1 < 0 && p.country < 0 && p.countryCode < 0 && p.naAdmin1 < 0 && p.city < 0 && p.otherAdmin1 < 0
 }
 
 // collect sorts the meanings of key (tokens [a, b)) into a pick.
@@ -659,14 +659,12 @@ func (x *run) collect(key string, a, b int, whole bool) pick {
 				p.country = idx
 			}
 		case kCountryCode2:
-			if upper && !codeWord(t.Norm) && p.country < 0 {
-				p.country = idx
-				p.countryCode = true
+			if upper && !codeWord(t.Norm) {
+				p.countryCode = idx
 			}
 		case kCountryCode3:
-			if upper && p.country < 0 {
-				p.country = idx
-				p.countryCode = true
+			if upper {
+				p.countryCode = idx
 			}
 		case kAdmin1Name, kAdmin1Code, kAdmin1Abbrev:
 			a1 := &x.g.admin1[idx]
@@ -710,6 +708,10 @@ func (x *run) collect(key string, a, b int, whole bool) pick {
 		}
 		return true
 	})
+	if p.countryCode >= 0 && p.countryCode == x.r.home && p.country < 0 {
+		// The home country's own code means it ("CA" for Canadian readers).
+		p.country = p.countryCode
+	}
 	if p.cityAlt && (p.primaryScore >= primaryWins || p.primaryIn(x, key)) {
 		// A sizeable place of this very name beats a city known by it only
 		// as another name ("Victoria" is Victoria, BC, not Hong Kong).

@@ -218,6 +218,10 @@ func TestHome(t *testing.T) {
 		{us, "Cambridge", "US"},
 		{gb, "Cambridge", "GB"},
 		{us, "Birmingham, AL", "US"},
+		{ca, "GA", "US"},
+		{ca, "ON", "CA"},
+		{ca, "CA", "CA"},
+		{us, "FR", "FR"},
 		{gb, "Birmingham", "GB"},
 	}
 	for _, c := range cases {
