@@ -415,7 +415,7 @@ func (c *Commands) follow(ctx context.Context, req Request) Response {
 	s.mu.Unlock()
 	status := ""
 	if ts != nil {
-		s.pollOnce(ctx, ts)
+		s.pollNow(ctx, ts)
 		status = " " + strings.ToUpper(c.sourceStatus(ctx, name)[:1]) + c.sourceStatus(ctx, name)[1:] + "."
 	}
 	next := sched.Next(s.deps.Clock.Now()).In(sched.Location())

@@ -154,6 +154,19 @@ func (s *Service) pollOnce(ctx context.Context, ts *threadState) {
 		return // the previous poll is still running
 	}
 	defer ts.mu.Unlock()
+	s.poll(ctx, ts)
+}
+
+// pollNow polls a thread after any poll in progress, for an answer that
+// needs the thread read (a new follow).
+func (s *Service) pollNow(ctx context.Context, ts *threadState) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	s.poll(ctx, ts)
+}
+
+// poll does the work of pollOnce; the caller holds ts.mu.
+func (s *Service) poll(ctx context.Context, ts *threadState) {
 	name := ts.spec.Name
 	ctx, cancel := context.WithTimeout(ctx, s.set.Lease)
 	defer cancel()
