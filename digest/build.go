@@ -351,12 +351,10 @@ func excerpt(body string, start, end, max int) string {
 		n++
 	}
 	keep := s[:cut]
-	// Back up to the last space in the final fifth, so words stay whole.
-	for j := len(keep) - 1; j > len(keep)*4/5; j-- {
-		if keep[j] == ' ' {
-			keep = keep[:j]
-			break
-		}
+	// Back up to the last space, so words stay whole, unless that would
+	// lose more than half (one very long word).
+	if j := strings.LastIndexByte(keep, ' '); j > len(keep)/2 {
+		keep = keep[:j]
 	}
 	for len(keep) > 0 {
 		r, size := utf8.DecodeLastRuneInString(keep)
