@@ -549,3 +549,43 @@ func BenchmarkJSON10k(b *testing.B) {
 	}
 	b.ReportMetric(float64(buf.Len()), "bytes/op-output")
 }
+
+// FuzzRender puts arbitrary text in every untrusted field and checks that
+// no rendering panics, Text stays inert and within its width, Markdown
+// leaves no markup unescaped, and JSON stays valid.
+func FuzzRender(f *testing.F) {
+	for _, h := range hostile {
+		f.Add(h.text)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		const open, close = "⟦", "⟧"
+		d := hostileDigest(open + text + close)
+		out := render(t, "text", d, Options{})
+		for i, line := range strings.Split(out, "\n") {
+			if w := displayWidth(line); w > 80 {
+				t.Fatalf("text line %d is %d columns", i+1, w)
+			}
+			for _, r := range line {
+				if r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) {
+					t.Fatalf("text line %d holds %U", i+1, r)
+				}
+			}
+		}
+		md := render(t, "markdown", d, Options{})
+		for i, line := range strings.Split(md, "\n") {
+			for _, seg := range strings.Split(line, open)[1:] {
+				if j := strings.Index(seg, close); j >= 0 {
+					seg = seg[:j]
+				} else if j := strings.LastIndex(seg, "…"); j >= 0 {
+					seg = seg[:j]
+				}
+				if frag, bad := unescapedIn(seg); bad {
+					t.Fatalf("markdown line %d: unescaped markup near %q", i+1, frag)
+				}
+			}
+		}
+		if !json.Valid([]byte(render(t, "json", d, Options{}))) {
+			t.Fatal("JSON output is not valid JSON")
+		}
+	})
+}
