@@ -82,6 +82,7 @@ type gazetteer struct {
 	byCC      map[string]int32
 	admin1By  map[[2]string]int32 // {cc, GeoNames code}
 	inAdmin1  [][]int32           // admin1 → its cities, for misspelt names
+	inAdmin1S [][]uint16          // and their first letters and lengths (letter<<8 | length)
 	fuzzy     []fuzzyTarget
 	fuzzyBy   [256][]fuzzyTarget // fuzzy by first byte of the key
 	located   []int32            // cities with coordinates, by latitude
@@ -145,9 +146,11 @@ func loadGazetteer() (*gazetteer, error) {
 		return nil, err
 	}
 	g.inAdmin1 = make([][]int32, len(g.admin1))
+	g.inAdmin1S = make([][]uint16, len(g.admin1))
 	for i, c := range g.cities {
-		if c.admin1 >= 0 {
+		if c.admin1 >= 0 && c.name != "" {
 			g.inAdmin1[c.admin1] = append(g.inAdmin1[c.admin1], int32(i))
+			g.inAdmin1S[c.admin1] = append(g.inAdmin1S[c.admin1], uint16(c.name[0]|0x20)<<8|uint16(min(len(c.name), 255)))
 		}
 	}
 	g.buildFuzzy()

@@ -404,6 +404,20 @@ func (x *run) group(a, b int, only, freeText bool) res {
 			break
 		}
 	}
+	// "Florida and North Carolina": the first one named.
+	subs := x.splitList(a, b)
+	if freeText {
+		// The exact readings failed in the first pass: look inside the text.
+		if len(subs) > 1 {
+			for _, s := range subs {
+				if out := x.group(s[0], s[1], false, true); out.ok {
+					return out
+				}
+			}
+			return none()
+		}
+		return x.scan(a, b)
+	}
 	if out := x.exactWhole(a, b, true); out.ok || out.nonPlace {
 		return out
 	}
@@ -412,10 +426,9 @@ func (x *run) group(a, b int, only, freeText bool) res {
 			return out
 		}
 	}
-	// "Florida and North Carolina": the first one named.
-	if subs := x.splitList(a, b); len(subs) > 1 {
+	if len(subs) > 1 {
 		for _, s := range subs {
-			if out := x.group(s[0], s[1], false, freeText); out.ok {
+			if out := x.group(s[0], s[1], false, false); out.ok {
 				return out
 			}
 		}
@@ -440,19 +453,7 @@ func (x *run) group(a, b int, only, freeText bool) res {
 	if out := x.fuzzy(a, b); out.ok {
 		return out
 	}
-	if out := x.county(a, b); out.ok {
-		return out
-	}
-	if !freeText {
-		return none()
-	}
-	if out := x.scan(a, b); out.ok {
-		return out
-	}
-	if zip >= 0 && b == a {
-		return x.zip(zip)
-	}
-	return none()
+	return x.county(a, b)
 }
 
 func (x *run) isNonPlace(a, b int) bool {
@@ -1056,15 +1057,9 @@ func (x *run) localityExact(a, b int, ci, ai int32) res {
 // scan finds the first strong place name inside free text ("Enjoying
 // Florida Sunshine", "meestal Gent").
 func (x *run) scan(a, b int) res {
-	if out := x.scanPass(a, b, false); out.ok {
-		return out
-	}
-	return x.scanPass(a, b, true)
-}
-
-// scanPass looks for the first name; other countries' provinces, which are
-// often also words ("East End", "Delta"), count only when foreign is set.
-func (x *run) scanPass(a, b int, foreign bool) res {
+	// Other countries' provinces, which are often also words ("East End",
+	// "Delta"), count only when nothing else is named.
+	fallback := none()
 	for i := a; i < b; i++ {
 		t := x.toks[i]
 		if !t.Letters || len(t.Norm) < 2 {
@@ -1075,35 +1070,49 @@ func (x *run) scanPass(a, b int, foreign bool) res {
 			end++
 		}
 		for j := end; j > i; j-- {
-			key := x.key(i, j)
-			if x.isNonPlace(i, j) && j > i+1 {
+			out, foreign, nonPlace := x.scanKey(x.key(i, j), i, j)
+			if nonPlace && j > i+1 {
 				break
 			}
-			if out := x.scanKey(key, i, j, foreign); out.ok {
-				// A container may follow: "St. Louis MO is home base".
-				for k := min(b, j+4); k > j; k-- {
-					if x.crossesComma(j, k) && x.toks[j].Sep != fold.SepComma {
-						continue
-					}
-					if s := x.structured(i, k); s.ok && s.city >= 0 {
-						out = s
-						break
-					}
-				}
-				out.rule = "in text: " + out.rule
-				out.conf = 0.5
-				return out
+			if !out.ok {
+				continue
 			}
+			if foreign {
+				if !fallback.ok {
+					fallback = out
+				}
+				continue
+			}
+			// A container may follow: "St. Louis MO is home base".
+			for k := min(b, j+4); k > j; k-- {
+				if x.crossesComma(j, k) && x.toks[j].Sep != fold.SepComma {
+					continue
+				}
+				if s := x.structured(i, k); s.ok && s.city >= 0 {
+					out = s
+					break
+				}
+			}
+			out.rule = "in text: " + out.rule
+			out.conf = 0.5
+			return out
 		}
 	}
-	return none()
+	if fallback.ok {
+		fallback.rule = "in text: " + fallback.rule
+		fallback.conf = 0.4
+	}
+	return fallback
 }
 
-func (x *run) scanKey(key string, i, j int, foreign bool) res {
+// scanKey reads key (tokens [i, j)) inside free text. foreign reports a
+// match that is only another country's province; nonPlace a phrase that
+// names no place.
+func (x *run) scanKey(key string, i, j int) (out res, foreign, nonPlace bool) {
 	t := x.toks[i]
 	single := j == i+1
 	if single && commonWord(t.Norm) {
-		return none()
+		return none(), false, false
 	}
 	upper := t.Case == fold.Upper && !x.upperInput
 	capital := x.capitalised(i)
@@ -1114,6 +1123,8 @@ func (x *run) scanKey(key string, i, j int, foreign bool) res {
 	var cityScore float64
 	x.g.each(key, func(k kind, idx int32) bool {
 		switch k {
+		case kNonPlace:
+			nonPlace = true
 		case kArea:
 			if x.g.areas[idx].freeText && shortOK {
 				area = idx
@@ -1134,7 +1145,7 @@ func (x *run) scanKey(key string, i, j int, foreign bool) res {
 			case isNA:
 				ok = len(key) >= 4
 			default:
-				ok = foreign && (t.Case == fold.Title || upper) && len(key) >= 5 && !x.allQualifiers(i, j)
+				ok = (t.Case == fold.Title || upper) && len(key) >= 5 && !x.allQualifiers(i, j)
 			}
 			switch {
 			case !ok:
@@ -1164,7 +1175,7 @@ func (x *run) scanKey(key string, i, j int, foreign bool) res {
 		}
 		return true
 	})
-	out := none()
+	out = none()
 	out.key = key
 	switch {
 	case area >= 0:
@@ -1179,8 +1190,9 @@ func (x *run) scanKey(key string, i, j int, foreign bool) res {
 		x.setCity(&out, city)
 	case other >= 0:
 		x.setAdmin1(&out, other)
+		foreign = true
 	}
-	return out
+	return out, foreign, nonPlace
 }
 
 // allQualifiers reports whether every token of [i, j) is a qualifier word
@@ -1236,12 +1248,16 @@ func (x *run) fuzzyCity(a, b int, ai int32) int32 {
 		return -1
 	}
 	var buf [64]byte
-	for _, ci := range x.g.admin1Cities(ai) {
-		name := x.g.cities[ci].name
-		if name == "" || name[0]|0x20 != key[0] || len(name) < len(key)-2 || len(name) > len(key)+3 {
+	sigs := x.g.inAdmin1S[ai]
+	for i, ci := range x.g.admin1Cities(ai) {
+		sig := sigs[i]
+		if byte(sig>>8) != key[0] {
 			continue
 		}
-		if low, ok := asciiLower(name, buf[:0]); ok && closeEnough(key, string(low)) {
+		if n := int(sig & 0xff); n < len(key)-2 || n > len(key)+3 {
+			continue
+		}
+		if low, ok := asciiLower(x.g.cities[ci].name, buf[:0]); ok && closeEnough(key, string(low)) {
 			return ci
 		}
 	}
