@@ -120,7 +120,7 @@ func tableLocator(m map[string]geo.Place) fakeLocator {
 func TestRegions(t *testing.T) {
 	loc := tableLocator(map[string]geo.Place{
 		"Boulder, Co": {Country: "US", Admin1: "CO", Region: geo.US},
-		"köln":        {Country: "DE", Region: geo.Europe},
+		"köln":        {Country: "DE", Admin1: "07", Region: geo.Europe},
 		"Edmonton AB": {Country: "CA", Admin1: "AB", Region: geo.Canada},
 	})
 	at := func(c threaddigest.Comment, where string) threaddigest.Comment { c.Location = where; return c }
@@ -166,6 +166,10 @@ func TestRegions(t *testing.T) {
 	}
 	if c := d.Comments[3]; c.Country != "CA" || c.Admin1 != "AB" {
 		t.Errorf("comment 4 keeps its own place: %+v", c)
+	}
+	// Outside the US and Canada admin1 is empty, whatever the resolver says.
+	if c := d.Comments[2]; c.Country != "DE" || c.Admin1 != "" {
+		t.Errorf("comment 3: admin1 %q outside the US and Canada", c.Admin1)
 	}
 	// Without a locator everyone is Unknown.
 	d = Analyze(th, Options{Target: "Huawei"})

@@ -52,7 +52,7 @@ func (a *analysis) build() Digest {
 			Author:    c.Author,
 			Location:  c.Location,
 			Country:   place.Country,
-			Admin1:    place.Admin1,
+			Admin1:    postalAdmin1(place),
 			Region:    place.Region,
 			Stance:    stanceName(a.label[i]),
 			Arguments: a.argumentsOfComment(i, argIDs),
@@ -69,6 +69,16 @@ func (a *analysis) build() Digest {
 		d.Context = a.context(inScope, d)
 	}
 	return d
+}
+
+// postalAdmin1 is the place's state or province as the digest reports it:
+// the two-letter postal code for the US and Canada, "" elsewhere (the
+// resolver's GeoNames codes for other countries mean nothing to readers).
+func postalAdmin1(p geo.Place) string {
+	if (p.Country == "US" || p.Country == "CA") && len(p.Admin1) == 2 {
+		return p.Admin1
+	}
+	return ""
 }
 
 func (a *analysis) count(inScope []bool) (comments, commenters int) {
