@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/threaddigest/threaddigest/geo/internal/fold"
 )
@@ -81,14 +82,61 @@ type gazetteer struct {
 	entries   []entry
 	byCC      map[string]int32
 	admin1By  map[[2]string]int32 // {cc, GeoNames code}
-	inAdmin1  [][]int32           // admin1 → its cities, for misspelt names
-	inAdmin1S [][]uint16          // and their first letters and lengths (letter<<8 | length)
+	// Built on first use, since few strings need them: the cities of each
+	// admin1 for misspelt names, with their first letters and lengths
+	// (letter<<8 | length), and the located cities by latitude.
+	lazy      sync.Once
+	inAdmin1  [][]int32
+	inAdmin1S [][]uint16
 	fuzzy     []fuzzyTarget
 	fuzzyBy   [256][]fuzzyTarget // fuzzy by first byte of the key
-	located   []int32            // cities with coordinates, by latitude
+	located   []int32            // cities with coordinates; sorted by buildLazy
 }
 
-func (g *gazetteer) admin1Cities(ai int32) []int32 { return g.inAdmin1[ai] }
+// admin1Cities lists the cities of admin1 ai with their signatures.
+func (g *gazetteer) admin1Cities(ai int32) ([]int32, []uint16) {
+	g.lazy.Do(g.buildLazy)
+	return g.inAdmin1[ai], g.inAdmin1S[ai]
+}
+
+// locatedByLat lists the cities with coordinates by latitude.
+func (g *gazetteer) locatedByLat() []int32 {
+	g.lazy.Do(g.buildLazy)
+	return g.located
+}
+
+func (g *gazetteer) buildLazy() {
+	// One flat array each, cut into per-admin1 slices.
+	count := make([]int32, len(g.admin1)+1)
+	for _, c := range g.cities {
+		if c.admin1 >= 0 && c.name != "" {
+			count[c.admin1+1]++
+		}
+	}
+	for i := 1; i < len(count); i++ {
+		count[i] += count[i-1]
+	}
+	flat := make([]int32, count[len(count)-1])
+	sigs := make([]uint16, len(flat))
+	next := append([]int32(nil), count[:len(g.admin1)]...)
+	for i, c := range g.cities {
+		if c.admin1 >= 0 && c.name != "" {
+			k := next[c.admin1]
+			flat[k] = int32(i)
+			sigs[k] = uint16(c.name[0]|0x20)<<8 | uint16(min(len(c.name), 255))
+			next[c.admin1]++
+		}
+	}
+	g.inAdmin1 = make([][]int32, len(g.admin1))
+	g.inAdmin1S = make([][]uint16, len(g.admin1))
+	for ai := range g.admin1 {
+		g.inAdmin1[ai] = flat[count[ai]:count[ai+1]:count[ai+1]]
+		g.inAdmin1S[ai] = sigs[count[ai]:count[ai+1]:count[ai+1]]
+	}
+	slices.SortFunc(g.located, func(a, b int32) int {
+		return cmp.Compare(g.cities[a].lat, g.cities[b].lat)
+	})
+}
 
 // fuzzyTargets lists the names a misspelling starting with b may mean.
 func (g *gazetteer) fuzzyTargets(b byte) []fuzzyTarget { return g.fuzzyBy[b] }
@@ -145,19 +193,7 @@ func loadGazetteer() (*gazetteer, error) {
 	if err := g.addTables(); err != nil {
 		return nil, err
 	}
-	g.inAdmin1 = make([][]int32, len(g.admin1))
-	g.inAdmin1S = make([][]uint16, len(g.admin1))
-	for i, c := range g.cities {
-		if c.admin1 >= 0 && c.name != "" {
-			g.inAdmin1[c.admin1] = append(g.inAdmin1[c.admin1], int32(i))
-			g.inAdmin1S[c.admin1] = append(g.inAdmin1S[c.admin1], uint16(c.name[0]|0x20)<<8|uint16(min(len(c.name), 255)))
-		}
-	}
 	g.buildFuzzy()
-	// By latitude, so that a coordinate search scans one band.
-	slices.SortFunc(g.located, func(a, b int32) int {
-		return cmp.Compare(g.cities[a].lat, g.cities[b].lat)
-	})
 	return g, nil
 }
 

@@ -1248,8 +1248,8 @@ func (x *run) fuzzyCity(a, b int, ai int32) int32 {
 		return -1
 	}
 	var buf [64]byte
-	sigs := x.g.inAdmin1S[ai]
-	for i, ci := range x.g.admin1Cities(ai) {
+	cities, sigs := x.g.admin1Cities(ai)
+	for i, ci := range cities {
 		sig := sigs[i]
 		if byte(sig>>8) != key[0] {
 			continue
@@ -1486,7 +1486,7 @@ func (x *run) coordinates() res {
 	cosLat := math.Cos(lat * math.Pi / 180)
 	// A degree of latitude is 111 km: only cities within one can be nearer
 	// than maxKm.
-	loc := x.g.located
+	loc := x.g.locatedByLat()
 	from, _ := slices.BinarySearchFunc(loc, float32(lat-1), func(ci int32, t float32) int {
 		return cmp.Compare(x.g.cities[ci].lat, t)
 	})
