@@ -17,8 +17,12 @@ import (
 // newline are kept), along with the characters that reorder or hide text:
 // bidirectional overrides and isolates, and zero-width spaces. Invalid bytes
 // become U+FFFD. Zero-width joiners are kept: emoji sequences need them.
+// Combining marks beyond MaxMarks on one character are dropped: stacked
+// marks ("zalgo" text) spill over the lines above and below in every chat
+// client and terminal, while no script needs more than a few.
 func Clean(s string) string {
 	clean := true
+	marks := 0
 	for i, r := range s {
 		if r == utf8.RuneError {
 			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
@@ -30,18 +34,39 @@ func Clean(s string) string {
 			clean = false
 			break
 		}
+		if marks = countMark(r, marks); marks > MaxMarks {
+			clean = false
+			break
+		}
 	}
 	if clean {
 		return s
 	}
 	var b strings.Builder
 	b.Grow(len(s))
+	marks = 0
 	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
-		if !unsafeRune(r) {
-			b.WriteRune(r)
+		if unsafeRune(r) {
+			continue
 		}
+		if marks = countMark(r, marks); marks > MaxMarks {
+			continue
+		}
+		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// MaxMarks is the most combining marks Clean leaves on one character.
+const MaxMarks = 3
+
+// countMark returns the length of the run of combining marks that r ends:
+// marks+1 when r is a combining mark, else 0.
+func countMark(r rune, marks int) int {
+	if r >= 0x300 && unicode.In(r, unicode.Mn, unicode.Me) {
+		return marks + 1
+	}
+	return 0
 }
 
 func unsafeRune(r rune) bool {
