@@ -6,7 +6,11 @@
 // package can depend on them without depending on each other.
 package threaddigest
 
-import "time"
+import (
+	"time"
+
+	"golang.org/x/text/unicode/norm"
+)
 
 // Comment is one comment of a thread, as its source gave it. Text fields are
 // kept exactly as written by the commenter (after the source's own format has
@@ -40,12 +44,17 @@ type Comment struct {
 	Deleted bool
 }
 
-// CommenterKey is the key by which the digest counts distinct commenters.
+// CommenterKey is the key by which the digest counts distinct commenters:
+// the AuthorID when the source has one, else the name in Unicode's canonical
+// composition (NFC), so that a name typed with a precomposed "ë" and the
+// same name typed as "e" and a combining diaeresis — identical on screen,
+// the same text to Unicode — are one commenter. Names that differ in case,
+// width or compatibility characters stay apart. See internal/nasty.
 func (c Comment) CommenterKey() string {
 	if c.AuthorID != "" {
 		return "id:" + c.AuthorID
 	}
-	return "name:" + c.Author
+	return "name:" + norm.NFC.String(c.Author)
 }
 
 // Thread is a discussion: the comments under one article, post or topic.
