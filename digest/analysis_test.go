@@ -513,3 +513,23 @@ func TestDeterministicAcrossCores(t *testing.T) {
 		t.Fatal("the digest depends on the number of cores")
 	}
 }
+
+// TestHostileSizes digests comments far larger than people write: it must
+// finish, and quotes stay verbatim.
+func TestHostileSizes(t *testing.T) {
+	huge := strings.Repeat("@everyone ", 50_000) + strings.Repeat("x", 1<<20)
+	words := strings.Repeat("Huawei spies and lies without a single full stop ", 20_000)
+	th := threaddigest.Thread{Title: "Huawei", Comments: []threaddigest.Comment{
+		cm("1", strings.Repeat("N", 10_000), huge),
+		cm("2", "b", "@"+strings.Repeat("N", 10_000)+" yes"),
+		cm("3", "c", words),
+		withParent(cm("4", "d", words), "3"),
+	}}
+	d := Analyze(th, Options{})
+	checkConsistency(t, th, d)
+	// Names are looked for in the first maxNameBytes of a body only, so
+	// that hostile text costs no more than ordinary text.
+	if rt := d.Comments[1].ReplyTo; rt != nil {
+		t.Errorf("a 10,000-character name was matched: reply to %s", *rt)
+	}
+}

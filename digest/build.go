@@ -334,15 +334,34 @@ func (a *analysis) onlyMention(s int) bool {
 	if !strings.HasPrefix(text, "@") {
 		return false
 	}
-	for _, field := range strings.Fields(text) {
-		if strings.HasPrefix(field, "@") {
-			continue
+	only := true
+	eachField(text, func(field string) bool {
+		if !strings.HasPrefix(field, "@") && strings.IndexFunc(field, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0 {
+			only = false
 		}
-		if strings.IndexFunc(field, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0 {
-			return false
+		return only
+	})
+	return only
+}
+
+// eachField calls fn with each run of non-space characters of s, in order,
+// until fn returns false; unlike strings.Fields it allocates nothing and
+// stops early, which matters for hostile, very long comments.
+func eachField(s string, fn func(string) bool) {
+	for s != "" {
+		s = strings.TrimLeftFunc(s, unicode.IsSpace)
+		if s == "" {
+			return
 		}
+		end := strings.IndexFunc(s, unicode.IsSpace)
+		if end < 0 {
+			end = len(s)
+		}
+		if !fn(s[:end]) {
+			return
+		}
+		s = s[end:]
 	}
-	return true
 }
 
 // excerpt returns body[start:end] cut to at most max characters at a word

@@ -183,15 +183,16 @@ const exchangeLookback = 8
 // with (one word each), or nil.
 func leadingMentions(body string, folded func(string) string) []string {
 	var out []string
-	for _, field := range strings.Fields(body) {
-		if !strings.HasPrefix(field, "@") || len(out) == 8 {
-			break
+	eachField(body, func(field string) bool {
+		if !strings.HasPrefix(field, "@") || len(out) == 8 || len(field) > maxNameBytes {
+			return false
 		}
 		name := strings.TrimRightFunc(field[1:], func(r rune) bool { return !isNameRune(r) })
 		if name != "" {
 			out = append(out, folded(name))
 		}
-	}
+		return true
+	})
 	return out
 }
 
