@@ -20,7 +20,7 @@ const (
 	sampleRounds        = 25    // k-means rounds on the sample
 	kmeansRestarts      = 3     // k-means runs per k, the best kept
 	giveUpAfter         = 6     // k values tried past the best before stopping
-	unitsPerMinCluster  = 30    // a thread of n sentences gets at least n/40 clusters, up to maxClusters
+	unitsPerMinCluster  = 30    // a thread of n sentences gets at least n/30 clusters, up to maxClusters
 	mergeSimilarity     = 0.3   // centres at least this similar are merged
 	labelTerms          = 3     // terms in a label
 	maxStatementRunes   = 300   // longer sentences are poor statements
@@ -30,7 +30,7 @@ const (
 
 // argumentCluster is one group of sentences arguing the same thing.
 type argumentCluster struct {
-	units      []int32 // indices into the unit list, in input order
+	units      []int32 // indices into the unit list, ascending
 	centroid   []float32
 	label      string
 	statement  int32 // sentence index

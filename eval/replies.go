@@ -1,7 +1,6 @@
 package eval
 
 import (
-	"fmt"
 	"os"
 	"strings"
 	"unicode"
@@ -168,4 +167,3 @@ func opensWithName(body, name string, fold cases.Caser) bool {
 	return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_')
 }
 
-var _ = fmt.Sprintf
