@@ -166,4 +166,3 @@ func opensWithName(body, name string, fold cases.Caser) bool {
 	r := []rune(rest)[0]
 	return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_')
 }
-
