@@ -65,7 +65,10 @@ func evalStance(dir string, opt Options, t *Table) error {
 	if err := evalClaimStance(dir, t); err != nil {
 		return err
 	}
-	return evalRumourStance(dir, t)
+	if err := evalRumourStance(dir, t); err != nil {
+		return err
+	}
+	return evalRelations(dir, t)
 }
 
 // stanceRows adds accuracy and macro-F1 rows beside the majority class.
@@ -86,22 +89,32 @@ func evalVAST(dir string, t *Table) error {
 		t.absent(path)
 		return nil
 	}
-	rows, err := readCSV(path, t)
+	c, err := vastConfusion(path, t)
 	if err != nil {
 		return err
+	}
+	stanceRows(t, "VAST test (target given)", c, stanceClasses)
+	return nil
+}
+
+// vastConfusion digests every comment of a VAST file alone, its topic as the
+// target, and counts gold against predicted stance.
+func vastConfusion(path string, t *Table) (confusion, error) {
+	rows, err := readCSV(path, t)
+	if err != nil {
+		return nil, err
 	}
 	c := confusion{}
 	for i, r := range rows {
 		gold := map[string]string{"0": digest.StanceAgainst, "1": digest.StanceFavor, "2": digest.StanceNone}[r["Stance"]]
 		if gold == "" {
-			return fmt.Errorf("%s: record %d: stance %q, expected 0, 1 or 2", path, i+2, r["Stance"])
+			return nil, fmt.Errorf("%s: record %d: stance %q, expected 0, 1 or 2", path, i+2, r["Stance"])
 		}
 		th := threaddigest.Thread{Comments: []threaddigest.Comment{{ID: "1", Author: "a", Body: r["Tweet"]}}}
 		d := digest.Analyze(th, digest.Options{Target: r["Target"]})
 		c.add(gold, d.Comments[0].Stance)
 	}
-	stanceRows(t, "VAST test (target given)", c, stanceClasses)
-	return nil
+	return c, nil
 }
 
 // evalClaimStance: the claims of each IBM Claim Stance topic as one thread,
@@ -113,9 +126,31 @@ func evalClaimStance(dir string, t *Table) error {
 		t.absent(path)
 		return nil
 	}
-	rows, err := readCSV(path, t)
+	c, err := claimStanceConfusion(path, "test", t)
 	if err != nil {
 		return err
+	}
+	data := "IBM Claim Stance test (topic target given)"
+	stanceRows(t, data, c, []string{"PRO", "CON"})
+	decided := confusion{}
+	for k, v := range c {
+		if k[1] != "none" {
+			decided[k] += v
+		}
+	}
+	t.Rows = append(t.Rows,
+		Row{"stance", data, "share of claims given a side", f3(ratio(decided.total(), c.total())), "1.000", c.total()},
+		Row{"stance", data, "accuracy where a side is given", f3(decided.accuracy()), "n/a", decided.total()},
+	)
+	return nil
+}
+
+// claimStanceConfusion digests the claims of one split ("train" or "test")
+// topic by topic and counts gold PRO/CON against the predicted side.
+func claimStanceConfusion(path, split string, t *Table) (confusion, error) {
+	rows, err := readCSV(path, t)
+	if err != nil {
+		return nil, err
 	}
 	type topic struct {
 		thread    threaddigest.Thread
@@ -126,7 +161,7 @@ func evalClaimStance(dir string, t *Table) error {
 	var order []string
 	topics := map[string]*topic{}
 	for _, r := range rows {
-		if r["split"] != "test" {
+		if r["split"] != split {
 			continue
 		}
 		id := r["topicId"]
@@ -134,7 +169,7 @@ func evalClaimStance(dir string, t *Table) error {
 		if tp == nil {
 			s, err := strconv.Atoi(r["topicSentiment"])
 			if err != nil {
-				return fmt.Errorf("%s: topic %s: topicSentiment %q", path, id, r["topicSentiment"])
+				return nil, fmt.Errorf("%s: topic %s: topicSentiment %q, expected 1 or -1", path, id, r["topicSentiment"])
 			}
 			tp = &topic{thread: threaddigest.Thread{ID: id, Title: r["topicText"]}, target: r["topicTarget"], sentiment: s}
 			topics[id] = tp
@@ -159,20 +194,12 @@ func evalClaimStance(dir string, t *Table) error {
 			c.add(tp.gold[i], pred)
 		}
 	}
-	data := "IBM Claim Stance test (topic target given)"
-	stanceRows(t, data, c, []string{"PRO", "CON"})
-	decided := confusion{}
-	for k, v := range c {
-		if k[1] != "none" {
-			decided[k] += v
-		}
-	}
-	t.Rows = append(t.Rows,
-		Row{"stance", data, "share of claims given a side", f3(ratio(decided.total(), c.total())), "1.000", c.total()},
-		Row{"stance", data, "accuracy where a side is given", f3(decided.accuracy()), "n/a", decided.total()},
-	)
-	return nil
+	return c, nil
 }
+
+// rumourSplits are the RumourEval splits measured in the table; train and
+// dev are for tuning.
+var rumourSplits = map[string]bool{"test": true}
 
 // evalRumourStance: RumourEval replies labelled support or deny. The digest
 // has no notion of a tweet's claim, so the claim stance of a reply is read
@@ -184,16 +211,32 @@ func evalRumourStance(dir string, t *Table) error {
 		t.absent(path)
 		return nil
 	}
-	gold, err := rumourLabels(path)
+	c, err := rumourConfusion(path, rumourSplits)
 	if err != nil {
 		return err
+	}
+	stanceRows(t, "RumourEval test replies, support/deny", c, []string{"support", "deny"})
+	t.Notes = append(t.Notes, "RumourEval: a reply's side is its parent's side, reversed by a rebuttal; the source tweet supports its claim")
+	return nil
+}
+
+// rumourConfusion digests the RumourEval threads of the given splits and
+// counts the support/deny label of each reply against the side read from
+// its reply relations.
+func rumourConfusion(path string, splits map[string]bool) (confusion, error) {
+	gold, err := rumourLabels(path)
+	if err != nil {
+		return nil, err
 	}
 	threads, err := readThreads(path, rumourEvalMap)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	c := confusion{}
 	for _, th := range threads {
+		if !splits[gold.split[th.ID]] {
+			continue
+		}
 		d := digest.Analyze(th, digest.Options{})
 		index := map[string]int{}
 		for i, cr := range d.Comments {
@@ -219,7 +262,7 @@ func evalRumourStance(dir string, t *Table) error {
 			return s
 		}
 		for i, cr := range d.Comments {
-			g := gold[cr.ID]
+			g := gold.stance[cr.ID]
 			if cr.ReplyTo == nil || (g != "support" && g != "deny") {
 				continue
 			}
@@ -230,29 +273,120 @@ func evalRumourStance(dir string, t *Table) error {
 			c.add(g, pred)
 		}
 	}
-	stanceRows(t, "RumourEval replies, support/deny", c, []string{"support", "deny"})
-	t.Notes = append(t.Notes, "RumourEval: a reply's side is its parent's side, reversed by a rebuttal; the source tweet supports its claim")
-	return nil
+	return c, nil
 }
 
-func rumourLabels(path string) (map[string]string, error) {
+// rumourGold is what tweets.jsonl says of each tweet beyond its text: its
+// SDQC stance toward the thread's rumour, and the split of each thread.
+type rumourGold struct {
+	stance map[string]string // tweet id → support, deny, query, comment
+	split  map[string]string // thread id → train, dev, test
+}
+
+func rumourLabels(path string) (rumourGold, error) {
+	g := rumourGold{stance: map[string]string{}, split: map[string]string{}}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return g, err
 	}
 	defer f.Close()
-	out := map[string]string{}
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<24)
 	for line := 1; sc.Scan(); line++ {
 		var rec struct {
-			TweetID string `json:"tweet_id"`
-			Stance  string `json:"stance_sdqc"`
+			Split    string `json:"split"`
+			ThreadID string `json:"thread_id"`
+			TweetID  string `json:"tweet_id"`
+			Stance   string `json:"stance_sdqc"`
 		}
 		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
+			return g, fmt.Errorf("%s:%d: %w", path, line, err)
 		}
-		out[rec.TweetID] = rec.Stance
+		g.stance[rec.TweetID] = rec.Stance
+		g.split[rec.ThreadID] = rec.Split
 	}
-	return out, sc.Err()
+	return g, sc.Err()
+}
+
+// evalRelations measures the reply relations against RumourEval: a direct
+// reply to the source tweet that denies its rumour pushes back on the source
+// (a rebuttal), one that supports it agrees (an agreement). Deeper replies
+// are left out, since their label is toward the rumour, not toward their
+// parent.
+func evalRelations(dir string, t *Table) error {
+	path := join(dir, "rumoureval2017-twitter-threads", "tweets.jsonl")
+	if !exists(path) {
+		t.absent(path)
+		return nil
+	}
+	c, err := relationConfusion(path, rumourSplits)
+	if err != nil {
+		return err
+	}
+	data := "RumourEval test, direct replies"
+	t.Rows = append(t.Rows, relationRows(data, c)...)
+	t.Notes = append(t.Notes, "relations: a direct reply to a RumourEval source tweet labelled deny should be a rebuttal, one labelled support an agreement; the baseline calls every reply a rebuttal (or an agreement)")
+	return nil
+}
+
+// relationRows gives precision, recall and F1 of rebuttals against deny and
+// of agreements against support, each beside calling every reply that.
+func relationRows(data string, c confusion) []Row {
+	var rows []Row
+	for _, p := range []struct{ rel, gold string }{{digest.RelationRebuttal, "deny"}, {digest.RelationAgreement, "support"}} {
+		tp, fp, fn, golds := 0, 0, 0, 0
+		for k, v := range c {
+			switch {
+			case k[0] == p.gold && k[1] == p.rel:
+				tp += v
+			case k[1] == p.rel:
+				fp += v
+			case k[0] == p.gold:
+				fn += v
+			}
+			if k[0] == p.gold {
+				golds += v
+			}
+		}
+		n := c.total()
+		baseP := ratio(golds, n)
+		baseF := 0.0
+		if golds > 0 {
+			baseF = 2 * baseP / (baseP + 1)
+		}
+		rows = append(rows,
+			Row{"relations", data, p.rel + " precision (" + p.gold + ")", f3(ratio(tp, tp+fp)), f3(baseP) + " (every reply)", tp + fp},
+			Row{"relations", data, p.rel + " recall (" + p.gold + ")", f3(ratio(tp, tp+fn)), "1.000", tp + fn},
+			Row{"relations", data, p.rel + " F1 (" + p.gold + ")", f3(f1(tp, fp, fn)), f3(baseF), n},
+		)
+	}
+	return rows
+}
+
+// relationConfusion digests the RumourEval threads of the given splits and
+// counts, for each direct reply to a source tweet, its SDQC label against
+// the relation the digest gives it.
+func relationConfusion(path string, splits map[string]bool) (confusion, error) {
+	gold, err := rumourLabels(path)
+	if err != nil {
+		return nil, err
+	}
+	threads, err := readThreads(path, rumourEvalMap)
+	if err != nil {
+		return nil, err
+	}
+	c := confusion{}
+	for _, th := range threads {
+		if !splits[gold.split[th.ID]] {
+			continue
+		}
+		d := digest.Analyze(th, digest.Options{})
+		for _, cr := range d.Comments {
+			if cr.ReplyTo == nil || *cr.ReplyTo != th.ID || cr.Relation == nil {
+				continue
+			}
+			c.add(gold.stance[cr.ID], *cr.Relation)
+		}
+	}
+	return c, nil
 }
