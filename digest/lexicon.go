@@ -190,6 +190,30 @@ var actions = map[string]float32{
 // word may stand ("ban the sale of violent video games": five).
 const actionReach = 5
 
+// reversers turn the valence of what follows them around: preventing,
+// reducing or fighting something bad is good ("condoms prevent infections",
+// "it reduces the risk"), and cutting something good is bad. They carry no
+// valence of their own.
+var reversers = map[string]bool{
+	"prevent": true, "prevents": true, "prevented": true, "preventing": true,
+	"reduce": true, "reduces": true, "reduced": true, "reducing": true,
+	"lower": true, "lowers": true, "lowering": true, "decrease": true,
+	"decreases": true, "cut": true, "cuts": true, "cutting": true,
+	"avoid": true, "avoids": true, "avoiding": true, "fight": true,
+	"fights": true, "fighting": true, "combat": true, "combats": true,
+	"combating": true, "tackle": true, "tackles": true, "tackling": true,
+	"against": true, "curb": true, "curbs": true, "eliminate": true,
+	"eliminates": true, "minimize": true, "minimise": true, "mitigate": true,
+	"mitigates": true, "alleviate": true, "alleviates": true, "ease": true,
+	"eases": true, "overcome": true, "overcomes": true, "solve": true,
+	"solves": true, "cure": true, "cures": true, "end": true, "ends": true,
+	"ending": true, "stop": true, "stops": true, "stopping": true,
+	"protect": true, "protects": true, "protection": true, "resist": true,
+	"defeat": true, "lessen": true, "limit": true, "limits": true,
+	"limiting": true, "counter": true, "counters": true, "deter": true,
+	"deters": true, "fix": true, "fixes": true, "address": true,
+}
+
 // contrastWords shift weight to what follows them: "X is cheap, but it spies".
 var contrastWords = map[string]bool{"but": true, "however": true, "yet": true, "though": true}
 

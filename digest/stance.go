@@ -5,12 +5,15 @@ import "math"
 // Weights of the stance model.
 const (
 	negationFlip    = -0.74 // a negated evaluative word counts this much, reversed
-	negationScope   = 3     // tokens after a negator that it reaches
+	negationScope   = 3     // tokens after a negator or reverser that it reaches
+	reverseFlip     = -0.8  // an evaluative word after a reverser counts this much, reversed
 	nearTarget      = 5     // tokens from a mention within which a cue is "near"
 	farWeight       = 0.6   // a cue in a mentioning sentence but not near it
 	noMentionWeight = 0.35  // a cue in a sentence that does not mention the target
 	questionWeight  = 0.6   // a question asserts less than a statement
-	stanceThreshold = 0.25  // |score| below which a comment takes no side
+	mentionBar      = 0.05  // |stance| from which a comment that mentions the target takes a side
+	subjectBar      = 0.01  // the same for a comment that does not, when the target is the thread's subject
+	offTopicBar     = 0.9   // the same for a comment that does not, when the target is not
 	localScale      = 2.0   // local evidence e counts as tanh(e/localScale)
 )
 
@@ -18,6 +21,7 @@ const (
 // against (negative) the target from its own words.
 func (a *analysis) scoreLocalStance() {
 	a.local = make([]float64, a.n)
+	a.target.mentionedIn = make([]bool, a.n)
 	if a.target.display == "" {
 		return
 	}
@@ -31,6 +35,9 @@ func (a *analysis) scoreLocalStance() {
 			var v float64
 			v, buf = a.sentenceStance(int(s), buf)
 			total += v
+			if len(buf) > 0 {
+				a.target.mentionedIn[i] = true
+			}
 		}
 		a.local[i] = total
 	}
@@ -57,22 +64,7 @@ func (a *analysis) sentenceStance(s int, buf []int32) (float64, []int32) {
 		if w.valence == 0 || a.isTargetWord(t) {
 			continue
 		}
-		v := float64(w.valence)
-		for b := t - 1; b >= sn.tok0 && b >= t-negationScope; b-- {
-			pw := &a.vocab.words[a.toks[b]>>1]
-			if pw.negator {
-				v *= negationFlip
-				break
-			}
-			if pw.contrast {
-				break
-			}
-		}
-		if t > sn.tok0 {
-			if in := a.vocab.words[a.toks[t-1]>>1].intensity; in > 0 {
-				v *= float64(in)
-			}
-		}
+		v := a.polarity(t, sn.tok0, sn.tok1)
 		weight := noMentionWeight
 		if len(mention) > 0 {
 			weight = farWeight
@@ -137,13 +129,7 @@ func (a *analysis) actionStance(s int, mention []int32) (float64, bool) {
 		if t == act || w.valence == 0 || w.action != 0 || a.isTargetWord(t) {
 			continue
 		}
-		v := float64(w.valence)
-		for b := t - 1; b >= sn.tok0 && b >= t-negationScope; b-- {
-			if a.vocab.words[a.toks[b]>>1].negator {
-				v *= negationFlip
-				break
-			}
-		}
+		v := a.polarity(t, sn.tok0, sn.tok1)
 		judged += v
 	}
 	switch {
@@ -153,6 +139,42 @@ func (a *analysis) actionStance(s int, mention []int32) (float64, bool) {
 		return side * judged, true
 	}
 	return 1.5 * side, true
+}
+
+// polarity is the valence of token t in its context: none for a word that
+// reverses an evaluative word after it ("prevent", "reduce"), reversed after such a word
+// ("prevents disease" is good) or a negator ("not safe"), strengthened by an
+// intensifier. from is the first token of the sentence.
+func (a *analysis) polarity(t, from, to int32) float64 {
+	w := &a.vocab.words[a.toks[t]>>1]
+	if reversers[w.text] {
+		for f := t + 1; f < to && f <= t+negationScope; f++ {
+			if fw := &a.vocab.words[a.toks[f]>>1]; fw.valence != 0 && !reversers[fw.text] {
+				return 0 // it reverses that word instead
+			}
+		}
+	}
+	v := float64(w.valence)
+	for b := t - 1; b >= from && b >= t-negationScope; b-- {
+		pw := &a.vocab.words[a.toks[b]>>1]
+		if pw.negator {
+			v *= negationFlip
+			break
+		}
+		if reversers[pw.text] {
+			v *= reverseFlip
+			break
+		}
+		if pw.contrast {
+			break
+		}
+	}
+	if t > from {
+		if in := a.vocab.words[a.toks[t-1]>>1].intensity; in > 0 {
+			v *= float64(in)
+		}
+	}
+	return v
 }
 
 func (a *analysis) isTargetWord(t int32) bool {
@@ -189,6 +211,7 @@ const (
 	edgeExtension = 0.3
 	argumentPull  = 0.8
 	propagateOver = 10
+	contextWeight = 1.0 // how far context can move a comment with no words of its own
 )
 
 // propagateStance spreads stance from confident comments to their
@@ -246,17 +269,19 @@ func (a *analysis) propagateStance() {
 			if !a.live(i) {
 				continue
 			}
-			v := local[i]
-			if len(adj[i]) > 0 {
-				sum, norm := 0.0, 1.0
-				for _, e := range adj[i] {
-					sum += e.w * x[e.to]
-					norm += math.Abs(e.w)
-				}
-				v += sum / norm
+			sum, norm := 0.0, 0.0
+			for _, e := range adj[i] {
+				sum += e.w * x[e.to]
+				norm += math.Abs(e.w)
 			}
 			if g := mainArg[i]; g >= 0 && argN[g] > 1 {
-				v += argumentPull * (argSum[g] - x[i]) / (argN[g] - 1)
+				sum += argumentPull * (argSum[g] - x[i]) / (argN[g] - 1)
+				norm += argumentPull
+			}
+			v := local[i]
+			if norm > 0 {
+				// Context fills in what the comment's own words leave open.
+				v += (1 - math.Abs(local[i])) * contextWeight * sum / norm
 			}
 			next[i] = math.Max(-1, math.Min(1, v))
 		}
@@ -264,11 +289,12 @@ func (a *analysis) propagateStance() {
 	}
 	for i := 0; i < a.n; i++ {
 		a.stance[i] = x[i]
+		bar := a.sideBar(i)
 		switch {
 		case !a.live(i):
-		case x[i] >= stanceThreshold:
+		case x[i] >= bar:
 			a.label[i] = labelFavor
-		case x[i] <= -stanceThreshold:
+		case x[i] <= -bar:
 			a.label[i] = labelAgainst
 		}
 	}
@@ -282,4 +308,17 @@ func stanceName(l int8) string {
 		return StanceAgainst
 	}
 	return StanceNone
+}
+
+// sideBar is how clear comment i's stance must be for it to take a side:
+// a comment that never mentions the target, in a thread that is not about
+// it, speaks of something else unless its neighbours say clearly otherwise.
+func (a *analysis) sideBar(i int) float64 {
+	switch {
+	case a.target.mentionedIn[i]:
+		return mentionBar
+	case a.target.subject:
+		return subjectBar
+	}
+	return offTopicBar
 }

@@ -15,6 +15,12 @@ type target struct {
 	stems   []int32
 	need    int
 	aliases []int32 // word ids
+	// subject is set when the target is what the thread is about: found
+	// from the thread, or named by its title. Every comment is then read as
+	// speaking to it; otherwise only the comments that mention it are.
+	subject bool
+	// mentionedIn[i] is set when comment i mentions the target.
+	mentionedIn []bool
 }
 
 // titleNoise are title words that name the kind of article, not its subject.
@@ -32,13 +38,34 @@ var titleNoise = map[string]bool{
 func (a *analysis) findTarget() {
 	if t := strings.TrimSpace(a.opt.Target); t != "" {
 		a.target = a.targetFrom(t, nil)
+		a.target.subject = a.titleNames(&a.target)
 		return
 	}
 	if tg, ok := a.targetFromTitle(); ok {
 		a.target = tg
-		return
+	} else {
+		a.target = a.targetFromComments()
 	}
-	a.target = a.targetFromComments()
+	a.target.subject = a.target.display != ""
+}
+
+// titleNames reports whether the thread's title mentions tg: at least need
+// of its stems, or one of its aliases.
+func (a *analysis) titleNames(tg *target) bool {
+	var found uint64
+	for _, w := range a.readPhrase(a.t.Title) {
+		for k, st := range tg.stems {
+			if w.stem == st && st >= 0 {
+				found |= 1 << uint(k%64)
+			}
+		}
+		for _, al := range tg.aliases {
+			if a.vocab.words[al].text == w.lower {
+				return true
+			}
+		}
+	}
+	return len(tg.stems) > 0 && popcount(found) >= tg.need
 }
 
 type titleWord struct {

@@ -53,7 +53,13 @@ func TestTuneSplits(t *testing.T) {
 func writeConfusion(b *strings.Builder, name string, c confusion, classes []string) {
 	fmt.Fprintf(b, "%s: n %d", name, c.total())
 	if classes != nil {
-		fmt.Fprintf(b, ", accuracy %s, macro-F1 %s", f3(c.accuracy()), f3(c.macroF1(classes)))
+		decided := confusion{}
+		for k, v := range c {
+			if k[1] != "none" {
+				decided[k] += v
+			}
+		}
+		fmt.Fprintf(b, ", accuracy %s, macro-F1 %s, given a side %s, accuracy there %s", f3(c.accuracy()), f3(c.macroF1(classes)), f3(ratio(decided.total(), c.total())), f3(decided.accuracy()))
 	}
 	b.WriteString("\n")
 	golds, preds := map[string]bool{}, map[string]bool{}
