@@ -144,7 +144,9 @@ type PostOptions struct {
 func RenderPost(p bot.Post, opt PostOptions) []Message {
 	d := p.Digest
 	title := d.Title
-	if strings.TrimSpace(title) == "" {
+	// A title of control or invisible characters only cleans to nothing,
+	// and Slack refuses a header without text.
+	if textutil.OneLine(title) == "" {
 		title = "Digest of " + p.Thread
 	}
 	var us []unit
