@@ -167,7 +167,7 @@ func plural(n int, one, many string) string {
 // heading is the title line of a digest: its title, else its thread id.
 func heading(d *digest.Digest) string {
 	switch {
-	case strings.TrimSpace(d.Title) != "":
+	case inert(d.Title) != "": // a title of control characters only shows as nothing
 		return d.Title
 	case d.ThreadID != "":
 		return "Thread " + d.ThreadID
