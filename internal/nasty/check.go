@@ -418,6 +418,9 @@ func CheckSlack(where string, m SlackMessage, corpus *Corpus) Problems {
 		}
 		n := utf8.RuneCountInString(t.Text)
 		total += n
+		if strings.TrimSpace(t.Text) == "" {
+			p.add("%s: empty text (Slack refuses the message)", w)
+		}
 		if n > limit {
 			p.add("%s: %d characters, the limit is %d", w, n, limit)
 		}

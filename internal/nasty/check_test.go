@@ -216,3 +216,10 @@ func TestCorpusLeak(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckSlackEmptyText(t *testing.T) {
+	m := SlackMessage{Text: "x", Blocks: []SlackBlock{{Type: "header", Text: &slackText{Type: "plain_text", Text: ""}}}}
+	if p := CheckSlack("empty", m, nil); len(p) == 0 {
+		t.Error("an empty header found nothing")
+	}
+}
