@@ -87,6 +87,7 @@ var valence = map[string]float32{
 	"courageous": 2, "brave": 1.8, "genius": 2, "integrity": 1.8,
 	"transparent": 1.3, "accountable": 0.8, "decent": 1.2, "kind": 1.2,
 	"generous": 1.8, "benefited": 1.2, "thrive": 1.5, "rights": 0.5,
+	"worked": 1, "works": 0.8, "working": 0.5,
 
 	// against
 	"bad": -1.5, "worse": -1.8, "worst": -2.5, "terrible": -2.5,
@@ -150,7 +151,9 @@ var valence = map[string]float32{
 	"pandering": -1.5, "overrated": -1.3, "doubt": -1, "doubts": -1,
 	"skeptical": -1, "sceptical": -1, "unconstitutional": -2,
 	"ineffective": -1.8, "inefficient": -1.5, "harmed": -1.5,
-	"impeach": -1.5, "resign": -1, "fired": -1,
+	"impeach": -1.5, "resign": -1, "fired": -1, "cost": -0.6, "costs": -0.6,
+	"retaliate": -1.5, "retaliation": -1.5, "retaliates": -1.5, "delay": -1,
+	"delays": -1, "dependence": -1, "dependent": -0.8, "overblown": -1.5,
 }
 
 // actions are verbs and nouns of doing something to the target: against it
@@ -183,8 +186,23 @@ var actions = map[string]float32{
 	"welcome": 1, "welcoming": 1, "trust": 1, "trusting": 1, "elect": 1,
 	"electing": 1, "reelect": 1, "promote": 1, "promoting": 1, "encourage": 1,
 	"encouraging": 1, "increase": 0.5, "increasing": 0.5, "mandate": 1,
-	"mandating": 1, "require": 0.5, "requiring": 0.5,
+	"mandating": 1, "require": 0.5, "requiring": 0.5, "against": -1,
+	"let": 1, "letting": 1, "excluded": -1, "phase": -1,
+	"phasing": -1, "replace": -1, "replacing": -1,
 }
+
+// bareActions are actions that, in a thread about the target, are actions
+// on it even when the sentence does not name it ("a ban would cost
+// billions").
+var bareActions = map[string]bool{
+	"ban": true, "bans": true, "banning": true, "boycott": true,
+	"boycotting": true, "exclusion": true, "excluding": true,
+	"blacklist": true, "blacklisting": true, "prohibition": true,
+	"embargo": true,
+}
+
+// conditionals open a clause that supposes rather than asserts.
+var conditionals = map[string]bool{"if": true, "whether": true, "unless": true}
 
 // actionReach is how many tokens before a mention of the target an action
 // word may stand ("ban the sale of violent video games": five).

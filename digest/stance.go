@@ -1,20 +1,26 @@
 package digest
 
-import "math"
+import (
+	"math"
+	"strings"
+
+	"github.com/threaddigest/threaddigest/internal/textproc"
+)
 
 // Weights of the stance model.
 const (
-	negationFlip    = -0.74 // a negated evaluative word counts this much, reversed
-	negationScope   = 3     // tokens after a negator or reverser that it reaches
-	reverseFlip     = -0.8  // an evaluative word after a reverser counts this much, reversed
-	nearTarget      = 5     // tokens from a mention within which a cue is "near"
-	farWeight       = 0.6   // a cue in a mentioning sentence but not near it
-	noMentionWeight = 0.35  // a cue in a sentence that does not mention the target
-	questionWeight  = 0.6   // a question asserts less than a statement
-	mentionBar      = 0.05  // |stance| from which a comment that mentions the target takes a side
-	subjectBar      = 0.01  // the same for a comment that does not, when the target is the thread's subject
-	offTopicBar     = 0.9   // the same for a comment that does not, when the target is not
-	localScale      = 2.0   // local evidence e counts as tanh(e/localScale)
+	negationFlip      = -0.74 // a negated evaluative word counts this much, reversed
+	negationScope     = 3     // tokens after a negator or reverser that it reaches
+	reverseFlip       = -0.8  // an evaluative word after a reverser counts this much, reversed
+	nearTarget        = 5     // tokens from a mention within which a cue is "near"
+	farWeight         = 0.6   // a cue in a mentioning sentence but not near it
+	noMentionWeight   = 0.35  // a cue in a sentence that does not mention the target
+	questionWeight    = 0.6   // a question asserts less than a statement
+	conditionalWeight = 0.3   // an evaluative word in an if- or whether-clause
+	mentionBar        = 0.05  // |stance| from which a comment that mentions the target takes a side
+	subjectBar        = 0.01  // the same for a comment that does not, when the target is the thread's subject
+	offTopicBar       = 0.9   // the same for a comment that does not, when the target is not
+	localScale        = 2.0   // local evidence e counts as tanh(e/localScale)
 )
 
 // scoreLocalStance sets a.local: each comment's evidence for (positive) or
@@ -50,9 +56,20 @@ func (a *analysis) sentenceStance(s int, buf []int32) (float64, []int32) {
 	sn := a.sents[s]
 	buf = a.mentions(s, buf)
 	mention := buf
-	if v, ok := a.actionStance(s, mention); ok {
+	hyp := a.conditionalSpan(s)
+	if v, ok := a.actionStance(s, mention, hyp); ok {
 		return v, buf
 	}
+	// "Ericsson is better than Huawei": what is said of the one before
+	// "than" is denied of the target after it.
+	than := int32(-1)
+	for t := sn.tok0; t < sn.tok1; t++ {
+		if a.vocab.words[a.toks[t]>>1].text == "than" {
+			than = t
+			break
+		}
+	}
+	compared := than >= 0 && len(mention) > 0 && mention[0] > than
 	before, after := 0.0, 0.0
 	contrasted := false
 	for t := sn.tok0; t < sn.tok1; t++ {
@@ -61,10 +78,16 @@ func (a *analysis) sentenceStance(s int, buf []int32) (float64, []int32) {
 			contrasted = true
 			continue
 		}
-		if w.valence == 0 || a.isTargetWord(t) {
+		if w.valence == 0 || holds(mention, t) {
 			continue
 		}
 		v := a.polarity(t, sn.tok0, sn.tok1)
+		if hyp.holds(t) {
+			v *= conditionalWeight
+		}
+		if compared && t < than {
+			v = -v
+		}
 		weight := noMentionWeight
 		if len(mention) > 0 {
 			weight = farWeight
@@ -92,20 +115,20 @@ func (a *analysis) sentenceStance(s int, buf []int32) (float64, []int32) {
 }
 
 // actionStance reads a sentence that names an action on the target ("ban
-// Huawei", "repeal the law"): it takes the action's side, reversed when the
-// action is negated ("we should not ban them") or judged badly ("banning them
-// would be a mistake"); other evaluative words of the sentence judge the
-// action, not the target.
-func (a *analysis) actionStance(s int, mention []int32) (float64, bool) {
-	if len(mention) == 0 {
-		return 0, false
-	}
+// Huawei", "repeal the law", "rip it out"): it takes the action's side,
+// reversed when the action is negated ("we should not ban them") or judged
+// badly ("banning them would be a mistake"); other evaluative words of the
+// sentence judge the action, not the target. In a thread about the target a
+// bare "ban" is a ban of the target, judged by the rest of the sentence. An
+// action in an if-clause is only weighed by its consequences ("if France
+// bans Huawei, China will retaliate").
+func (a *analysis) actionStance(s int, mention []int32, hyp span) (float64, bool) {
 	sn := a.sents[s]
-	act := int32(-1)
-	for _, m := range mention {
+	act, object := int32(-1), int32(-1)
+	for _, m := range a.actionObjects(s, mention) {
 		for t := max(sn.tok0, m-actionReach); t < m; t++ {
 			if a.vocab.words[a.toks[t]>>1].action != 0 && !a.isTargetWord(t) {
-				act = t
+				act, object = t, m
 				break
 			}
 		}
@@ -113,32 +136,134 @@ func (a *analysis) actionStance(s int, mention []int32) (float64, bool) {
 			break
 		}
 	}
+	bare := false
+	if act < 0 && len(mention) == 0 && a.target.subject {
+		for t := sn.tok0; t < sn.tok1; t++ {
+			if bareActions[a.vocab.words[a.toks[t]>>1].text] {
+				act, object, bare = t, t, true
+				break
+			}
+		}
+	}
 	if act < 0 {
 		return 0, false
 	}
 	side := float64(a.vocab.words[a.toks[act]>>1].action)
+	// "keep them out", "phase Huawei out": the particle makes it exclusion.
+	for t := object + 1; t < sn.tok1 && t <= object+3; t++ {
+		if a.vocab.words[a.toks[t]>>1].text == "out" {
+			side = -1
+			break
+		}
+	}
 	for b := act - 1; b >= sn.tok0 && b >= act-negationScope; b-- {
 		if a.vocab.words[a.toks[b]>>1].negator {
 			side = -side
 			break
 		}
 	}
+	if bare && side > 0 {
+		return 0, true // "it is not a ban": a description, not a side
+	}
+	// What follows the action judges it or tells its consequences
+	// ("banning them would be a mistake", "… and nothing terrible
+	// happened"); what precedes it judges it only in "a mistake to ban
+	// them". Elsewhere words before it are the commenter's reasons.
+	from := object + 1
+	if act > sn.tok0 && a.vocab.words[a.toks[act-1]>>1].text == "to" {
+		from = sn.tok0
+	}
 	judged := 0.0
-	for t := sn.tok0; t < sn.tok1; t++ {
+	for t := from; t < sn.tok1; t++ {
 		w := &a.vocab.words[a.toks[t]>>1]
-		if t == act || w.valence == 0 || w.action != 0 || a.isTargetWord(t) {
+		if t == act || w.valence == 0 || w.action != 0 || holds(mention, t) {
 			continue
 		}
-		v := a.polarity(t, sn.tok0, sn.tok1)
-		judged += v
+		judged += a.polarity(t, sn.tok0, sn.tok1)
 	}
+	hypothetical := hyp.holds(act)
 	switch {
-	case judged >= 1:
+	case judged >= 1 || judged <= -1:
 		return side * judged, true
-	case judged <= -1:
+	case bare && (judged >= 0.5 || judged <= -0.5):
+		return side * judged, true
+	case bare:
+		return 0, true // a ban talked about, not called for
+	case hypothetical:
 		return side * judged, true
 	}
 	return 1.5 * side, true
+}
+
+// actionObjects are the tokens an action of sentence s may act on: the
+// mentions of the target, and the pronouns "it" and "them" when the target
+// is the thread's subject or an earlier sentence of the comment named it.
+func (a *analysis) actionObjects(s int, mention []int32) []int32 {
+	sn := a.sents[s]
+	refers := a.target.subject
+	if !refers {
+		for p := a.sentStart[sn.comment]; p < int32(s); p++ {
+			if len(a.mentions(int(p), nil)) > 0 {
+				refers = true
+				break
+			}
+		}
+	}
+	if !refers {
+		return mention
+	}
+	out := mention
+	for t := sn.tok0; t < sn.tok1; t++ {
+		if w := a.vocab.words[a.toks[t]>>1].text; w == "it" || w == "them" {
+			out = append(out[:len(out):len(out)], t)
+		}
+	}
+	return out
+}
+
+// span is a range of tokens [from, to); the zero span holds nothing.
+type span struct{ from, to int32 }
+
+func (sp span) holds(t int32) bool { return t >= sp.from && t < sp.to }
+
+// conditionalSpan returns the tokens of sentence s that stand in an if- or
+// whether-clause: from the conjunction to the next comma, colon, semicolon
+// or dash (or "then"), else to the end of the sentence. What a clause
+// supposes is not what the commenter asserts.
+func (a *analysis) conditionalSpan(s int) span {
+	sn := a.sents[s]
+	c := int32(-1)
+	for t := sn.tok0; t < sn.tok1; t++ {
+		if conditionals[a.vocab.words[a.toks[t]>>1].text] {
+			c = t
+			break
+		}
+	}
+	if c < 0 {
+		return span{}
+	}
+	end := sn.tok1
+	text := a.sentenceText(s)
+	k := sn.tok0
+	after := -1 // byte offset past the conjunction
+	textproc.Words(text, func(_ []byte, w textproc.Word) {
+		defer func() { k++ }()
+		if end != sn.tok1 {
+			return
+		}
+		if k == c {
+			after = w.End
+			return
+		}
+		if after < 0 {
+			return
+		}
+		if a.vocab.words[a.toks[k]>>1].text == "then" || strings.ContainsAny(text[after:w.Start], ",;:—–") {
+			end = k
+		}
+		after = w.End
+	})
+	return span{c, end}
 }
 
 // polarity is the valence of token t in its context: none for a word that
@@ -175,6 +300,16 @@ func (a *analysis) polarity(t, from, to int32) float64 {
 		}
 	}
 	return v
+}
+
+// holds reports whether the sorted positions hold t.
+func holds(positions []int32, t int32) bool {
+	for _, p := range positions {
+		if p == t {
+			return true
+		}
+	}
+	return false
 }
 
 func (a *analysis) isTargetWord(t int32) bool {

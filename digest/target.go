@@ -72,6 +72,10 @@ type titleWord struct {
 	text  string // as written, possessive removed
 	lower string
 	stem  int32
+	start int // byte offset in the phrase
+	// joined is set when a hyphen joins the word to the one before
+	// ("fare-free"): a compound is one term, taken whole or not at all.
+	joined bool
 }
 
 // targetFrom builds a target from a phrase. words, when given, are the
@@ -93,6 +97,11 @@ func (a *analysis) targetFrom(display string, words []titleWord) target {
 		}
 	}
 	tg.need = (len(tg.stems) + 1) / 2
+	for _, w := range words {
+		if w.joined {
+			tg.need = len(tg.stems) // "fare-free" is not "free"
+		}
+	}
 	if tg.need == 0 {
 		tg.need = 1
 	}
@@ -114,13 +123,16 @@ func (a *analysis) targetFrom(display string, words []titleWord) target {
 // readPhrase reads a phrase into words, numbering them in the vocabulary.
 func (a *analysis) readPhrase(s string) []titleWord {
 	var words []titleWord
+	prevEnd := -1
 	textproc.Words(s, func(lower []byte, w textproc.Word) {
 		id := a.vocab.id(lower)
 		text := s[w.Start:w.End]
 		if n := len(text); n > 2 && (strings.HasSuffix(text, "'s") || strings.HasSuffix(text, "’s")) {
 			text = strings.TrimSuffix(strings.TrimSuffix(text, "'s"), "’s")
 		}
-		words = append(words, titleWord{text: text, lower: string(lower), stem: a.vocab.words[id].stem})
+		joined := prevEnd >= 0 && (s[prevEnd:w.Start] == "-" || s[prevEnd:w.Start] == "‐")
+		words = append(words, titleWord{text: text, lower: string(lower), stem: a.vocab.words[id].stem, start: w.Start, joined: joined})
+		prevEnd = w.End
 	})
 	return words
 }
@@ -214,8 +226,12 @@ func (a *analysis) targetFromTitle() (target, bool) {
 	var best []titleWord
 	// Candidates: runs of one to three consecutive content words.
 	for i := range words {
+		if words[i].joined {
+			continue // a compound is taken from its first word
+		}
 		var mask uint64
 		proper := 1.0
+		compound := false
 		for j := i; j < len(words) && j < i+3; j++ {
 			w := words[j]
 			b, ok := index[w.stem]
@@ -227,12 +243,24 @@ func (a *analysis) targetFromTitle() (target, bool) {
 			if st.nonFirst[b] > 0 {
 				p = float64(st.capital[b]) / float64(st.nonFirst[b])
 			}
+			if p < 0.5 {
+				p = 0 // mostly written small: part of other names ("Kansas City")
+			}
 			proper = min(proper, p)
+			if w.joined {
+				compound = true
+			}
 			df := st.commentsWith(mask)
 			if df < minComments {
 				break
 			}
 			score := float64(df) * (0.4 + proper) * (1 + 0.15*float64(j-i))
+			if compound {
+				score *= 1.5 // a headline's hyphenated coinage names its issue ("fare-free")
+			}
+			if j+1 < len(words) && words[j+1].joined {
+				continue // the compound goes on
+			}
 			if score > bestScore {
 				bestScore = score
 				best = words[i : j+1]
@@ -242,11 +270,9 @@ func (a *analysis) targetFromTitle() (target, bool) {
 	if best == nil {
 		return target{}, false
 	}
-	parts := make([]string, len(best))
-	for i, w := range best {
-		parts[i] = w.text
-	}
-	return a.targetFrom(strings.Join(parts, " "), best), true
+	last := best[len(best)-1]
+	display := a.t.Title[best[0].start : last.start+len(last.text)]
+	return a.targetFrom(display, best), true
 }
 
 // targetFromComments picks the proper name the most comments use, when one
