@@ -56,6 +56,13 @@ var (
 		"rumour", "rumor", "debunked", "misinformation", "propaganda",
 		"don't believe", "do not believe", "doubt", "not the same",
 		"missing the point", "that's rich", "cherry picking", "so you",
+		"wrong", "misleading", "irrelevant", "not believable", "not credible",
+		"unconfirmed", "not confirmed", "contradicts", "otherwise",
+		"check your facts", "get your facts", "get it right", "your source",
+		"out of date", "jumping to conclusions", "shame on you", "bs",
+		"bullshit", "bollocks", "nonsense", "ridiculous", "not what",
+		"didn't happen", "did not happen", "never happened", "isn't true",
+		"is not true", "wasn't", "debunk", "debunks",
 	)
 )
 
@@ -171,6 +178,20 @@ func (a *analysis) readOpening(i, p int) opening {
 	skip := 0
 	if r, _ := utf8.DecodeRuneInString(body); r == '@' || r == '＠' || r == '﹫' {
 		skip = a.mentionTokens(i, a.t.Comments[p].Author)
+		// Further handles addressed at once ("@cnnbrk @DamoSpin …").
+		rest := stripMention(body, a.t.Comments[p].Author)
+		for {
+			r, _ := utf8.DecodeRuneInString(rest)
+			if r != '@' && r != '＠' && r != '﹫' {
+				break
+			}
+			next := stripMention(rest, "")
+			textproc.Words(rest[:len(rest)-len(next)], func([]byte, textproc.Word) { skip++ })
+			if len(next) == len(rest) {
+				break
+			}
+			rest = next
+		}
 	}
 	var op opening
 	used := 0
