@@ -171,7 +171,7 @@ func (c *Commands) postedHere(ctx context.Context, req Request, thread string) (
 			continue
 		}
 		for _, to := range d.To {
-			if p, ch, ok := to.Channel(); ok && p == req.Platform && ch == req.Channel {
+			if p, ch, ok := c.s.channelOf(to); ok && p == req.Platform && ch == req.Channel {
 				f, err := c.s.coveredFrom(ctx, d.Name, to.Key())
 				if err != nil {
 					return 0, err
@@ -189,7 +189,7 @@ func (c *Commands) channelThreads(platform, channel string) []string {
 	seen := make(map[string]bool)
 	for _, d := range c.s.snapshotDigests() {
 		for _, to := range d.To {
-			if p, ch, ok := to.Channel(); ok && p == platform && ch == channel {
+			if p, ch, ok := c.s.channelOf(to); ok && p == platform && ch == channel {
 				seen[d.Thread] = true
 			}
 		}
@@ -282,7 +282,7 @@ func (c *Commands) list(ctx context.Context, req Request) Response {
 				continue
 			}
 			for _, to := range d.To {
-				p, ch, ok := to.Channel()
+				p, ch, ok := c.s.channelOf(to)
 				if !ok || p != req.Platform || ch != req.Channel {
 					continue
 				}
@@ -471,7 +471,7 @@ func configuredHere(c *Commands, req Request) string {
 			continue
 		}
 		for _, to := range d.To {
-			if p, ch, ok := to.Channel(); ok && p == req.Platform && ch == req.Channel {
+			if p, ch, ok := c.s.channelOf(to); ok && p == req.Platform && ch == req.Channel {
 				names = append(names, d.Name)
 			}
 		}

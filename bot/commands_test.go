@@ -37,11 +37,13 @@ func newCommandsFixture(t *testing.T) *commandsFixture {
 	h.dests["slack:C2"] = &recorder{}
 	h.dests["slack:C3"] = f.c3
 	h.dests["stdout"] = &recorder{}
+	h.dests["slack:#general"] = &recorder{}
+	h.channelIDs = map[string]string{"slack:#general": "CGEN"}
 	f.s = h.service("r1", Settings{PollInterval: time.Minute, SweepInterval: time.Hour, FollowSchedule: "0 9 * * *"},
 		[]ThreadSpec{{Name: "huawei", Source: "huawei.txt", Target: "Huawei"}, {Name: "buses", Source: "buses.txt"}},
 		[]DigestSpec{
 			{Name: "huawei-daily", Thread: "huawei", Schedule: mustSchedule(t, "0 8 * * *"), To: []addr.Addr{mustAddr(t, "slack:C1"), mustAddr(t, "slack:C2")}, MinNew: 1, CatchUp: true},
-			{Name: "buses-daily", Thread: "buses", Schedule: mustSchedule(t, "0 8 * * *"), To: []addr.Addr{mustAddr(t, "slack:C2"), mustAddr(t, "stdout")}, MinNew: 1, CatchUp: true},
+			{Name: "buses-daily", Thread: "buses", Schedule: mustSchedule(t, "0 8 * * *"), To: []addr.Addr{mustAddr(t, "slack:C2"), mustAddr(t, "stdout"), mustAddr(t, "slack:#general")}, MinNew: 1, CatchUp: true},
 		})
 	f.c = f.s.Commands()
 	f.stop = start(t, f.s)
@@ -101,6 +103,11 @@ func TestCommandsAnswers(t *testing.T) {
 		}
 		if got := strings.Join(f.c.ThreadNames("slack", "C1"), " "); got != "huawei buses" {
 			t.Errorf("ThreadNames(C1) = %s", got)
+		}
+		// A destination given by #name follows the thread in the channel
+		// the name resolves to.
+		if resp := f.c.Answer(t.Context(), req("CGEN", "stance")); resp.Thread != "buses" || resp.Kind != KindStance {
+			t.Errorf("stance in #general (CGEN) = %+v", resp)
 		}
 		// Request.Thread (Discord's option) picks the thread too.
 		r := req("C2", "stance")

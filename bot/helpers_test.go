@@ -153,6 +153,8 @@ type harness struct {
 	sources map[string]*fakeSource
 	dests   map[string]Destination
 	logs    *logBuffer
+	// channelIDs resolves destinations given by name, by key.
+	channelIDs map[string]string
 }
 
 func newHarness(t testing.TB, st store.Store) *harness {
@@ -179,6 +181,12 @@ func (h *harness) service(holder string, set Settings, threads []ThreadSpec, dig
 				return d, nil
 			}
 			return nil, fmt.Errorf("no destination %s", a.Key())
+		},
+		ChannelID: func(ctx context.Context, a addr.Addr) (string, error) {
+			if id, ok := h.channelIDs[a.Key()]; ok {
+				return id, nil
+			}
+			return "", fmt.Errorf("no channel named %s", a.Target)
 		},
 	}, set, threads, digests)
 	if err != nil {

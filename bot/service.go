@@ -70,6 +70,10 @@ type Deps struct {
 	OpenDestination func(a addr.Addr) (Destination, error)
 	// Metrics may be nil.
 	Metrics *Metrics
+	// ChannelID resolves a chat destination given by name ("slack:#general")
+	// to the channel id that commands from it carry, so that the channel
+	// follows the thread; nil leaves names unresolved.
+	ChannelID func(ctx context.Context, a addr.Addr) (string, error)
 }
 
 // Settings tune the service. Zero values take the defaults documented on
@@ -184,9 +188,12 @@ type Service struct {
 	digests  map[string]*digestState
 	inflight map[store.RunKey]bool
 	dests    map[string]Destination
-	cron     *cron.Cron
-	runCtx   context.Context // parent of runs and polls; nil before Run
-	wg       sync.WaitGroup  // runs and polls started by the service
+	// chanIDs maps the key of a chat destination given by name to its
+	// channel id, once resolved.
+	chanIDs map[string]string
+	cron    *cron.Cron
+	runCtx  context.Context // parent of runs and polls; nil before Run
+	wg      sync.WaitGroup  // runs and polls started by the service
 	// pollLoopsStarted is set once Run has done the first poll of every
 	// thread; threads added later (follows) start polling at once.
 	pollLoopsStarted bool
@@ -254,6 +261,7 @@ func New(deps Deps, set Settings, threads []ThreadSpec, digests []DigestSpec) (*
 		digests:       make(map[string]*digestState),
 		inflight:      make(map[store.RunKey]bool),
 		dests:         make(map[string]Destination),
+		chanIDs:       make(map[string]string),
 		stopCh:        make(chan struct{}),
 	}
 	s.cache = newDigestCache(set.CacheEntries, set.CacheWeight)
@@ -419,6 +427,8 @@ func (s *Service) reconcile(ctx context.Context) error {
 		wantDigests[ds.Name] = &digestState{spec: ds, follow: &fc}
 	}
 
+	s.resolveChannels(ctx, wantDigests)
+
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.stopping.Load() {
@@ -460,6 +470,52 @@ func (s *Service) reconcile(ctx context.Context) error {
 		s.digests[name] = want
 	}
 	return nil
+}
+
+// resolveChannels looks up the ids of chat channels named rather than
+// given by id, once each.
+func (s *Service) resolveChannels(ctx context.Context, digests map[string]*digestState) {
+	if s.deps.ChannelID == nil {
+		return
+	}
+	for _, d := range digests {
+		for _, to := range d.spec.To {
+			if _, _, ok := to.Channel(); !ok || !strings.HasPrefix(to.Target, "#") {
+				continue
+			}
+			s.mu.Lock()
+			_, done := s.chanIDs[to.Key()]
+			s.mu.Unlock()
+			if done {
+				continue
+			}
+			rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			id, err := s.deps.ChannelID(rctx, to)
+			cancel()
+			if err != nil {
+				s.log.Warn("a channel given by name could not be resolved; /thread there needs the thread's name until it is", "destination", to.Key(), "err", err)
+				continue
+			}
+			s.mu.Lock()
+			s.chanIDs[to.Key()] = id
+			s.mu.Unlock()
+		}
+	}
+}
+
+// channelOf returns the platform and channel id of a chat destination,
+// resolved from its name when it was given by name.
+func (s *Service) channelOf(a addr.Addr) (platform, channel string, ok bool) {
+	platform, channel, ok = a.Channel()
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if id, found := s.chanIDs[a.Key()]; found {
+		channel = id
+	}
+	return
 }
 
 func (s *Service) followDigest(f store.Follow) (DigestSpec, error) {

@@ -129,6 +129,7 @@ func serve(ctx context.Context, cfg *config.Config, env Env, logger *slog.Logger
 		OpenSource:      sourceOpener(cfg, logger, env.Getenv),
 		OpenDestination: dests.open,
 		Metrics:         metrics,
+		ChannelID:       dests.channelID,
 	}, bot.Settings{
 		Lease:          cfg.Store.Lease.D(),
 		CatchUpWindow:  cfg.Bot.CatchUpWindow.D(),
@@ -304,6 +305,14 @@ func discordConfig(cfg *config.Config) discord.Config {
 }
 
 func regionalChart(d digest.Digest) ([]byte, error) { return chart.RegionalSplit(d, chart.Options{}) }
+
+// channelID resolves a slack:#name destination to its channel id.
+func (d *destinations) channelID(ctx context.Context, a addr.Addr) (string, error) {
+	if a.Kind != addr.Slack || d.slack == nil {
+		return a.Target, nil
+	}
+	return d.slack.ResolveChannel(ctx, a.Target)
+}
 
 func (d *destinations) open(a addr.Addr) (bot.Destination, error) {
 	switch a.Kind {

@@ -245,11 +245,11 @@ min_new_comments = 0
 	}
 }
 
-// waitFor waits up to 10s for re to match the log and returns its first
+// waitFor waits up to 30s for re to match the log and returns its first
 // group.
 func waitFor(t *testing.T, log *syncBuffer, re *regexp.Regexp) string {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		sc := bufio.NewScanner(strings.NewReader(log.String()))
 		for sc.Scan() {
