@@ -493,7 +493,13 @@ func (s *Service) resolveChannels(ctx context.Context, digests map[string]*diges
 			id, err := s.deps.ChannelID(rctx, to)
 			cancel()
 			if err != nil {
-				s.log.Warn("a channel given by name could not be resolved; /thread there needs the thread's name until it is", "destination", to.Key(), "err", err)
+				s.mu.Lock()
+				// Tried again at every sweep; said once.
+				if _, said := s.chanIDs["!"+to.Key()]; !said {
+					s.chanIDs["!"+to.Key()] = ""
+					s.log.Warn("a channel given by name could not be resolved; /thread there needs the thread's name until it is", "destination", to.Key(), "err", err)
+				}
+				s.mu.Unlock()
 				continue
 			}
 			s.mu.Lock()
