@@ -130,7 +130,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fmt.Fprintln(stdout, rep.Markdown())
 	if *doc != "" {
 		old, err := os.ReadFile(*doc)
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
+		if errors.Is(err, os.ErrNotExist) {
+			old, err = []byte("# Performance\n"), nil
+		}
+		if err != nil {
 			return err
 		}
 		if err := os.WriteFile(*doc, []byte(loadgen.ReplaceSection(string(old), loadgen.Heading, rep.Markdown())), 0o644); err != nil {
