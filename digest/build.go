@@ -261,12 +261,12 @@ func (a *analysis) stanceOf(inScope []bool, quotes bool) Stance {
 		switch a.label[i] {
 		case labelFavor:
 			st.Favor++
-			if bestFavor < 0 || a.stance[i] > a.stance[bestFavor] || (a.stance[i] == a.stance[bestFavor] && (a.local[i] > a.local[bestFavor] || a.local[i] == a.local[bestFavor] && a.rank[i] < a.rank[bestFavor])) {
+			if a.clearerSide(i, bestFavor, 1) {
 				bestFavor = i
 			}
 		case labelAgainst:
 			st.Against++
-			if bestAgainst < 0 || a.stance[i] < a.stance[bestAgainst] || (a.stance[i] == a.stance[bestAgainst] && (a.local[i] < a.local[bestAgainst] || a.local[i] == a.local[bestAgainst] && a.rank[i] < a.rank[bestAgainst])) {
+			if a.clearerSide(i, bestAgainst, -1) {
 				bestAgainst = i
 			}
 		default:

@@ -18,7 +18,7 @@ const (
 	questionWeight    = 0.6   // a question asserts less than a statement
 	conditionalWeight = 0.3   // an evaluative word in an if- or whether-clause
 	mentionBar        = 0.05  // |stance| from which a comment that mentions the target takes a side
-	subjectBar        = 0.01  // the same for a comment that does not, when the target is the thread's subject
+	subjectBar        = 0.1  // the same for a comment that does not, when the target is the thread's subject
 	offTopicBar       = 0.9   // the same for a comment that does not, when the target is not
 	localScale        = 2.0   // local evidence e counts as tanh(e/localScale)
 )
@@ -28,6 +28,7 @@ const (
 func (a *analysis) scoreLocalStance() {
 	a.local = make([]float64, a.n)
 	a.target.mentionedIn = make([]bool, a.n)
+	a.target.clearest = make([]sides, a.n)
 	if a.target.display == "" {
 		return
 	}
@@ -44,6 +45,8 @@ func (a *analysis) scoreLocalStance() {
 			if len(buf) > 0 {
 				a.target.mentionedIn[i] = true
 			}
+			c := &a.target.clearest[i]
+			c.favor, c.against = max(c.favor, v), max(c.against, -v)
 		}
 		a.local[i] = total
 	}
@@ -433,6 +436,38 @@ func (a *analysis) propagateStance() {
 			a.label[i] = labelAgainst
 		}
 	}
+}
+
+// clearerSide reports whether comment i is a clearer example of the side
+// sign (+1 favor, -1 against) than comment j (-1: none yet), to be quoted
+// for it: the comment whose own words lean that way and whose most
+// stance-bearing sentence says it most strongly; then the surer stance;
+// then the earlier comment.
+func (a *analysis) clearerSide(i, j int, sign float64) bool {
+	if j < 0 {
+		return true
+	}
+	ci, cj := a.quotable(i, sign), a.quotable(j, sign)
+	if ci != cj {
+		return ci > cj
+	}
+	if si, sj := a.stance[i]*sign, a.stance[j]*sign; si != sj {
+		return si > sj
+	}
+	return a.rank[i] < a.rank[j]
+}
+
+// quotable is how clearly comment i's own words take the side sign: its
+// most stance-bearing sentence's score for that side, or 0 when the
+// comment's words lean the other way on the whole.
+func (a *analysis) quotable(i int, sign float64) float64 {
+	if a.target.clearest == nil || a.local[i]*sign <= 0 {
+		return 0
+	}
+	if sign > 0 {
+		return a.target.clearest[i].favor
+	}
+	return a.target.clearest[i].against
 }
 
 func stanceName(l int8) string {

@@ -21,7 +21,13 @@ type target struct {
 	subject bool
 	// mentionedIn[i] is set when comment i mentions the target.
 	mentionedIn []bool
+	// clearest[i] is how strongly comment i's most stance-bearing sentence
+	// takes each side: what makes a comment quotable for that side.
+	clearest []sides
 }
+
+// sides is evidence for each side.
+type sides struct{ favor, against float64 }
 
 // titleNoise are title words that name the kind of article, not its subject.
 var titleNoise = map[string]bool{
