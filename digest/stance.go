@@ -18,7 +18,7 @@ const (
 	questionWeight    = 0.6   // a question asserts less than a statement
 	conditionalWeight = 0.3   // an evaluative word in an if- or whether-clause
 	mentionBar        = 0.05  // |stance| from which a comment that mentions the target takes a side
-	subjectBar        = 0.1  // the same for a comment that does not, when the target is the thread's subject
+	subjectBar        = 0.1   // the same for a comment that does not, when the target is the thread's subject
 	offTopicBar       = 0.9   // the same for a comment that does not, when the target is not
 	localScale        = 2.0   // local evidence e counts as tanh(e/localScale)
 )
@@ -27,6 +27,10 @@ const (
 // against (negative) the target from its own words.
 func (a *analysis) scoreLocalStance() {
 	a.local = make([]float64, a.n)
+	a.target.roles = make([]uint8, len(a.vocab.words))
+	for id, w := range a.vocab.words {
+		a.target.roles[id] = stanceRole(w.text)
+	}
 	a.target.mentionedIn = make([]bool, a.n)
 	a.target.clearest = make([]sides, a.n)
 	if a.target.display == "" {
@@ -37,14 +41,15 @@ func (a *analysis) scoreLocalStance() {
 		if !a.live(i) {
 			continue
 		}
+		for s := a.sentStart[i]; s < a.sentEnd[i] && !a.target.mentionedIn[i]; s++ {
+			buf = a.mentions(int(s), buf)
+			a.target.mentionedIn[i] = len(buf) > 0
+		}
 		total := 0.0
 		for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
 			var v float64
 			v, buf = a.sentenceStance(int(s), buf)
 			total += v
-			if len(buf) > 0 {
-				a.target.mentionedIn[i] = true
-			}
 			c := &a.target.clearest[i]
 			c.favor, c.against = max(c.favor, v), max(c.against, -v)
 		}
@@ -67,7 +72,7 @@ func (a *analysis) sentenceStance(s int, buf []int32) (float64, []int32) {
 	// "than" is denied of the target after it.
 	than := int32(-1)
 	for t := sn.tok0; t < sn.tok1; t++ {
-		if a.vocab.words[a.toks[t]>>1].text == "than" {
+		if a.role(t)&roleThan != 0 {
 			than = t
 			break
 		}
@@ -142,7 +147,7 @@ func (a *analysis) actionStance(s int, mention []int32, hyp span) (float64, bool
 	bare := false
 	if act < 0 && len(mention) == 0 && a.target.subject {
 		for t := sn.tok0; t < sn.tok1; t++ {
-			if bareActions[a.vocab.words[a.toks[t]>>1].text] {
+			if a.role(t)&roleBare != 0 {
 				act, object, bare = t, t, true
 				break
 			}
@@ -154,7 +159,7 @@ func (a *analysis) actionStance(s int, mention []int32, hyp span) (float64, bool
 	side := float64(a.vocab.words[a.toks[act]>>1].action)
 	// "keep them out", "phase Huawei out": the particle makes it exclusion.
 	for t := object + 1; t < sn.tok1 && t <= object+3; t++ {
-		if a.vocab.words[a.toks[t]>>1].text == "out" {
+		if a.role(t)&roleOut != 0 {
 			side = -1
 			break
 		}
@@ -173,7 +178,7 @@ func (a *analysis) actionStance(s int, mention []int32, hyp span) (float64, bool
 	// happened"); what precedes it judges it only in "a mistake to ban
 	// them". Elsewhere words before it are the commenter's reasons.
 	from := object + 1
-	if act > sn.tok0 && a.vocab.words[a.toks[act-1]>>1].text == "to" {
+	if act > sn.tok0 && a.role(act-1)&roleTo != 0 {
 		from = sn.tok0
 	}
 	judged := 0.0
@@ -200,24 +205,15 @@ func (a *analysis) actionStance(s int, mention []int32, hyp span) (float64, bool
 
 // actionObjects are the tokens an action of sentence s may act on: the
 // mentions of the target, and the pronouns "it" and "them" when the target
-// is the thread's subject or an earlier sentence of the comment named it.
+// is the thread's subject or the comment names it.
 func (a *analysis) actionObjects(s int, mention []int32) []int32 {
 	sn := a.sents[s]
-	refers := a.target.subject
-	if !refers {
-		for p := a.sentStart[sn.comment]; p < int32(s); p++ {
-			if len(a.mentions(int(p), nil)) > 0 {
-				refers = true
-				break
-			}
-		}
-	}
-	if !refers {
+	if !a.target.subject && !a.target.mentionedIn[sn.comment] {
 		return mention
 	}
 	out := mention
 	for t := sn.tok0; t < sn.tok1; t++ {
-		if w := a.vocab.words[a.toks[t]>>1].text; w == "it" || w == "them" {
+		if a.role(t)&rolePronoun != 0 {
 			out = append(out[:len(out):len(out)], t)
 		}
 	}
@@ -237,7 +233,7 @@ func (a *analysis) conditionalSpan(s int) span {
 	sn := a.sents[s]
 	c := int32(-1)
 	for t := sn.tok0; t < sn.tok1; t++ {
-		if conditionals[a.vocab.words[a.toks[t]>>1].text] {
+		if a.role(t)&roleConditional != 0 {
 			c = t
 			break
 		}
@@ -261,7 +257,7 @@ func (a *analysis) conditionalSpan(s int) span {
 		if after < 0 {
 			return
 		}
-		if a.vocab.words[a.toks[k]>>1].text == "then" || strings.ContainsAny(text[after:w.Start], ",;:—–") {
+		if a.role(k)&roleThen != 0 || strings.ContainsAny(text[after:w.Start], ",;:—–") {
 			end = k
 		}
 		after = w.End
@@ -275,9 +271,9 @@ func (a *analysis) conditionalSpan(s int) span {
 // intensifier. from is the first token of the sentence.
 func (a *analysis) polarity(t, from, to int32) float64 {
 	w := &a.vocab.words[a.toks[t]>>1]
-	if reversers[w.text] {
+	if a.role(t)&roleReverser != 0 {
 		for f := t + 1; f < to && f <= t+negationScope; f++ {
-			if fw := &a.vocab.words[a.toks[f]>>1]; fw.valence != 0 && !reversers[fw.text] {
+			if a.vocab.words[a.toks[f]>>1].valence != 0 && a.role(f)&roleReverser == 0 {
 				return 0 // it reverses that word instead
 			}
 		}
@@ -289,7 +285,7 @@ func (a *analysis) polarity(t, from, to int32) float64 {
 			v *= negationFlip
 			break
 		}
-		if reversers[pw.text] {
+		if a.role(b)&roleReverser != 0 {
 			v *= reverseFlip
 			break
 		}
@@ -303,6 +299,53 @@ func (a *analysis) polarity(t, from, to int32) float64 {
 		}
 	}
 	return v
+}
+
+// Roles of words in reading stance, beyond their valence.
+const (
+	roleReverser    uint8 = 1 << iota // "prevent", "reduce": turns what follows around
+	roleBare                          // "ban": an action on the subject even unnamed
+	roleConditional                   // "if", "whether": opens a supposition
+	roleThen                          // "then": closes one
+	roleThan                          // "than": opens the foil of a comparison
+	roleOut                           // "out": "keep them out"
+	roleTo                            // "to": "a mistake to ban them"
+	rolePronoun                       // "it", "them": may stand for the target
+)
+
+func stanceRole(w string) uint8 {
+	var r uint8
+	if reversers[w] {
+		r |= roleReverser
+	}
+	if bareActions[w] {
+		r |= roleBare
+	}
+	if conditionals[w] {
+		r |= roleConditional
+	}
+	switch w {
+	case "then":
+		r |= roleThen
+	case "than":
+		r |= roleThan
+	case "out":
+		r |= roleOut
+	case "to":
+		r |= roleTo
+	case "it", "them":
+		r |= rolePronoun
+	}
+	return r
+}
+
+// role returns the stance roles of token t's word.
+func (a *analysis) role(t int32) uint8 {
+	id := a.toks[t] >> 1
+	if int(id) < len(a.target.roles) {
+		return a.target.roles[id]
+	}
+	return stanceRole(a.vocab.words[id].text)
 }
 
 // holds reports whether the sorted positions hold t.

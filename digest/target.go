@@ -19,6 +19,8 @@ type target struct {
 	// from the thread, or named by its title. Every comment is then read as
 	// speaking to it; otherwise only the comments that mention it are.
 	subject bool
+	// roles[w] are the stance roles of vocabulary word w (roleReverser, …).
+	roles []uint8
 	// mentionedIn[i] is set when comment i mentions the target.
 	mentionedIn []bool
 	// clearest[i] is how strongly comment i's most stance-bearing sentence
