@@ -53,11 +53,17 @@ func BenchmarkCachedStance(b *testing.B) {
 			c := s.Commands()
 			req := Request{Platform: "slack", Channel: "C1", Sub: "stance"}
 			b.ReportAllocs()
+			// A miss is not an error: when the version read takes longer
+			// than Cached's budget (a loaded machine), the adapters fall
+			// back to Answer. Report how often it happens.
+			misses, n := 0, 0
 			for b.Loop() {
+				n++
 				if resp, ok := c.Cached(req); !ok || resp.Digest == nil {
-					b.Fatal("cache miss")
+					misses++
 				}
 			}
+			b.ReportMetric(float64(misses)/float64(n), "misses/op")
 		})
 	}
 }
