@@ -10,7 +10,8 @@ import (
 // Weights of the stance model.
 const (
 	negationFlip      = -0.74 // a negated evaluative word counts this much, reversed
-	negationScope     = 3     // tokens after a negator or reverser that it reaches
+	negationScope     = 3     // tokens after a negator that it reaches
+	reverseScope      = 3     // tokens after a reverser that it reaches (4 to 6 read no better)
 	reverseFlip       = -0.8  // an evaluative word after a reverser counts this much, reversed
 	nearTarget        = 5     // tokens from a mention within which a cue is "near"
 	farWeight         = 0.6   // a cue in a mentioning sentence but not near it
@@ -272,16 +273,16 @@ func (a *analysis) conditionalSpan(s int) span {
 func (a *analysis) polarity(t, from, to int32) float64 {
 	w := &a.vocab.words[a.toks[t]>>1]
 	if a.role(t)&roleReverser != 0 {
-		for f := t + 1; f < to && f <= t+negationScope; f++ {
+		for f := t + 1; f < to && f <= t+reverseScope; f++ {
 			if a.vocab.words[a.toks[f]>>1].valence != 0 && a.role(f)&roleReverser == 0 {
 				return 0 // it reverses that word instead
 			}
 		}
 	}
 	v := float64(w.valence)
-	for b := t - 1; b >= from && b >= t-negationScope; b-- {
+	for b := t - 1; b >= from && b >= t-reverseScope; b-- {
 		pw := &a.vocab.words[a.toks[b]>>1]
-		if pw.negator {
+		if pw.negator && b >= t-negationScope {
 			v *= negationFlip
 			break
 		}
