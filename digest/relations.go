@@ -1,6 +1,7 @@
 package digest
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -92,6 +93,8 @@ const (
 	cueOpposed     = 1.5 // clear opposite stances of reply and parent
 	cueAgreeOpener = 2.5 // "Exactly.", "Well said", "+1"
 	cueSameStance  = 1.0 // clear same stance, in a short reply
+	cueQuoteShare  = 2.0 // the reply passes its parent's words on, unopposed
+	quoteRun       = 6   // consecutive words of the parent that make a quote
 	rebuttalBar    = 1.5
 	agreementBar   = 2.0
 )
@@ -153,6 +156,9 @@ func (a *analysis) relationOf(i, p int) int8 {
 		} else if a.sentEnd[i]-a.sentStart[i] <= 2 {
 			agree += cueSameStance
 		}
+	}
+	if rebut < rebuttalBar && a.quotes(i, p) {
+		agree += cueQuoteShare
 	}
 	switch {
 	case agree >= agreementBar && agree > rebut:
@@ -304,4 +310,47 @@ func equalWords(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// quotes reports whether reply i reproduces a run of quoteRun consecutive
+// words of its parent p (all of them, when the parent is shorter): a reply
+// that passes its parent's words on without pushing back endorses them.
+func (a *analysis) quotes(i, p int) bool {
+	pt := a.commentTokens(p)
+	n := min(quoteRun, len(pt))
+	if n < 3 {
+		return false
+	}
+	runs := make([]uint64, 0, len(pt)-n+1)
+	for k := 0; k+n <= len(pt); k++ {
+		runs = append(runs, hashRun(pt[k:k+n]))
+	}
+	slices.Sort(runs)
+	rt := a.commentTokens(i)
+	for k := 0; k+n <= len(rt); k++ {
+		if _, ok := slices.BinarySearch(runs, hashRun(rt[k:k+n])); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// commentTokens returns comment i's tokens (word ids with the capital bit),
+// which are contiguous in the token stream.
+func (a *analysis) commentTokens(i int) []int32 {
+	s0, s1 := a.sentStart[i], a.sentEnd[i]
+	if s0 >= s1 {
+		return nil
+	}
+	return a.toks[a.sents[s0].tok0:a.sents[s1-1].tok1]
+}
+
+// hashRun hashes a run of word ids (FNV-1a), capitals ignored.
+func hashRun(run []int32) uint64 {
+	h := uint64(14695981039346656037)
+	for _, t := range run {
+		h ^= uint64(uint32(t >> 1))
+		h *= 1099511628211
+	}
+	return h
 }
