@@ -4,7 +4,7 @@
 # committed test files, so a new one is fuzzed without editing this script.
 # go test fuzzes one target per invocation, so each gets its own.
 #
-#   scripts/fuzz.sh                  # FUZZTIME=3s per target
+#   scripts/fuzz.sh                  # FUZZTIME=2s per target
 #   FUZZTIME=1m scripts/fuzz.sh      # longer, to hunt
 #   scripts/fuzz.sh ./input          # only the targets under ./input
 #
@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-FUZZTIME="${FUZZTIME:-3s}"
+FUZZTIME="${FUZZTIME:-2s}"
 only="${1:-.}"
 only="${only#./}"
 
