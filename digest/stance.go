@@ -28,7 +28,7 @@ const (
 // against (negative) the target from its own words.
 func (a *analysis) scoreLocalStance() {
 	a.local = make([]float64, a.n)
-	a.target.roles = make([]uint8, len(a.vocab.words))
+	a.target.roles = make([]uint16, len(a.vocab.words))
 	for id, w := range a.vocab.words {
 		a.target.roles[id] = stanceRole(w.text)
 	}
@@ -272,7 +272,7 @@ func (a *analysis) conditionalSpan(s int) span {
 // intensifier. from is the first token of the sentence.
 func (a *analysis) polarity(t, from, to int32) float64 {
 	w := &a.vocab.words[a.toks[t]>>1]
-	if a.role(t)&roleReverser != 0 {
+	if a.role(t)&roleReverser != 0 && (t+1 >= to || a.role(t+1)&roleUnbound == 0) {
 		for f := t + 1; f < to && f <= t+reverseScope; f++ {
 			if a.vocab.words[a.toks[f]>>1].valence != 0 && a.role(f)&roleReverser == 0 {
 				return 0 // it reverses that word instead
@@ -287,7 +287,9 @@ func (a *analysis) polarity(t, from, to int32) float64 {
 			break
 		}
 		if a.role(b)&roleReverser != 0 {
-			v *= reverseFlip
+			if a.role(b+1)&roleUnbound == 0 {
+				v *= reverseFlip
+			}
 			break
 		}
 		if pw.contrast {
@@ -304,18 +306,19 @@ func (a *analysis) polarity(t, from, to int32) float64 {
 
 // Roles of words in reading stance, beyond their valence.
 const (
-	roleReverser    uint8 = 1 << iota // "prevent", "reduce": turns what follows around
-	roleBare                          // "ban": an action on the subject even unnamed
-	roleConditional                   // "if", "whether": opens a supposition
-	roleThen                          // "then": closes one
-	roleThan                          // "than": opens the foil of a comparison
-	roleOut                           // "out": "keep them out"
-	roleTo                            // "to": "a mistake to ban them"
-	rolePronoun                       // "it", "them": may stand for the target
+	roleReverser    uint16 = 1 << iota // "prevent", "reduce": turns what follows around
+	roleBare                           // "ban": an action on the subject even unnamed
+	roleConditional                    // "if", "whether": opens a supposition
+	roleThen                           // "then": closes one
+	roleThan                           // "than": opens the foil of a comparison
+	roleOut                            // "out": "keep them out"
+	roleTo                             // "to": "a mistake to ban them"
+	rolePronoun                        // "it", "them": may stand for the target
+	roleUnbound                        // "with", "up": after a reverser, it has no object ("it ends with trust")
 )
 
-func stanceRole(w string) uint8 {
-	var r uint8
+func stanceRole(w string) uint16 {
+	var r uint16
 	if reversers[w] {
 		r |= roleReverser
 	}
@@ -336,12 +339,14 @@ func stanceRole(w string) uint8 {
 		r |= roleTo
 	case "it", "them":
 		r |= rolePronoun
+	case "with", "up", "in", "at", "on", "by", "as":
+		r |= roleUnbound
 	}
 	return r
 }
 
 // role returns the stance roles of token t's word.
-func (a *analysis) role(t int32) uint8 {
+func (a *analysis) role(t int32) uint16 {
 	id := a.toks[t] >> 1
 	if int(id) < len(a.target.roles) {
 		return a.target.roles[id]

@@ -20,7 +20,7 @@ type target struct {
 	// speaking to it; otherwise only the comments that mention it are.
 	subject bool
 	// roles[w] are the stance roles of vocabulary word w (roleReverser, …).
-	roles []uint8
+	roles []uint16
 	// mentionedIn[i] is set when comment i mentions the target.
 	mentionedIn []bool
 	// clearest[i] is how strongly comment i's most stance-bearing sentence
