@@ -66,6 +66,9 @@ func CheckJSON(out []byte, t threaddigest.Thread) Problems {
 		p.add("json: not valid JSON")
 		return p
 	}
+	if !utf8.Valid(out) {
+		p.add("json: not valid UTF-8 (JSON text must be)")
+	}
 	if i := bytes.IndexAny(out, "<>&"); i >= 0 {
 		p.add("json: a raw %q (not safe to embed in HTML) near %s", out[i], around(string(out), i))
 	}
