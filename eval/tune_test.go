@@ -13,8 +13,9 @@ import (
 // TestTuneSplits prints the stance and relation figures on the splits kept
 // for tuning (VAST dev, IBM Claim Stance train, RumourEval train and dev),
 // with their confusion matrices, so that the analysis can be tuned without
-// looking at the test splits the table reports. It runs only when
-// EVAL_TUNE is set: EVAL_TUNE=1 go test ./eval -run TestTuneSplits -v
+// looking at the test splits the table reports, and fails when a figure
+// falls to its majority class. It runs only when EVAL_TUNE is set:
+// EVAL_TUNE=1 go test ./eval -run TestTuneSplits -v
 func TestTuneSplits(t *testing.T) {
 	if os.Getenv("EVAL_TUNE") == "" {
 		t.Skip("set EVAL_TUNE=1 to print the figures of the tuning splits")
@@ -48,6 +49,17 @@ func TestTuneSplits(t *testing.T) {
 		fmt.Fprintf(&b, "  %-32s %s  (baseline %s, n %d)\n", r.Metric, r.Value, r.Baseline, r.N)
 	}
 	t.Log("\n" + b.String())
+	// Whatever is tuned, each figure must stay above its majority class.
+	for _, m := range []struct {
+		name    string
+		c       confusion
+		classes []string
+	}{{"VAST dev", vast, stanceClasses}, {"Claim Stance train", claims, []string{"PRO", "CON"}}, {"RumourEval train+dev", rumour, []string{"support", "deny"}}} {
+		_, base := m.c.majority()
+		if m.c.macroF1(m.classes) <= base.macroF1(m.classes) {
+			t.Errorf("%s: macro-F1 %s, not above the majority class's %s", m.name, f3(m.c.macroF1(m.classes)), f3(base.macroF1(m.classes)))
+		}
+	}
 }
 
 func writeConfusion(b *strings.Builder, name string, c confusion, classes []string) {
