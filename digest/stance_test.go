@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/threaddigest/threaddigest"
 	"github.com/threaddigest/threaddigest/input"
 )
 
@@ -68,5 +69,118 @@ func TestStanceOnExamples(t *testing.T) {
 		if agree < floors[name] {
 			t.Errorf("%s: %d of %d comments read as a person reads them, fewer than the %d reached before", name, agree, len(d.Comments), floors[name])
 		}
+	}
+}
+
+func TestStanceReadings(t *testing.T) {
+	tests := []struct {
+		name, title, target, body, want string
+	}{
+		{"reverser turns harm into good", "", "condoms", "Condoms prevent infections and reduce the risk of disease.", StanceFavor},
+		{"reverser without an object", "", "Huawei", "Huawei is trusted. It ends with trust.", StanceFavor},
+		{"keep them out", "", "Huawei", "Huawei cannot be trusted with the core. Keep them out of the network.", StanceAgainst},
+		{"ripping it out costs", "", "Huawei", "Huawei gear is in every mast. Ripping it out will be a costly disaster.", StanceFavor},
+		{"a bare ban judged badly", "Europe weighs a Huawei ban", "", "A ban would be a disaster for operators and a terrible waste.", StanceFavor},
+		{"a ban described is no side", "Europe weighs a Huawei ban", "", "It is not a ban.", StanceNone},
+		{"if-clause supposes", "", "Huawei", "If Huawei were a threat, we would know by now. Huawei is fine.", StanceFavor},
+		{"better than the target", "", "Huawei", "Ericsson is far better and safer than Huawei.", StanceAgainst},
+		{"the target better", "", "Huawei", "Huawei is far better and safer than Ericsson.", StanceFavor},
+		{"against the target", "", "Huawei", "I am against Huawei.", StanceAgainst},
+		{"off topic, not named", "", "Huawei", "The weather is terrible and the trains are awful.", StanceNone},
+	}
+	for _, tt := range tests {
+		th := threaddigest.Thread{Title: tt.title, Comments: []threaddigest.Comment{cm("1", "a", tt.body)}}
+		// A thread about its title has more than one comment naming it.
+		if tt.title != "" {
+			th.Comments = append(th.Comments, cm("2", "b", "Huawei makes phones."), cm("3", "c", "Huawei builds masts."))
+		}
+		d := Analyze(th, Options{Target: tt.target})
+		if got := d.Comments[0].Stance; got != tt.want {
+			t.Errorf("%s: %q toward %q: stance %s, want %s", tt.name, tt.body, d.Target, got, tt.want)
+		}
+	}
+}
+
+// TestRelevance: a comment that never names a target the thread is not
+// about takes no side, even with strong words; in a thread about the target
+// it does.
+func TestRelevance(t *testing.T) {
+	body := "This is a terrible, dangerous idea."
+	off := Analyze(threaddigest.Thread{Comments: []threaddigest.Comment{cm("1", "a", body)}}, Options{Target: "wind power"})
+	if got := off.Comments[0].Stance; got != StanceNone {
+		t.Errorf("target not named, thread not about it: stance %s, want none", got)
+	}
+	on := Analyze(threaddigest.Thread{Title: "This house would build more wind power", Comments: []threaddigest.Comment{cm("1", "a", body)}}, Options{Target: "wind power"})
+	if got := on.Comments[0].Stance; got != StanceAgainst {
+		t.Errorf("thread about the target: stance %s, want against", got)
+	}
+}
+
+func TestTargetCompound(t *testing.T) {
+	th := threaddigest.Thread{
+		Title: "Council to vote on making city buses fare-free",
+		Comments: []threaddigest.Comment{
+			cm("1", "a", "Fare-free buses worked in Kansas City."),
+			cm("2", "b", "Fare-free transit is cheap climate policy."),
+			cm("3", "c", "Nothing is free; the fare money comes from taxes."),
+			cm("4", "d", "The city buses are late."),
+			cm("5", "e", "Fare-free rides help families."),
+		},
+	}
+	if d := Analyze(th, Options{}); d.Target != "fare-free" {
+		t.Errorf("target %q, want the headline's compound fare-free", d.Target)
+	}
+}
+
+func TestRelationReadings(t *testing.T) {
+	parent := "Flights grounded at Digne after the crash of an Airbus A320 this morning"
+	tests := []struct {
+		reply, want string
+	}{
+		// Passing the parent's words on, unopposed, endorses them.
+		{"So sad. “@News: Flights grounded at Digne after the crash of an Airbus A320 this morning”", RelationAgreement},
+		// Quoting to push back is still a rebuttal.
+		{"\"Flights grounded at Digne after the crash of an Airbus A320\" is misleading: only two were.", RelationRebuttal},
+		// Every handle the reply opens with is skipped before its opening is read.
+		{"@News @Other No, that is not what the airport said.", RelationRebuttal},
+		{"@News @Other Exactly.", RelationAgreement},
+		{"@News Check your facts, the airport is open.", RelationRebuttal},
+		{"@News The airport is near the town centre.", RelationExtension},
+	}
+	for _, tt := range tests {
+		th := threaddigest.Thread{Comments: []threaddigest.Comment{
+			cm("1", "News", parent),
+			withParent(cm("2", "Bo", tt.reply), "1"),
+		}}
+		d := Analyze(th, Options{})
+		if r := d.Comments[1].Relation; r == nil || *r != tt.want {
+			got := "nil"
+			if r != nil {
+				got = *r
+			}
+			t.Errorf("%q: relation %s, want %s", tt.reply, got, tt.want)
+		}
+	}
+}
+
+// TestStanceQuotesTakeTheirSide: each side's quote is a sentence that
+// itself takes that side, from a comment whose own words do.
+func TestStanceQuotesTakeTheirSide(t *testing.T) {
+	th := threaddigest.Thread{
+		Title: "Europe weighs a Huawei ban",
+		Comments: []threaddigest.Comment{
+			cm("1", "a", "Huawei gear is excellent and reliable."),
+			withParent(cm("2", "b", "No. I trust Ericsson more than Huawei, and Huawei is a security risk."), "1"),
+			cm("3", "c", "Huawei is dangerous and untrustworthy."),
+			withParent(cm("4", "d", "Exactly."), "3"),
+		},
+	}
+	d := Analyze(th, Options{})
+	fq, aq := d.Stance.FavorQuote, d.Stance.AgainstQuote
+	if fq == nil || fq.CommentID != "1" || fq.Text != "Huawei gear is excellent and reliable." {
+		t.Errorf("favor quote %+v, want comment 1's sentence", fq)
+	}
+	if aq == nil || aq.CommentID != "3" {
+		t.Errorf("against quote %+v, want comment 3 (its own words are the clearest against)", aq)
 	}
 }
