@@ -2,6 +2,7 @@ package digest
 
 import (
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/threaddigest/threaddigest/internal/textproc"
@@ -100,11 +101,10 @@ func (a *analysis) sentenceStance(s int, buf []int32) (float64, []int32) {
 		weight := noMentionWeight
 		if len(mention) > 0 {
 			weight = farWeight
-			for _, m := range mention {
-				if d := t - m; d <= nearTarget && d >= -nearTarget {
-					weight = 1
-					break
-				}
+			// mention is sorted: only the mentions either side of t matter.
+			k, _ := slices.BinarySearch(mention, t)
+			if k < len(mention) && mention[k]-t <= nearTarget || k > 0 && t-mention[k-1] <= nearTarget {
+				weight = 1
 			}
 		}
 		if contrasted {
@@ -213,9 +213,13 @@ func (a *analysis) actionObjects(s int, mention []int32) []int32 {
 		return mention
 	}
 	out := mention
+	copied := false // mention is the caller's buffer: copy it before the first append
 	for t := sn.tok0; t < sn.tok1; t++ {
 		if a.role(t)&rolePronoun != 0 {
-			out = append(out[:len(out):len(out)], t)
+			if !copied {
+				out, copied = append([]int32(nil), mention...), true
+			}
+			out = append(out, t)
 		}
 	}
 	return out
@@ -356,12 +360,8 @@ func (a *analysis) role(t int32) uint16 {
 
 // holds reports whether the sorted positions hold t.
 func holds(positions []int32, t int32) bool {
-	for _, p := range positions {
-		if p == t {
-			return true
-		}
-	}
-	return false
+	_, ok := slices.BinarySearch(positions, t)
+	return ok
 }
 
 func (a *analysis) isTargetWord(t int32) bool {
