@@ -168,6 +168,17 @@ func (a *analysis) tokenize() {
 		}()
 	}
 	wg.Wait()
+	// The token stream is the largest thing the analysis keeps (a word is 4
+	// bytes, a million comments some 70 million words): allocated once at
+	// its exact size, not grown, and each chunk's copy let go once joined.
+	nToks, nSents := 0, 0
+	for w := range chunks {
+		nToks += len(chunks[w].toks)
+		nSents += len(chunks[w].sents)
+	}
+	a.toks = make([]int32, 0, nToks)
+	a.sents = make([]sentence, 0, nSents)
+	a.vocab.reserve(len(chunks[0].words))
 	remap := []int32{}
 	for w := range chunks {
 		ch := &chunks[w]
@@ -188,6 +199,7 @@ func (a *analysis) tokenize() {
 			a.sentStart[i] = sentBase + ch.sentStart[k]
 			a.sentEnd[i] = sentBase + ch.sentEnd[k]
 		}
+		*ch = tokenChunk{}
 	}
 }
 
@@ -208,7 +220,10 @@ type tokenChunk struct {
 }
 
 func (ch *tokenChunk) read(comments []threaddigest.Comment, order []int32) {
-	ch.ids = make(map[string]int32)
+	// Sized for the words a run of comments this long uses, so that the map
+	// is not rebuilt as it grows (a thread of 2,500 comments has some 15,000
+	// distinct words).
+	ch.ids = make(map[string]int32, min(8*len(order), 1<<16))
 	ch.comments = order
 	ch.sentStart = make([]int32, len(order))
 	ch.sentEnd = make([]int32, len(order))
@@ -276,6 +291,17 @@ type wordInfo struct {
 
 func newVocabulary() *vocabulary {
 	return &vocabulary{ids: make(map[string]int32), stems: make(map[string]int32)}
+}
+
+// reserve makes room for n words, so that numbering them does not rebuild
+// the maps as they grow.
+func (v *vocabulary) reserve(n int) {
+	if len(v.ids) == 0 && n > 0 {
+		v.ids = make(map[string]int32, n)
+		v.stems = make(map[string]int32, n/2)
+		v.words = make([]wordInfo, 0, n)
+		v.count = make([]int32, 0, n)
+	}
 }
 
 func (v *vocabulary) id(lower []byte) int32 {

@@ -64,9 +64,11 @@ func (a *analysis) buildFeatures() *features {
 	subject := a.subjectStems()
 	nStems := int32(len(a.vocab.stemText))
 	bigrams := map[uint64]int32{}
-	f := &features{}
-	var rowIDs []int32 // flat feature ids, before weighting
-	var rowOff []int32
+	// A sentence has about as many features (stems and pairs of stems) as
+	// words, so sizing the rows by the words saves growing them.
+	f := &features{sent: make([]int32, 0, len(a.sents))}
+	rowIDs := make([]int32, 0, len(a.toks)) // flat feature ids, before weighting
+	rowOff := make([]int32, 0, len(a.sents)+1)
 	var counts []int32
 	featureOf := func(x, y int32) int32 {
 		if y < 0 {
@@ -139,8 +141,6 @@ func (a *analysis) buildFeatures() *features {
 		}
 	}
 	// Weigh and normalise.
-	f.off = make([]int32, 0, nUnits+1)
-	keep := make([]int32, 0, len(f.sent))
 	idf := make([]float32, f.nFeat)
 	maxDF := int32(float64(nUnits) * commonFeature)
 	for id, c := range counts {
@@ -154,17 +154,45 @@ func (a *analysis) buildFeatures() *features {
 		}
 		idf[id] = float32(w)
 	}
+	// The weighted rows are kept for the whole analysis: counted first, so
+	// that they are allocated once at their size.
+	kept, keptUnits := 0, 0
+	for u := 0; u < nUnits; u++ {
+		row := rowIDs[rowOff[u]:rowOff[u+1]]
+		n := 0
+		for i := 0; i < len(row); {
+			j := i + 1
+			for j < len(row) && row[j] == row[i] {
+				j++
+			}
+			if idf[row[i]] > 0 {
+				n++
+			}
+			i = j
+		}
+		if n >= 2 {
+			kept += n
+			keptUnits++
+		}
+	}
+	f.idx = make([]int32, 0, kept)
+	f.val = make([]float32, 0, kept)
+	f.off = make([]int32, 0, keptUnits+1)
+	keep := make([]int32, 0, keptUnits)
 	for u := 0; u < nUnits; u++ {
 		row := rowIDs[rowOff[u]:rowOff[u+1]]
 		start := len(f.idx)
 		norm := 0.0
 		for i := 0; i < len(row); {
-			j := i
+			j := i + 1
 			for j < len(row) && row[j] == row[i] {
 				j++
 			}
 			if w := idf[row[i]]; w > 0 {
-				v := (1 + math.Log(float64(j-i))) * float64(w)
+				v := float64(w) // a feature once in the sentence: 1 + log 1 = 1
+				if j-i > 1 {
+					v = (1 + math.Log(float64(j-i))) * float64(w)
+				}
 				f.idx = append(f.idx, row[i])
 				f.val = append(f.val, float32(v))
 				norm += v * v
@@ -517,18 +545,19 @@ func (f *features) dot(u int, c []float32) float32 {
 // assign puts each unit in its most similar centre (ties: lowest index).
 // The centres are read feature by feature (all k weights of a feature side
 // by side), so that scoring a unit touches one cache line per feature
-// rather than one per feature and centre.
+// rather than one per feature and centre. Large sets of units are scored
+// by several goroutines, each over its own range: a unit's score depends on
+// nothing else, so the result does not depend on the split.
 //
 // scratch is reused when large enough and returned for the next call.
 func (f *features) assign(units []int32, centroids [][]float32, assign []int32, sims []float32, scratch []float32) []float32 {
 	k := len(centroids)
-	need := f.nFeat*k + k
+	need := f.nFeat * k
 	if cap(scratch) < need {
 		scratch = make([]float32, need)
 	}
-	scratch = scratch[:need]
-	clear(scratch)
-	byFeature, score := scratch[:f.nFeat*k], scratch[f.nFeat*k:]
+	byFeature := scratch[:need]
+	clear(byFeature)
 	for c, cent := range centroids {
 		for x, v := range cent {
 			if v != 0 {
@@ -536,6 +565,33 @@ func (f *features) assign(units []int32, centroids [][]float32, assign []int32, 
 			}
 		}
 	}
+	workers := 1
+	if len(units) >= parallelAssignFrom {
+		workers = max(1, min(runtime.GOMAXPROCS(0), 4))
+	}
+	if workers == 1 {
+		f.assignRange(units, byFeature, k, assign, sims)
+		return scratch
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		lo, hi := len(units)*w/workers, len(units)*(w+1)/workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f.assignRange(units[lo:hi], byFeature, k, assign[lo:hi], sims[lo:hi])
+		}()
+	}
+	wg.Wait()
+	return scratch
+}
+
+// parallelAssignFrom is the number of units from which assign uses several
+// goroutines.
+const parallelAssignFrom = 8192
+
+func (f *features) assignRange(units []int32, byFeature []float32, k int, assign []int32, sims []float32) {
+	score := make([]float32, k)
 	for i, u := range units {
 		clear(score)
 		idx, val := f.row(int(u))
@@ -555,7 +611,6 @@ func (f *features) assign(units []int32, centroids [][]float32, assign []int32, 
 		assign[i] = best
 		sims[i] = bestSim
 	}
-	return scratch
 }
 
 // centroidsInto sets each centre to the normalised mean of its group; an

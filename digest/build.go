@@ -34,6 +34,7 @@ func (a *analysis) build() Digest {
 		inScope[i] = !c.Deleted && (a.opt.New == nil || a.opt.New[c.ID])
 	}
 	d.CommentCount, d.CommenterCount = a.count(inScope)
+	d.Comments = make([]CommentResult, 0, d.CommentCount)
 	d.Span = a.span(inScope)
 
 	argIDs := a.rankArguments(inScope, &d)
