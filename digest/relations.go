@@ -103,16 +103,19 @@ const (
 // extension, from cues at the opening of the reply and the stances of reply
 // and parent.
 func (a *analysis) classifyRelations() {
+	var runs []uint64
 	for i := 0; i < a.n; i++ {
 		p := a.parent[i]
 		if p < 0 || !a.live(i) {
 			continue
 		}
-		a.relation[i] = a.relationOf(i, int(p))
+		a.relation[i] = a.relationOf(i, int(p), &runs)
 	}
 }
 
-func (a *analysis) relationOf(i, p int) int8 {
+// relationOf classes reply i to parent p; runs is scratch space reused
+// between replies.
+func (a *analysis) relationOf(i, p int, runs *[]uint64) int8 {
 	if a.commenter[i] == a.commenter[p] {
 		return relExtension // a commenter continuing their own comment
 	}
@@ -157,7 +160,7 @@ func (a *analysis) relationOf(i, p int) int8 {
 			agree += cueSameStance
 		}
 	}
-	if rebut < rebuttalBar && a.quotes(i, p) {
+	if rebut < rebuttalBar && a.quotes(i, p, runs) {
 		agree += cueQuoteShare
 	}
 	switch {
@@ -315,16 +318,17 @@ func equalWords(a, b []string) bool {
 // quotes reports whether reply i reproduces a run of quoteRun consecutive
 // words of its parent p (all of them, when the parent is shorter): a reply
 // that passes its parent's words on without pushing back endorses them.
-func (a *analysis) quotes(i, p int) bool {
+func (a *analysis) quotes(i, p int, scratch *[]uint64) bool {
 	pt := a.commentTokens(p)
 	n := min(quoteRun, len(pt))
 	if n < 3 {
 		return false
 	}
-	runs := make([]uint64, 0, len(pt)-n+1)
+	runs := (*scratch)[:0]
 	for k := 0; k+n <= len(pt); k++ {
 		runs = append(runs, hashRun(pt[k:k+n]))
 	}
+	*scratch = runs
 	slices.Sort(runs)
 	rt := a.commentTokens(i)
 	for k := 0; k+n <= len(rt); k++ {
