@@ -218,7 +218,12 @@ func (s *Service) poll(ctx context.Context, ts *threadState) {
 	if err := s.deps.Store.SetSourceState(ctx, name, st.encode()); err != nil {
 		s.log.Error("saving the source state failed", "thread", name, "err", err)
 	}
-	if perr == nil && added+updated > 0 {
+	// Warm after every good poll, not only one that stored something: after
+	// a restart the store is full and the cache empty, and a source that
+	// has not changed would otherwise leave the first /thread stance to
+	// compute the digest (seconds on a large thread). When the digest is
+	// cached, warming costs one version read.
+	if perr == nil {
 		s.warm(ctx, name)
 	}
 }
