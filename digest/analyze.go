@@ -184,7 +184,7 @@ func (a *analysis) tokenize() {
 		ch := &chunks[w]
 		remap = remap[:0]
 		for j, word := range ch.words {
-			remap = append(remap, a.vocab.add(word, ch.count[j]))
+			remap = append(remap, a.vocab.addUnstemmed(word, ch.count[j]))
 		}
 		tokBase, sentBase := int32(len(a.toks)), int32(len(a.sents))
 		for _, t := range ch.toks {
@@ -201,6 +201,7 @@ func (a *analysis) tokenize() {
 		}
 		*ch = tokenChunk{}
 	}
+	a.vocab.stemPending()
 }
 
 // parallelTokenizeFrom is the thread size from which comments are read by
@@ -277,6 +278,8 @@ type vocabulary struct {
 	stems map[string]int32
 	// stemText[s] is stem s.
 	stemText []string
+	// pending lists the words added but not yet stemmed (addUnstemmed).
+	pending []int32
 }
 
 type wordInfo struct {
@@ -314,6 +317,15 @@ func (v *vocabulary) id(lower []byte) int32 {
 
 // add counts n more uses of word w and returns its id.
 func (v *vocabulary) add(w string, n int32) int32 {
+	id := v.addUnstemmed(w, n)
+	v.stemPending()
+	return id
+}
+
+// addUnstemmed is add without the stem of a new word, which stemPending
+// finds later: stemming is most of the cost of a new word, and
+// stemPending stems many words at once on several cores.
+func (v *vocabulary) addUnstemmed(w string, n int32) int32 {
 	if id, ok := v.ids[w]; ok {
 		v.count[id] += n
 		return id
@@ -322,19 +334,52 @@ func (v *vocabulary) add(w string, n int32) int32 {
 	v.ids[w] = id
 	info := wordInfo{text: w, stem: -1, negator: textproc.IsNegator(w), contrast: contrastWords[w], intensity: intensifiers[w], valence: wordValence(w), action: actions[w]}
 	if !textproc.IsStopWord(w) && !isNumber(w) && len(w) > 1 {
-		st := textproc.Stem(w)
-		sid, ok := v.stems[st]
-		if !ok {
-			sid = int32(len(v.stemText))
-			v.stems[st] = sid
-			v.stemText = append(v.stemText, st)
-		}
-		info.stem = sid
+		v.pending = append(v.pending, id)
 	}
 	v.words = append(v.words, info)
 	v.count = append(v.count, n)
 	return id
 }
+
+// stemPending gives every word added unstemmed its stem. Stems are
+// numbered in the order their words were added, as if each had been
+// stemmed when added, whatever the number of cores.
+func (v *vocabulary) stemPending() {
+	if len(v.pending) == 0 {
+		return
+	}
+	stems := make([]string, len(v.pending))
+	workers := 1
+	if len(v.pending) >= parallelStemFrom {
+		workers = max(1, min(runtime.GOMAXPROCS(0), 4))
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		lo, hi := len(stems)*w/workers, len(stems)*(w+1)/workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				stems[i] = textproc.Stem(v.words[v.pending[i]].text)
+			}
+		}()
+	}
+	wg.Wait()
+	for i, id := range v.pending {
+		sid, ok := v.stems[stems[i]]
+		if !ok {
+			sid = int32(len(v.stemText))
+			v.stems[stems[i]] = sid
+			v.stemText = append(v.stemText, stems[i])
+		}
+		v.words[id].stem = sid
+	}
+	v.pending = v.pending[:0]
+}
+
+// parallelStemFrom is the number of new words from which stemPending uses
+// several goroutines.
+const parallelStemFrom = 2000
 
 // lookup returns the id of a word already seen, or -1.
 func (v *vocabulary) lookup(lower string) int32 {

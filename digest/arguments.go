@@ -154,6 +154,23 @@ func (a *analysis) buildFeatures() *features {
 		}
 		idf[id] = float32(w)
 	}
+	// The features no sentence keeps (seen once, or nearly everywhere) are
+	// numbered out, the others keeping their order: centres are dense over
+	// the features, and most pairs of stems occur once.
+	newID := make([]int32, len(idf))
+	nKept := int32(0)
+	for id, w := range idf {
+		newID[id] = -1
+		if w > 0 {
+			newID[id] = nKept
+			f.names[nKept] = f.names[id]
+			f.counts[nKept] = f.counts[id]
+			nKept++
+		}
+	}
+	f.names = slices.Clip(f.names[:nKept])
+	f.counts = slices.Clip(f.counts[:nKept])
+	f.nFeat = int(nKept)
 	// The weighted rows are kept for the whole analysis: counted first, so
 	// that they are allocated once at their size.
 	kept, keptUnits := 0, 0
@@ -193,7 +210,7 @@ func (a *analysis) buildFeatures() *features {
 				if j-i > 1 {
 					v = (1 + math.Log(float64(j-i))) * float64(w)
 				}
-				f.idx = append(f.idx, row[i])
+				f.idx = append(f.idx, newID[row[i]])
 				f.val = append(f.val, float32(v))
 				norm += v * v
 			}
@@ -249,10 +266,14 @@ func (a *analysis) clusterArguments() {
 	}
 	r := &rng{state: a.seed}
 	sample := sampleUnits(nUnits, sampleSize, r)
-	sim := f.similarities(sample)
+	// The sample's rows on the features they use: the similarity matrix is
+	// computed there, where the dense scratch row fits in cache (the sums
+	// are the same, term for term, as over the whole feature space).
+	sub := f.restrict(sample)
+	sim := sub.similarities()
 	space := f
 	a.space = space
-	clusters, centroids := space.kmeansClusters(sample, sim, a.seed)
+	clusters, centroids := space.kmeansClusters(sample, sub, sim, a.seed)
 	minCommenters := 3
 	if len(a.commenters) < 20 {
 		minCommenters = 2
@@ -278,12 +299,12 @@ func (a *analysis) clusterArguments() {
 	a.labelArguments(f)
 }
 
-// kmeansClusters runs spherical k-means on the sample for each k, keeps the
-// k of best silhouette, refines the centres over every unit and keeps the
-// units near enough to their centre.
-func (f *features) kmeansClusters(sample []int32, sim [][]float32, seed uint64) ([]argumentCluster, [][]float32) {
+// kmeansClusters runs spherical k-means on the sample (sub, its rows, and
+// sim, their similarities) for each k, keeps the k of best silhouette,
+// refines the centres over every unit and keeps the units near enough to
+// their centre.
+func (f *features) kmeansClusters(sample []int32, sub *features, sim [][]float32, seed uint64) ([]argumentCluster, [][]float32) {
 	nUnits := len(f.sent)
-	sub := f.restrict(sample)
 	bestK, bestAssign := chooseK(sub, sim, seed)
 	if bestK == 0 {
 		return nil, nil
@@ -595,11 +616,13 @@ func (f *features) assignRange(units []int32, byFeature []float32, k int, assign
 	for i, u := range units {
 		clear(score)
 		idx, val := f.row(int(u))
+		val = val[:len(idx)]
 		for j, id := range idx {
 			w := val[j]
 			col := byFeature[int(id)*k : int(id)*k+k]
+			sc := score[:len(col)] // same length: no bounds checks in the loop
 			for c, v := range col {
-				score[c] += v * w
+				sc[c] += v * w
 			}
 		}
 		best, bestSim := int32(0), float32(math.Inf(-1))
@@ -667,24 +690,25 @@ func sampleUnits(n, size int, r *rng) []int32 {
 	return s
 }
 
-// similarities returns the cosine similarities between the sampled units,
-// as a dense symmetric matrix.
-func (f *features) similarities(sample []int32) [][]float32 {
-	n := len(sample)
+// similarities returns the cosine similarities between all units of f, as
+// a dense symmetric matrix: f is a sample's rows (restrict), so that the
+// matrix is bounded.
+func (f *features) similarities() [][]float32 {
+	n := len(f.off) - 1
 	sim := make([][]float32, n)
 	flat := make([]float32, n*n)
 	for i := range sim {
 		sim[i] = flat[i*n : (i+1)*n]
 	}
 	dense := make([]float32, f.nFeat)
-	for i, u := range sample {
-		idx, val := f.row(int(u))
+	for i := 0; i < n; i++ {
+		idx, val := f.row(i)
 		for k, id := range idx {
 			dense[id] = val[k]
 		}
 		sim[i][i] = 1
 		for j := i + 1; j < n; j++ {
-			jdx, jval := f.row(int(sample[j]))
+			jdx, jval := f.row(j)
 			var d float32
 			for k, id := range jdx {
 				d += dense[id] * jval[k]

@@ -30,6 +30,12 @@ func AppendSentences(dst []Span, s string) []Span {
 		}
 	}
 	for i := 0; i < len(s); {
+		// Most bytes are ASCII that ends nothing: step over them without
+		// decoding.
+		if c := s[i]; c < utf8.RuneSelf && c != '\n' && c != '.' && c != '!' && c != '?' {
+			i++
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch r {
 		case '\n':

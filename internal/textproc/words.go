@@ -29,7 +29,7 @@ func Words(s string, fn func(lower []byte, w Word)) {
 		if r >= utf8.RuneSelf {
 			r, size = utf8.DecodeRuneInString(s[i:])
 		}
-		if !isWordRune(r) {
+		if !(r < utf8.RuneSelf && isASCIIWordByte(byte(r)) || r >= utf8.RuneSelf && isWordRune(r)) {
 			i += size
 			continue
 		}
@@ -37,6 +37,14 @@ func Words(s string, fn func(lower []byte, w Word)) {
 		capital := 'A' <= r && r <= 'Z' || r >= utf8.RuneSelf && unicode.IsUpper(r)
 		buf = buf[:0]
 		for i < len(s) {
+			if c := s[i]; c < utf8.RuneSelf && isASCIIWordByte(c) {
+				if 'A' <= c && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				buf = append(buf, c)
+				i++
+				continue
+			}
 			r, size = rune(s[i]), 1
 			if r >= utf8.RuneSelf {
 				r, size = utf8.DecodeRuneInString(s[i:])
@@ -62,6 +70,12 @@ func Words(s string, fn func(lower []byte, w Word)) {
 		}
 		fn(buf, Word{Start: start, End: end, Capital: capital})
 	}
+}
+
+// isASCIIWordByte is isWordRune for an ASCII byte, small enough to inline
+// in the loops that read every byte.
+func isASCIIWordByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
 func isWordRune(r rune) bool {
