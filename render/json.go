@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"runtime"
 	"strings"
 
 	"github.com/threaddigest/threaddigest/digest"
@@ -96,26 +97,100 @@ func (jw *jsonWriter) value(v any, prefix string) {
 }
 
 // comments writes the comments array, an entry at a time, with nil argument
-// lists as empty arrays.
+// lists as empty arrays. Long arrays are encoded a run of comments at a
+// time on several goroutines and written in order: the same bytes, sooner.
 func (jw *jsonWriter) comments(cs []digest.CommentResult) {
 	if len(cs) == 0 {
 		jw.raw("[]")
 		return
 	}
 	jw.raw("[")
+	workers := max(1, min(runtime.GOMAXPROCS(0), 4))
+	if len(cs) < 2*commentRun || workers == 1 {
+		var buf bytes.Buffer
+		jw.err = encodeComments(&buf, cs, 0)
+		if jw.err == nil {
+			_, jw.err = jw.w.Write(buf.Bytes())
+		}
+		jw.raw("\n  ]")
+		return
+	}
+	// Run r is encoded by worker r % workers, which hands its runs over in
+	// order through its own channel; two runs per worker are in flight at
+	// most, so memory stays bounded whatever the number of comments.
+	runs := (len(cs) + commentRun - 1) / commentRun
+	done := make(chan struct{})
+	defer close(done)
+	out := make([]chan *bytes.Buffer, workers)
+	free := make([]chan *bytes.Buffer, workers)
+	errs := make([]error, workers)
+	for w := range out {
+		out[w] = make(chan *bytes.Buffer, 1)
+		free[w] = make(chan *bytes.Buffer, 2)
+		go func() {
+			defer close(out[w])
+			for r := w; r < runs; r += workers {
+				var buf *bytes.Buffer
+				select {
+				case buf = <-free[w]:
+					buf.Reset()
+				default:
+					buf = new(bytes.Buffer)
+				}
+				lo, hi := r*commentRun, min(len(cs), (r+1)*commentRun)
+				if errs[w] = encodeComments(buf, cs[lo:hi], lo); errs[w] != nil {
+					return
+				}
+				select {
+				case out[w] <- buf:
+				case <-done:
+					return
+				}
+			}
+		}()
+	}
+	for r := 0; r < runs && jw.err == nil; r++ {
+		w := r % workers
+		buf, ok := <-out[w]
+		if !ok {
+			jw.err = errs[w]
+			break
+		}
+		_, jw.err = jw.w.Write(buf.Bytes())
+		select {
+		case free[w] <- buf:
+		default:
+		}
+	}
+	jw.raw("\n  ]")
+}
+
+// commentRun is the number of comments a goroutine encodes at a time.
+const commentRun = 1024
+
+// encodeComments writes the entries of cs, the first being entry first of
+// the array, each after its separator and indentation.
+func encodeComments(buf *bytes.Buffer, cs []digest.CommentResult, first int) error {
+	var scratch bytes.Buffer
+	enc := json.NewEncoder(&scratch)
+	enc.SetIndent("    ", "  ")
 	var c digest.CommentResult // one copy, reused: a copy per comment would be an allocation per comment
 	for i := range cs {
-		if i > 0 {
-			jw.raw(",")
+		if first+i > 0 {
+			buf.WriteByte(',')
 		}
-		jw.raw("\n    ")
+		buf.WriteString("\n    ")
 		c = cs[i]
 		if c.Arguments == nil {
 			c.Arguments = []int{}
 		}
-		jw.value(&c, "    ")
+		scratch.Reset()
+		if err := enc.Encode(&c); err != nil {
+			return err
+		}
+		buf.Write(bytes.TrimSuffix(scratch.Bytes(), []byte("\n")))
 	}
-	jw.raw("\n  ]")
+	return nil
 }
 
 func (jw *jsonWriter) flush() error {

@@ -27,6 +27,7 @@ func TestJSONStreamsWhatEncoderWrites(t *testing.T) {
 		"hostile":      hostile,
 		"nil lists":    oneNilComment,
 		"big":          bigDigest(500),
+		"bigger":       bigDigest(5000), // encoded on several goroutines
 		"empty quotes": {Title: "t", Stance: digest.Stance{FavorQuote: &digest.Quote{}}},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -77,6 +78,10 @@ var errShortDisk = errors.New("disk full")
 
 func TestJSONReportsWriteError(t *testing.T) {
 	err := JSON(&failingWriter{n: 1000}, bigDigest(2000))
+	if !errors.Is(err, errShortDisk) || !strings.Contains(err.Error(), "writing digest as JSON") {
+		t.Fatalf("got %v, want the write error", err)
+	}
+	err = JSON(&failingWriter{n: 1 << 20}, bigDigest(20000)) // fails mid-way through the comments
 	if !errors.Is(err, errShortDisk) || !strings.Contains(err.Error(), "writing digest as JSON") {
 		t.Fatalf("got %v, want the write error", err)
 	}
