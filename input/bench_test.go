@@ -5,9 +5,16 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"runtime"
 	"strconv"
+	"sync"
 	"testing"
+	"time"
+
+	threaddigest "github.com/threaddigest/threaddigest"
+	"github.com/threaddigest/threaddigest/internal/shareddata"
+	"github.com/threaddigest/threaddigest/internal/synth"
 )
 
 // benchBodies are sentences of the length and shape of real news comments.
@@ -104,5 +111,71 @@ func BenchmarkReadJSONL(b *testing.B) {
 func BenchmarkReadPage(b *testing.B) {
 	for _, n := range []int{10_000, 100_000, 1_000_000} {
 		b.Run(strconv.Itoa(n), func(b *testing.B) { benchRead(b, genPage, n) })
+	}
+}
+
+// synthThreads generates threads from real sentences (../shared/data) once
+// per test binary and size.
+type synthThreads struct {
+	mu      sync.Mutex
+	corpus  *synth.Corpus
+	threads map[int]threaddigest.Thread
+}
+
+func (s *synthThreads) get(b *testing.B, n int) threaddigest.Thread {
+	b.Helper()
+	dir := shareddata.Dir(b)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if th, ok := s.threads[n]; ok {
+		return th
+	}
+	if s.corpus == nil {
+		c, err := synth.LoadCorpus(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.corpus = &c
+		s.threads = map[int]threaddigest.Thread{}
+	}
+	s.threads[n] = synth.Generate(*s.corpus, synth.Options{Comments: n, Seed: 1})
+	return s.threads[n]
+}
+
+var benchSynth synthThreads
+
+// writeSynthCSV writes t as CSV with the canonical column names.
+func writeSynthCSV(w io.Writer, t threaddigest.Thread) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"id", "parent_id", "author", "location", "body", "created_at", "likes"})
+	for _, c := range t.Comments {
+		cw.Write([]string{c.ID, c.ParentID, c.Author, c.Location, c.Body, c.CreatedAt.Format(time.RFC3339), strconv.Itoa(c.Likes)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// BenchmarkReadSynth reads generated threads of 1k, 10k and 100k comments
+// (real sentences, replies, "@Name" replies, locations) in each format. The
+// page format has no parent ids, so its files are a little smaller.
+func BenchmarkReadSynth(b *testing.B) {
+	formats := []struct {
+		name  string
+		write func(io.Writer, threaddigest.Thread) error
+	}{
+		{"jsonl", synth.WriteJSONL},
+		{"page", synth.WritePage},
+		{"csv", writeSynthCSV},
+	}
+	for _, f := range formats {
+		for _, n := range []int{1_000, 10_000, 100_000} {
+			b.Run(f.name+"/"+strconv.Itoa(n/1000)+"k", func(b *testing.B) {
+				var buf bytes.Buffer
+				if err := f.write(&buf, benchSynth.get(b, n)); err != nil {
+					b.Fatal(err)
+				}
+				benchRead(b, func(int) []byte { return buf.Bytes() }, n)
+			})
+		}
 	}
 }
