@@ -1,9 +1,10 @@
 package digest
 
 import (
-	"hash/fnv"
 	"runtime"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/threaddigest/threaddigest"
@@ -127,20 +128,32 @@ func newAnalysis(t threaddigest.Thread, opt Options) *analysis {
 	for i := range a.order {
 		a.order[i] = int32(i)
 	}
-	sort.SliceStable(a.order, func(x, y int) bool { return t.Comments[a.order[x]].ID < t.Comments[a.order[y]].ID })
+	slices.SortStableFunc(a.order, func(x, y int32) int { return strings.Compare(t.Comments[x].ID, t.Comments[y].ID) })
 	a.rank = make([]int32, n)
-	h := fnv.New64a()
+	h := newFNV64a()
 	for r, i := range a.order {
 		a.rank[i] = int32(r)
-		c := t.Comments[i]
-		h.Write([]byte(c.ID))
-		h.Write([]byte{0})
-		h.Write([]byte(c.Body))
-		h.Write([]byte{0})
+		c := &t.Comments[i]
+		h = h.add(c.ID).addByte(0).add(c.Body).addByte(0)
 	}
-	a.seed = h.Sum64() | 1
+	a.seed = uint64(h) | 1
 	return a
 }
+
+// fnv64a is the 64-bit FNV-1a hash (hash/fnv's New64a), taking strings
+// without copying them into byte slices: the hash reads every body.
+type fnv64a uint64
+
+func newFNV64a() fnv64a { return 14695981039346656037 }
+
+func (h fnv64a) add(s string) fnv64a {
+	for i := 0; i < len(s); i++ {
+		h = (h ^ fnv64a(s[i])) * 1099511628211
+	}
+	return h
+}
+
+func (h fnv64a) addByte(b byte) fnv64a { return (h ^ fnv64a(b)) * 1099511628211 }
 
 // live reports whether comment i is digested at all (not deleted).
 func (a *analysis) live(i int) bool { return !a.t.Comments[i].Deleted }
