@@ -3,7 +3,9 @@ package reddit
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -357,6 +359,9 @@ func FuzzParseListing(f *testing.F) {
 	f.Add([]byte(`[{"kind": "Listing", "data": {"children": [{"kind": "t3", "data": {"id": "abc123", "title": "T"}}]}}, {"kind": "Listing", "data": {"children": [{"kind": "t1", "data": {"id": "c1", "body": "x", "replies": {"kind": "Listing", "data": {"children": [{"kind": "more", "data": {"children": ["c2"]}}]}}}}]}}]`))
 	f.Add([]byte(`[{}, {}]`))
 	f.Add([]byte(`{"json": {"errors": [], "data": {"things": [{"kind": "t1", "data": {"id": "c1", "body_html": "<p>x</p>"}}]}}}`))
+	f.Add([]byte(redditOrder))
+	f.Add(chain(40, false))
+	f.Add(chain(40, true))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, cs, _, _ := ParseListing(b)
 		more, _, _ := ParseMoreChildren(b)
@@ -366,4 +371,150 @@ func FuzzParseListing(f *testing.F) {
 			}
 		}
 	})
+}
+
+// redditOrder is an answer written in Reddit's own key order (kind before
+// data, replies before id), where the fake above writes sorted keys.
+const redditOrder = `[{"kind": "Listing", "data": {"after": null, "children": [{"kind": "t3", "data": {"title": "Free buses?", "id": "abc123", "permalink": "/r/europe/comments/abc123/x/"}}]}},
+{"kind": "Listing", "data": {"after": null, "dist": 2, "children": [
+ {"kind": "t1", "data": {"subreddit_id": "t5_2qh4j", "likes": null, "replies": {"kind": "Listing", "data": {"after": null, "children": [
+   {"kind": "t1", "data": {"replies": "", "id": "r1", "author": "[deleted]", "parent_id": "t1_c1", "score": 1, "body": "[removed]", "body_html": "<div class=\"md\"><p>[removed]</p>\n</div>", "author_flair_text": null, "gildings": {}, "all_awardings": []}},
+   {"kind": "more", "data": {"count": 3, "name": "t1_r2", "id": "r2", "parent_id": "t1_c1", "depth": 1, "children": ["r2", "r3"]}}]}},
+  "user_reports": [], "id": "c1", "author": "anna", "created_utc": 1577455500.0, "parent_id": "t3_abc123", "score": -2, "author_fullname": "t2_anna",
+  "body": "Fares \u0026 \"service\" \\ both matter.\n\nSecond paragraph.", "edited": 1577459100.0, "author_flair_richtext": [{"e": "emoji", "a": ":flag-de:"}],
+  "author_flair_text": ":flag-de: K\u00f6ln", "body_html": "<div class=\"md\"><p>Fares &amp; &quot;service&quot; \\ both matter.</p>\n\n<p>Second paragraph.</p>\n</div>", "depth": 0}},
+ {"kind": "more", "data": {"count": 0, "name": "t1__", "id": "_", "parent_id": "t1_c1", "depth": 10, "children": []}},
+ {"kind": "t5", "data": {"replies": {"kind": "Listing", "data": 5}}}
+]}}]`
+
+func TestParseRedditOrder(t *testing.T) {
+	post, cs, mores, err := ParseListing([]byte(redditOrder))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if post != (Post{ID: "abc123", Title: "Free buses?", Permalink: "/r/europe/comments/abc123/x/"}) {
+		t.Errorf("post %+v", post)
+	}
+	if len(cs) != 2 || cs[0].ID != "c1" || cs[1].ID != "r1" {
+		t.Fatalf("comments %+v: want c1 then its reply r1", cs)
+	}
+	c1 := cs[0]
+	if c1.Author != "anna" || c1.AuthorID != "t2_anna" || c1.Location != "Köln" || c1.Likes != -2 || c1.ParentID != "" ||
+		!c1.CreatedAt.Equal(time.Unix(1577455500, 0)) || c1.Body != "Fares & \"service\" \\ both matter.\n\nSecond paragraph." || c1.Deleted {
+		t.Errorf("c1 = %+v", c1)
+	}
+	if r1 := cs[1]; !r1.Deleted || r1.Author != "" || r1.Body != "" || r1.ParentID != "c1" {
+		t.Errorf("removed r1 = %+v", r1)
+	}
+	want := []More{{ID: "r2", ParentID: "t1_c1", Count: 3, Children: []string{"r2", "r3"}}, {ID: "_", ParentID: "t1_c1", Children: []string{}}}
+	if !reflect.DeepEqual(mores, want) {
+		t.Errorf("more stubs %+v, want %+v", mores, want)
+	}
+}
+
+// chain is an answer whose comments reply to each other depth levels deep,
+// in Reddit's key order or (sorted) with data before kind.
+func chain(depth int, sorted bool) []byte {
+	var b strings.Builder
+	b.WriteString(`[{"kind": "Listing", "data": {"children": [{"kind": "t3", "data": {"id": "p"}}]}}, {"kind": "Listing", "data": {"children": [`)
+	for d := range depth {
+		if sorted {
+			fmt.Fprintf(&b, `{"data": {"author": "u", "body": "level %d", "id": "d%d", "parent_id": %q, "replies": {"data": {"children": [`, d, d, chainParent(d))
+		} else {
+			b.WriteString(`{"kind": "t1", "data": {"replies": {"kind": "Listing", "data": {"children": [`)
+		}
+	}
+	for d := depth - 1; d >= 0; d-- {
+		if sorted {
+			b.WriteString(`]}}}, "kind": "t1"}`)
+		} else {
+			fmt.Fprintf(&b, `]}}, "id": "d%d", "parent_id": %q, "author": "u", "body": "level %d"}}`, d, chainParent(d), d)
+		}
+	}
+	b.WriteString(`]}}]`)
+	return []byte(b.String())
+}
+
+func chainParent(d int) string {
+	if d == 0 {
+		return "t3_p"
+	}
+	return fmt.Sprintf("t1_d%d", d-1)
+}
+
+func TestParseDepth(t *testing.T) {
+	for _, sorted := range []bool{false, true} {
+		// maxDepth+1 levels: the top and maxDepth levels of replies.
+		_, cs, _, err := ParseListing(chain(maxDepth+1, sorted))
+		if err != nil {
+			t.Fatalf("sorted %v: %d levels: %v", sorted, maxDepth+1, err)
+		}
+		if len(cs) != maxDepth+1 {
+			t.Fatalf("sorted %v: %d comments, want %d", sorted, len(cs), maxDepth+1)
+		}
+		for d, c := range cs {
+			if c.ID != fmt.Sprintf("d%d", d) || c.Body != fmt.Sprintf("level %d", d) || (d > 0 && c.ParentID != fmt.Sprintf("d%d", d-1)) {
+				t.Fatalf("sorted %v: comment %d = %+v: want parents first, each replying to the one before", sorted, d, c)
+			}
+		}
+		_, cs, _, err = ParseListing(chain(maxDepth+2, sorted))
+		want := fmt.Sprintf("replies of d%d: replies nested more than %d deep", maxDepth, maxDepth)
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "at byte") || cs != nil {
+			t.Errorf("sorted %v: %d levels: err %v, %d comments; want an error saying %q and where", sorted, maxDepth+2, err, len(cs), want)
+		}
+	}
+}
+
+func TestParseProblems(t *testing.T) {
+	const post = `{"kind": "Listing", "data": {"children": [{"kind": "t3", "data": {"id": "p"}}]}}`
+	list := func(things string) []byte {
+		return []byte(`[` + post + `, {"kind": "Listing", "data": {"children": [` + things + `]}}]`)
+	}
+	tests := []struct {
+		name, things string
+		want         string // "" when the answer reads, with the ids in ids
+		ids          string
+	}{
+		{"reply without id", `{"kind": "t1", "data": {"id": "c1", "body": "x", "replies": {"kind": "Listing", "data": {"children": [{"kind": "t1", "data": {"body": "y"}}]}}}}`,
+			"replies of c1: a comment (kind t1) has no id (at byte", ""},
+		{"replies of the wrong shape", `{"kind": "t1", "data": {"replies": {"kind": "Listing", "data": {"children": 5}}, "id": "c1"}}`,
+			"replies of c1: children is a number, expected an array", ""},
+		{"score not a whole number", `{"kind": "t1", "data": {"id": "c1", "score": 1.5}}`, "comment: score: json: cannot unmarshal number 1.5", ""},
+		{"kind not a string", `{"kind": 1, "data": {"id": "c1"}}`, "kind: json: cannot unmarshal number", ""},
+		{"comment without data", `{"kind": "t1"}`, "has no data", ""},
+		// What a comment does not read cannot spoil it, nor can a thing
+		// that is not a comment, whatever the order of its keys.
+		{"problems in what is not read", `{"kind": "t1", "data": {"id": "c1", "body": "x", "count": "many", "children": 5, "depth": "deep"}},
+			{"data": {"body": 5, "replies": {"data": {"children": [{"kind": "t1", "data": {}}]}}}, "kind": "t5"},
+			{"data": {"replies": {"kind": "Listing", "data": 7}, "children": ["c9"], "parent_id": "t3_p"}, "kind": "more"}`, "", "c1"},
+		// encoding/json's rules: keys match case-insensitively, the last of a
+		// repeated key counts.
+		{"repeated and folded keys", `{"KIND": "t1", "Data": {"id": "c1", "body": "first", "replies": {"kind": "Listing", "data": {"children": [{"kind": "t1", "data": {"id": "gone"}}]}},
+			"Body": "second", "replies": ""}}, {"kind": "t1", "data": {"id": "c2", "body": "x"}, "data": {"id": "c3", "body": "y"}}`, "", "c1,c3"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, cs, _, err := ParseListing(list(tt.things))
+			if tt.want != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.want) {
+					t.Errorf("err = %v, want %q", err, tt.want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, c := range cs {
+				ids = append(ids, c.ID)
+			}
+			if strings.Join(ids, ",") != tt.ids {
+				t.Errorf("comments %v, want %s", ids, tt.ids)
+			}
+		})
+	}
+	_, cs, _, _ := ParseListing(list(`{"kind": "t1", "data": {"id": "c1", "body": "second", "Body": "first"}}`))
+	if len(cs) != 1 || cs[0].Body != "first" {
+		t.Errorf("repeated body: %+v, want the last (\"first\")", cs)
+	}
 }
