@@ -639,17 +639,45 @@ func (f *features) assignRange(units []int32, byFeature []float32, k int, assign
 // centroidsInto sets each centre to the normalised mean of its group; an
 // empty group gets a zero centre, which nothing is nearer to than a real one.
 func (f *features) centroidsInto(cs [][]float32, units []int32, assign []int32) {
-	for _, c := range cs {
-		clear(c)
+	workers := 1
+	if len(units) >= parallelAssignFrom {
+		workers = max(1, min(runtime.GOMAXPROCS(0), len(cs), 4))
+	}
+	if workers == 1 {
+		f.centroidsOf(cs, 0, 1, units, assign)
+		return
+	}
+	// Each goroutine makes every workers-th centre, reading the units in
+	// order: each centre is summed exactly as one goroutine would.
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f.centroidsOf(cs, w, workers, units, assign)
+		}()
+	}
+	wg.Wait()
+}
+
+// centroidsOf makes centres first, first+step, … of centroidsInto.
+func (f *features) centroidsOf(cs [][]float32, first, step int, units []int32, assign []int32) {
+	for k := first; k < len(cs); k += step {
+		clear(cs[k])
 	}
 	for i, u := range units {
-		c := cs[assign[i]]
+		k := int(assign[i])
+		if k%step != first {
+			continue
+		}
+		c := cs[k]
 		idx, val := f.row(int(u))
 		for j, id := range idx {
 			c[id] += val[j]
 		}
 	}
-	for _, c := range cs {
+	for k := first; k < len(cs); k += step {
+		c := cs[k]
 		norm := 0.0
 		for _, v := range c {
 			norm += float64(v) * float64(v)
@@ -700,26 +728,38 @@ func (f *features) similarities() [][]float32 {
 	for i := range sim {
 		sim[i] = flat[i*n : (i+1)*n]
 	}
-	dense := make([]float32, f.nFeat)
-	for i := 0; i < n; i++ {
-		idx, val := f.row(i)
-		for k, id := range idx {
-			dense[id] = val[k]
-		}
-		sim[i][i] = 1
-		for j := i + 1; j < n; j++ {
-			jdx, jval := f.row(j)
-			var d float32
-			for k, id := range jdx {
-				d += dense[id] * jval[k]
+	// Row i computes the pairs (i, j > i), so later rows are shorter: the
+	// goroutines take rows in turn, and each pair is computed once, the
+	// same way whatever the number of goroutines.
+	workers := max(1, min(runtime.GOMAXPROCS(0), 4))
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			dense := make([]float32, f.nFeat)
+			for i := w; i < n; i += workers {
+				idx, val := f.row(i)
+				for k, id := range idx {
+					dense[id] = val[k]
+				}
+				sim[i][i] = 1
+				for j := i + 1; j < n; j++ {
+					jdx, jval := f.row(j)
+					var d float32
+					for k, id := range jdx {
+						d += dense[id] * jval[k]
+					}
+					sim[i][j] = d
+					sim[j][i] = d
+				}
+				for _, id := range idx {
+					dense[id] = 0
+				}
 			}
-			sim[i][j] = d
-			sim[j][i] = d
-		}
-		for _, id := range idx {
-			dense[id] = 0
-		}
+		}()
 	}
+	wg.Wait()
 	return sim
 }
 
