@@ -38,6 +38,9 @@ func readCSV(br *bufio.Reader, name string, opt Options, b *builder) error {
 		if i < 0 {
 			return "", false, nil
 		}
+		if !utf8.ValidString(rec[i]) {
+			return strings.ToValidUTF8(rec[i], replacement), true, errNotUTF8
+		}
 		return rec[i], true, nil
 	}
 	for {
@@ -62,17 +65,6 @@ func readCSV(br *bufio.Reader, name string, opt Options, b *builder) error {
 		line, _ := r.FieldPos(0)
 		if len(rec) != len(header) {
 			b.skip(line, "", "found %d fields: expected %d as in the header row", len(rec), len(header))
-			continue
-		}
-		bad := ""
-		for _, field := range Fields() {
-			if i := cols[field]; i >= 0 && !utf8.ValidString(rec[i]) {
-				bad = field
-				break
-			}
-		}
-		if bad != "" {
-			b.skip(line, bad, "invalid UTF-8: expected UTF-8 text")
 			continue
 		}
 		readRecord(b, line, get, true)

@@ -71,7 +71,9 @@ type Result struct {
 	Skipped []Problem
 	// Warnings lists problems that did not cost a comment: a comment count
 	// in a page file that differs from the comments found, an unreadable
-	// optional field (time, likes) left empty, an unknown deleted marker.
+	// optional field (time, likes) left empty, an unknown deleted marker,
+	// an optional field of a record (location, title, ids) that was not
+	// UTF-8 and is read in its valid form or left empty.
 	Warnings []Problem
 	// Format is the format the file was read as.
 	Format Format

@@ -107,6 +107,21 @@ func TestPage(t *testing.T) {
 			skipped:  "t.txt:5: body: invalid UTF-8: expected UTF-8 text",
 			warnings: "t.txt:3: count: the page states 2 comments but 1 were read",
 		},
+		{
+			// Bad bytes in a location cost only the location; in a name they
+			// cost the comment.
+			name:  "invalid UTF-8 location and name",
+			in:    "T\n\nDec 27, 2019 · 3 comments\nAnna (K\xc3\xb6\xffln)\nfine\nB\xc0\xaf (Paris)\nlost\nCy\nok\n",
+			title: "T",
+			date:  time.Date(2019, 12, 27, 0, 0, 0, 0, time.UTC),
+			want: []threaddigest.Comment{
+				{ID: "1", Author: "Anna", Location: "Kö\uFFFDln", Body: "fine"},
+				{ID: "3", Author: "Cy", Body: "ok"},
+			},
+			skipped: "t.txt:6: author: invalid UTF-8 in the header: expected UTF-8 text",
+			warnings: `t.txt:4: location: invalid UTF-8: read with U+FFFD in place of the bad bytes
+t.txt:3: count: the page states 3 comments but 2 were read`,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -227,10 +242,40 @@ t.txt:5: body: empty comment body: an empty comment says nothing
 t.txt:6: id: duplicate comment id "1" in thread "" (first on line 1); the first is kept
 t.txt:7: author: no author: expected a display name or an author id
 t.txt:8: body: key "body": expected a string or number, found an object
-t.txt:9: invalid UTF-8: expected a JSON object in UTF-8
+t.txt:9: body: invalid UTF-8: expected UTF-8 text
 t.txt:10: body: no body: expected a comment with a body (or a first line giving the thread's title)`,
 			warnings: `t.txt:11: created_at: cannot read time "last week": expected RFC 3339 (2019-12-27T14:05:00Z), Unix seconds or milliseconds, or Twitter's "Tue Mar 24 10:43:44 +0000 2015"; left empty
 t.txt:11: likes: cannot read likes "many": expected a whole number; read as 0`,
+		},
+		{
+			// Bad bytes cost a comment only in its body or author; elsewhere
+			// the field is repaired (U+FFFD, the same bytes giving the same
+			// text) or, for an account id and unreadable values, left empty.
+			name: "invalid UTF-8 in one field",
+			in: "{\"title\": \"Bad \xff title\", \"thread\": \"t\xfe\"}\n" +
+				"{\"id\": \"c\xff1\", \"author\": \"A\", \"author_id\": \"u\xff\", \"location\": \"Paris \\\"\xe2\x82\\\"\", \"body\": \"kept\", \"thread\": \"t\xfe\"}\n" +
+				"{\"id\": \"c2\", \"parent_id\": \"c\xff1\", \"author\": \"B\", \"body\": \"reply\", \"created_at\": \"2019\xff\", \"likes\": \"3\xff\", \"deleted\": \"no\xff\", \"thread\": \"t\xfe\"}\n" +
+				"{\"id\": \"c3\", \"author\": \"C\xff\", \"body\": \"lost\", \"location\": \"\xff\"}\n" +
+				"{\"id\": \"c4\", \"author\": \"D\", \"body\": \"fine\", \"unused \xff\": \"\xff\"}\n",
+			threads: []threaddigest.Thread{
+				{ID: "t\uFFFD", Title: "Bad \uFFFD title", Comments: []threaddigest.Comment{
+					{ID: "c\uFFFD1", Author: "A", Location: "Paris \"\uFFFD\"", Body: "kept"},
+					{ID: "c2", ParentID: "c\uFFFD1", Author: "B", Body: "reply"},
+				}},
+				{Comments: []threaddigest.Comment{{ID: "c4", Author: "D", Body: "fine"}}},
+			},
+			skipped: "t.txt:4: author: invalid UTF-8: expected UTF-8 text",
+			warnings: `t.txt:1: thread: invalid UTF-8: read with U+FFFD in place of the bad bytes
+t.txt:1: title: invalid UTF-8: read with U+FFFD in place of the bad bytes
+t.txt:2: id: invalid UTF-8: read with U+FFFD in place of the bad bytes
+t.txt:2: author_id: invalid UTF-8: left empty; the commenter is told apart by name
+t.txt:2: location: invalid UTF-8: read with U+FFFD in place of the bad bytes
+t.txt:2: thread: invalid UTF-8: read with U+FFFD in place of the bad bytes
+t.txt:3: parent_id: invalid UTF-8: read with U+FFFD in place of the bad bytes
+t.txt:3: created_at: invalid UTF-8: left empty
+t.txt:3: likes: invalid UTF-8: read as 0
+t.txt:3: thread: invalid UTF-8: read with U+FFFD in place of the bad bytes
+t.txt:3: deleted: invalid UTF-8: read as not deleted`,
 		},
 		{
 			name: "deleted marker keeps the comment, marked",
@@ -332,6 +377,23 @@ func TestCSV(t *testing.T) {
 t.txt:5: found 4 fields: expected 3 as in the header row
 t.txt:6: found 2 fields: expected 3 as in the header row
 t.txt:7: found 2 fields: expected 3 as in the header row`,
+		},
+		{
+			name: "invalid UTF-8 in one field",
+			in: "id,parent_id,author,author_id,location,body,likes\n" +
+				"1,,Anna,a\xff,Boulder Co,\"Free buses, \xff\xfe yes\",3\n" +
+				"2,,Ben,b,K\xc3\xb6\xffln,Fine.,2\xff\n" +
+				"3,2\xff,C\xff,c,,Lost.,\n" +
+				"4,,Dee,d,\"Paris \xe2\x82\",Kept.,1\n",
+			threads: []threaddigest.Thread{{Comments: []threaddigest.Comment{
+				{ID: "2", Author: "Ben", AuthorID: "b", Location: "Kö\uFFFDln", Body: "Fine."},
+				{ID: "4", Author: "Dee", AuthorID: "d", Location: "Paris \uFFFD", Body: "Kept.", Likes: 1},
+			}}},
+			skipped: `t.txt:2: body: invalid UTF-8: expected UTF-8 text
+t.txt:4: author: invalid UTF-8: expected UTF-8 text`,
+			warnings: `t.txt:3: location: invalid UTF-8: read with U+FFFD in place of the bad bytes
+t.txt:3: likes: invalid UTF-8: read as 0
+t.txt:5: location: invalid UTF-8: read with U+FFFD in place of the bad bytes`,
 		},
 	}
 	for _, tt := range tests {

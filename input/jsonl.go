@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -69,14 +70,21 @@ func (r *jsonRecord) reset() {
 
 func (r *jsonRecord) get(field string) (string, bool, error) {
 	i := slicesIndex(field)
-	if r.raw[i] == nil {
+	raw := r.raw[i]
+	if raw == nil {
 		return "", false, nil
 	}
-	s, err := jsonScalar(r.raw[i])
+	var notUTF8 error
+	if !utf8.Valid(raw) {
+		// Bad bytes can only be inside a string (json.Valid): replacing
+		// them there leaves it a string, decoded as it would be otherwise.
+		raw, notUTF8 = bytes.ToValidUTF8(raw, []byte(replacement)), errNotUTF8
+	}
+	s, err := jsonScalar(raw)
 	if err != nil {
 		return "", true, fmt.Errorf("key %q: %v", r.key[i], err)
 	}
-	return s, true, nil
+	return s, true, notUTF8
 }
 
 func slicesIndex(field string) int {
@@ -271,7 +279,7 @@ type checkedLine struct {
 // jsonBatchText is the text a batch holds before it is handed on.
 const jsonBatchText = 256 << 10
 
-// checkJSONLines reads every line, checks it is a JSON object in UTF-8 and
+// checkJSONLines reads every line, checks it is a JSON object and
 // sends the lines on in batches, closing batches at the end of the input or
 // after an error that ends it.
 func checkJSONLines(lr *lineReader, br *bufio.Reader, batches chan<- *jsonBatch, free <-chan *jsonBatch) {
@@ -315,9 +323,9 @@ func checkJSONLines(lr *lineReader, br *bufio.Reader, batches chan<- *jsonBatch,
 			continue
 		}
 		l := checkedLine{line: lr.line}
+		// Bytes that are not UTF-8 are looked at field by field, when the
+		// record is read: they cost a comment only in its body or author.
 		switch {
-		case !utf8.Valid(line):
-			l.skip = "invalid UTF-8: expected a JSON object in UTF-8"
 		case line[0] != '{':
 			l.skip = fmt.Sprintf("expected a JSON object {…} on the line, found %q", truncate(string(line), 40))
 		case !json.Valid(line):
@@ -348,8 +356,16 @@ func discardLine(br *bufio.Reader) error {
 }
 
 // getter returns one canonical field of a record: its value, whether the
-// record has it, and an error when its value cannot be read as text.
+// record has it, and an error when its value cannot be read as text. The
+// error is errNotUTF8 when the value was not UTF-8; the value is then its
+// valid form.
 type getter func(field string) (string, bool, error)
+
+// errNotUTF8 says a field's value was not UTF-8 and comes in its valid
+// form: each run of bad bytes replaced by U+FFFD.
+var errNotUTF8 = errors.New("invalid UTF-8")
+
+const replacement = "\uFFFD"
 
 // readRecord turns one record of a CSV or JSON Lines file into a comment,
 // a title, or a problem. With own set, the strings kept are copied: a CSV
@@ -357,14 +373,47 @@ type getter func(field string) (string, bool, error)
 // included, which would otherwise live as long as the comment.
 func readRecord(b *builder, line int, get getter, own bool) {
 	var vals [11]string
-	var has [11]bool
+	var has, notUTF8 [11]bool
 	for i, field := range Fields() {
 		v, ok, err := get(field)
+		if errors.Is(err, errNotUTF8) {
+			switch field {
+			case FieldBody, FieldAuthor:
+				b.skip(line, field, "invalid UTF-8: expected UTF-8 text")
+				return
+			case FieldAuthorID, FieldCreatedAt, FieldLikes, FieldDeleted:
+				v = "" // see warnUTF8
+			}
+			notUTF8[i], err = true, nil
+		}
 		if err != nil {
 			b.skip(line, field, "%v", err)
 			return
 		}
 		vals[i], has[i] = v, ok
+	}
+	// An optional field that was not UTF-8 costs only itself. An account
+	// id is left out rather than repaired: two ids differing only in their
+	// bad bytes would read as one and merge two commenters. A time, a like
+	// count or a deleted marker is unreadable like any other bad value.
+	// The rest keep U+FFFD where the bad bytes were; the same bytes give
+	// the same text, so a parent id still finds its comment.
+	warnUTF8 := func(i int) {
+		if !notUTF8[i] {
+			return
+		}
+		switch field := Fields()[i]; field {
+		case FieldAuthorID:
+			b.warn(line, field, "invalid UTF-8: left empty; the commenter is told apart by name")
+		case FieldCreatedAt:
+			b.warn(line, field, "invalid UTF-8: left empty")
+		case FieldLikes:
+			b.warn(line, field, "invalid UTF-8: read as 0")
+		case FieldDeleted:
+			b.warn(line, field, "invalid UTF-8: read as not deleted")
+		default:
+			b.warn(line, field, "invalid UTF-8: read with U+FFFD in place of the bad bytes")
+		}
 	}
 	id, parent, author, authorID, location, body, created, likes, thread, title, deleted :=
 		vals[0], vals[1], vals[2], vals[3], vals[4], vals[5], vals[6], vals[7], vals[8], vals[9], vals[10]
@@ -372,6 +421,8 @@ func readRecord(b *builder, line int, get getter, own bool) {
 	title = decodeLine(title)
 	if !has[5] {
 		if title != "" {
+			warnUTF8(slicesIndex(FieldThread))
+			warnUTF8(slicesIndex(FieldTitle))
 			b.setTitle(thread, title)
 			return
 		}
@@ -392,6 +443,9 @@ func readRecord(b *builder, line int, get getter, own bool) {
 		AuthorID: cleanID(authorID),
 		Location: decodeLine(location),
 		Body:     decodeText(body),
+	}
+	for i := range notUTF8 {
+		warnUTF8(i)
 	}
 	if has[10] {
 		d, err := parseDeleted(deleted)

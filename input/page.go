@@ -180,7 +180,14 @@ func readPage(br *bufio.Reader, name string, b *builder) error {
 			hline = lr.line
 		}
 		position++
+		badLocation := false
 		if !utf8.Valid(header) {
+			// Bad bytes in the location cost only the location.
+			if name, location := ParseHeader(string(header)); utf8.ValidString(name) {
+				badLocation = !utf8.ValidString(location)
+			}
+		}
+		if !utf8.Valid(header) && !badLocation {
 			b.skip(hline, FieldAuthor, "invalid UTF-8 in the header: expected UTF-8 text")
 			// Its body, if any, goes with it.
 			if _, err := lr.next(); err != nil && err != io.EOF {
@@ -206,6 +213,10 @@ func readPage(br *bufio.Reader, name string, b *builder) error {
 			continue
 		}
 		author, location := ParseHeader(string(header))
+		if badLocation {
+			b.warn(hline, FieldLocation, "invalid UTF-8: read with U+FFFD in place of the bad bytes")
+			location = strings.ToValidUTF8(location, replacement)
+		}
 		b.add(hline, "", threaddigest.Comment{
 			ID:       strconv.Itoa(position),
 			Author:   author,

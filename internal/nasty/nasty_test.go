@@ -308,16 +308,18 @@ func checkEveryOutput(t *testing.T, th threaddigest.Thread, d digest.Digest, cor
 }
 
 // TestInvalidUTF8Files reads files that carry bytes that are not UTF-8: the
-// records holding them are skipped and reported by file and line, the rest
-// is digested and rendered.
+// records holding them in a body or a name are skipped and reported by file
+// and line; one holding them only in its location is kept, the location
+// repaired and a warning given; the rest is digested and rendered.
 func TestInvalidUTF8Files(t *testing.T) {
 	for _, tc := range []struct {
-		file  string
-		kept  int
-		lines []int
+		file   string
+		kept   int
+		lines  []int
+		warned []int // lines warned about for their location
 	}{
-		{"invalid-utf8.csv", 3, []int{3, 4, 6}},
-		{"invalid-utf8.txt", 2, []int{7, 8, 13}},
+		{"invalid-utf8.csv", 4, []int{3, 4}, []int{6}},
+		{"invalid-utf8.txt", 2, []int{7, 8, 13}, nil},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			f, err := os.Open(filepath.Join(dir, tc.file))
@@ -338,6 +340,18 @@ func TestInvalidUTF8Files(t *testing.T) {
 			}
 			if res.Comments() != tc.kept || fmt.Sprint(lines) != fmt.Sprint(tc.lines) {
 				t.Fatalf("kept %d comments, skipped lines %v; want %d and %v", res.Comments(), lines, tc.kept, tc.lines)
+			}
+			var warned []int
+			for _, p := range res.Warnings {
+				if p.Field == input.FieldLocation {
+					warned = append(warned, p.Line)
+					if p.File != tc.file || !strings.Contains(p.Msg, "UTF-8") {
+						t.Errorf("location warning reads %q", p.Error())
+					}
+				}
+			}
+			if fmt.Sprint(warned) != fmt.Sprint(tc.warned) {
+				t.Errorf("locations warned about on lines %v, want %v", warned, tc.warned)
 			}
 			th, err := res.Thread("")
 			if err != nil {
