@@ -62,7 +62,7 @@ runs() {
 budget() {
 	case "$1" in
 	10000) echo "0.5 0" ;;
-	100000) echo "5 976562" ;;
+	100000) echo "5 976563" ;;
 	1000000) echo "60 3906250" ;;
 	*) echo "0 0" ;;
 	esac
@@ -103,7 +103,7 @@ for n in $SIZES; do
 			status=1
 		fi
 		if [[ "$max_kb" != 0 ]]; then
-			budget_text="$budget_text, ≤ $(awk -v k="$max_kb" 'BEGIN {printf "%g", k * 1024 / 1e9}') GB"
+			budget_text="$budget_text, ≤ $(awk -v k="$max_kb" 'BEGIN {printf "%.3g", k * 1024 / 1e9}') GB"
 			if ((rss > max_kb)); then
 				verdict="**missed**"
 				status=1
@@ -136,17 +136,22 @@ fi
 cpu_model="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
 mem_gib="$(awk '/MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)"
 
+table_rows="${rows%$'\n'}"
+exponent_block=""
+if [[ -n "$exponent_text" ]]; then
+	exponent_block=$'\n'"$exponent_text"$'\n'
+fi
 block="$(
 	cat <<EOF
 $BEGIN_MARK
 \`threaddigest digest --format json FILE > /dev/null\` — read, analyse, write the JSON of every comment — on threads
-from \`threadgen -n N -format jsonl -seed 1\`, timed by \`/usr/bin/time -v\`: the median wall time and the median processor time (user + system, all cores) of
-the runs, and the largest peak resident memory of any run.
+from \`threadgen -n N -format jsonl -seed 1\`, timed by \`/usr/bin/time -v\`: the median wall time and the median
+processor time (user + system, all cores together) of the runs, and the largest peak resident memory of any run.
 
 | comments | runs | wall time (median) | processor time (median) | peak RSS | budget | result |
 |--:|--:|--:|--:|--:|:--|:--|
-${rows%$'\n'}
-${exponent_text:+$'\n'$exponent_text$'\n'}
+$table_rows
+$exponent_block
 Machine: $(nproc) CPUs ($cpu_model), $mem_gib GiB memory, $(go env GOVERSION) $(go env GOOS)/$(go env GOARCH). Measured $(date -u '+%Y-%m-%d %H:%M') UTC;
 one-minute load average $load_start at the start and $load_end at the end${pressure:+, some task waiting for a CPU ${pressure}% of the last minute (Linux CPU pressure)}.
 Regenerate with \`scripts/perf.sh\`.
