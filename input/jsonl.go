@@ -12,6 +12,7 @@ import (
 
 	threaddigest "github.com/threaddigest/threaddigest"
 	"github.com/threaddigest/threaddigest/internal/htmltext"
+	"github.com/threaddigest/threaddigest/internal/jsonscan"
 )
 
 // fieldNames resolves canonical fields to the names a file uses: the
@@ -126,13 +127,13 @@ func jsonScalar(raw []byte) (string, error) {
 // must be a valid JSON object (json.Valid). It decodes nothing: the values
 // the record needs are decoded later, the rest never are.
 func scanObject(obj []byte, fn func(key, val []byte)) {
-	i := skipSpace(obj, 0)
+	i := jsonscan.Space(obj, 0)
 	if i >= len(obj) || obj[i] != '{' {
 		return
 	}
 	i++
 	for {
-		i = skipSpace(obj, i)
+		i = jsonscan.Space(obj, i)
 		if i >= len(obj) || obj[i] == '}' {
 			return
 		}
@@ -140,68 +141,14 @@ func scanObject(obj []byte, fn func(key, val []byte)) {
 			i++
 			continue
 		}
-		kEnd := skipString(obj, i)
+		kEnd := jsonscan.StringEnd(obj, i)
 		key := obj[i:kEnd]
-		i = skipSpace(obj, kEnd)
-		i = skipSpace(obj, i+1) // past ':'
-		vEnd := skipValue(obj, i)
+		i = jsonscan.Space(obj, kEnd)
+		i = jsonscan.Space(obj, i+1) // past ':'
+		vEnd := jsonscan.ValueEnd(obj, i)
 		fn(key, obj[i:vEnd])
 		i = vEnd
 	}
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
-		i++
-	}
-	return i
-}
-
-// skipString returns the index after the string starting at b[i] == '"'.
-func skipString(b []byte, i int) int {
-	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
-		}
-	}
-	return len(b)
-}
-
-// skipValue returns the index after the value starting at b[i].
-func skipValue(b []byte, i int) int {
-	if i >= len(b) {
-		return i
-	}
-	switch b[i] {
-	case '"':
-		return skipString(b, i)
-	case '{', '[':
-		depth := 0
-		for ; i < len(b); i++ {
-			switch b[i] {
-			case '"':
-				i = skipString(b, i) - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1
-				}
-			}
-		}
-		return len(b)
-	}
-	for ; i < len(b); i++ {
-		switch b[i] {
-		case ',', '}', ']', ' ', '\t', '\r', '\n':
-			return i
-		}
-	}
-	return len(b)
 }
 
 func readJSONL(br *bufio.Reader, name string, opt Options, b *builder) error {

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	threaddigest "github.com/threaddigest/threaddigest"
+	"github.com/threaddigest/threaddigest/internal/jsonscan"
 )
 
 // Post is the part of a t3 (the post) that a digest uses.
@@ -694,67 +695,10 @@ func foldKey(raw []byte) []byte {
 	return out
 }
 
-func (a *answer) ws(i int) int {
-	for i < len(a.b) {
-		switch a.b[i] {
-		case ' ', '\t', '\r', '\n':
-			i++
-		default:
-			return i
-		}
-	}
-	return i
-}
+func (a *answer) ws(i int) int { return jsonscan.Space(a.b, i) }
 
 // strEnd returns where the string starting at b[i] == '"' ends.
-func (a *answer) strEnd(i int) int {
-	b := a.b
-	for j := i + 1; ; {
-		q := bytes.IndexByte(b[j:], '"')
-		if q < 0 {
-			return len(b)
-		}
-		q += j
-		// A quote is escaped when an odd number of backslashes precede it.
-		n := 0
-		for p := q - 1; p > i && b[p] == '\\'; p-- {
-			n++
-		}
-		if n%2 == 0 {
-			return q + 1
-		}
-		j = q + 1
-	}
-}
+func (a *answer) strEnd(i int) int { return jsonscan.StringEnd(a.b, i) }
 
 // end returns where the value starting at b[i] ends.
-func (a *answer) end(i int) int {
-	b := a.b
-	switch b[i] {
-	case '"':
-		return a.strEnd(i)
-	case '{', '[':
-		depth := 0
-		for ; i < len(b); i++ {
-			switch b[i] {
-			case '"':
-				i = a.strEnd(i) - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1
-				}
-			}
-		}
-		return len(b)
-	}
-	for ; i < len(b); i++ {
-		switch b[i] {
-		case ',', '}', ']', ' ', '\t', '\r', '\n':
-			return i
-		}
-	}
-	return len(b)
-}
+func (a *answer) end(i int) int { return jsonscan.ValueEnd(a.b, i) }
