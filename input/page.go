@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	threaddigest "github.com/threaddigest/threaddigest"
+	"github.com/threaddigest/threaddigest/internal/textutil"
 )
 
 // lineReader reads lines of any length up to maxLine, counting them.
@@ -232,15 +233,8 @@ func readPage(br *bufio.Reader, name string, b *builder) error {
 
 // truncate cuts s to n characters for a message.
 func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	i := 0
-	for pos := range s {
-		if i == n {
-			return s[:pos] + "…"
-		}
-		i++
+	if head := textutil.FirstRunes(s, n); len(head) < len(s) {
+		return head + "…"
 	}
 	return s
 }

@@ -64,7 +64,7 @@ func fit(s string, max int) string {
 	// characters can be shown: drop it before the work below (keeping one
 	// more than max, so that the cut is still marked).
 	if len(raw) > max+1 {
-		raw = firstChars(raw, max+1)
+		raw = textutil.FirstRunes(raw, max+1)
 	}
 	e := escapeCleaned(raw)
 	if utf8.RuneCountInString(e) <= max {
@@ -80,18 +80,6 @@ func fit(s string, max int) string {
 		n -= over
 	}
 	return ""
-}
-
-// firstChars returns the first n characters of s.
-func firstChars(s string, n int) string {
-	i := 0
-	for pos := range s {
-		if i == n {
-			return s[:pos]
-		}
-		i++
-	}
-	return s
 }
 
 // fitQuote is fit for quoted text: line breaks are kept, as the commenter

@@ -106,9 +106,9 @@ func Truncate(s string, max int, marker string) string {
 	}
 	mlen := utf8.RuneCountInString(marker)
 	if mlen >= max {
-		return firstRunes(marker, max)
+		return FirstRunes(marker, max)
 	}
-	keep := firstRunes(s, max-mlen)
+	keep := FirstRunes(s, max-mlen)
 	if i := strings.LastIndexAny(keep, " \n\t"); i > 0 && utf8.RuneCountInString(keep[:i]) >= (max-mlen)*4/5 {
 		keep = keep[:i]
 	}
@@ -131,8 +131,9 @@ func TruncateBytes(s string, max int, marker string) string {
 	return strings.TrimRight(keep, " \n\t") + marker
 }
 
-// firstRunes returns the first n runes of s.
-func firstRunes(s string, n int) string {
+// FirstRunes returns the first n characters (runes) of s, or s when it is
+// no longer.
+func FirstRunes(s string, n int) string {
 	i := 0
 	for pos := range s {
 		if i == n {

@@ -89,3 +89,23 @@ func FuzzTruncate(f *testing.F) {
 		}
 	})
 }
+
+func TestFirstRunes(t *testing.T) {
+	tests := []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"köln am Rhein", 4, "köln"},
+		{"köln", 4, "köln"},
+		{"köln", 9, "köln"},
+		{"日本語", 2, "日本"},
+		{"abc", 0, ""},
+		{"", 3, ""},
+	}
+	for _, tt := range tests {
+		if got := FirstRunes(tt.s, tt.n); got != tt.want {
+			t.Errorf("FirstRunes(%q, %d) = %q, want %q", tt.s, tt.n, got, tt.want)
+		}
+	}
+}
