@@ -8,6 +8,8 @@ package source
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 
 	threaddigest "github.com/threaddigest/threaddigest"
 )
@@ -38,4 +40,22 @@ type Result struct {
 	// Skipped counts records the source could not read and left out; the
 	// source logs where they were.
 	Skipped int
+}
+
+// WithState runs one poll of a source whose memory between polls is an S
+// kept as JSON in Result.State. It reads state into a fresh S (known is
+// false when state is empty or unreadable: an unreadable state reads
+// afresh), calls poll, and stores the S that poll leaves in the Result. An
+// error of poll comes back as "thread: error", naming the thread, and no
+// Result.
+func WithState[S any](state, thread string, poll func(st *S, known bool) (Result, error)) (Result, error) {
+	var st S
+	known := state != "" && json.Unmarshal([]byte(state), &st) == nil
+	res, err := poll(&st, known)
+	if err != nil {
+		return Result{}, fmt.Errorf("%s: %w", thread, err)
+	}
+	b, _ := json.Marshal(st)
+	res.State = string(b)
+	return res, nil
 }

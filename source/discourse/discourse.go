@@ -64,29 +64,18 @@ type state struct {
 
 // Fetch reads the new posts and a share of the known ones.
 func (s *Source) Fetch(ctx context.Context, prev string) (source.Result, error) {
-	var st state
-	if prev != "" {
-		_ = json.Unmarshal([]byte(prev), &st)
-	}
-	res, err := s.fetch(ctx, &st)
-	if err != nil {
-		return source.Result{}, fmt.Errorf("discourse topic %s: %w", s.topic, err)
-	}
-	b, _ := json.Marshal(st)
-	res.State = string(b)
-	return res, nil
+	return source.WithState(prev, "discourse topic "+s.topic, func(st *state, _ bool) (source.Result, error) {
+		return s.fetch(ctx, st)
+	})
 }
 
 func (s *Source) fetch(ctx context.Context, st *state) (source.Result, error) {
-	resp, err := s.client.Do(ctx, fetch.Request{URL: s.base + "/t/" + s.topic + ".json", ETag: st.ETag})
+	resp, err := s.client.DoJSON(ctx, fetch.Request{URL: s.base + "/t/" + s.topic + ".json", ETag: st.ETag})
 	if err != nil {
 		return source.Result{}, err
 	}
 	if resp.NotModified {
 		return source.Result{NotModified: true}, nil
-	}
-	if err := fetch.CheckJSON(resp); err != nil {
-		return source.Result{}, err
 	}
 	topic, err := ParseTopic(resp.Body)
 	if err != nil {
@@ -132,11 +121,8 @@ func (s *Source) fetch(ctx context.Context, st *state) (source.Result, error) {
 		}
 		want = want[n:]
 		pages++
-		resp, err := s.client.Do(ctx, fetch.Request{URL: s.base + "/t/" + s.topic + "/posts.json?" + q.Encode()})
+		resp, err := s.client.DoJSON(ctx, fetch.Request{URL: s.base + "/t/" + s.topic + "/posts.json?" + q.Encode()})
 		if err != nil {
-			return source.Result{}, err
-		}
-		if err := fetch.CheckJSON(resp); err != nil {
 			return source.Result{}, err
 		}
 		posts, err := ParsePosts(resp.Body)

@@ -70,17 +70,9 @@ type state struct {
 // thread, so edits are seen; a pass longer than the page budget goes on at
 // the next poll.
 func (s *Source) Fetch(ctx context.Context, prev string) (source.Result, error) {
-	var st state
-	if prev != "" {
-		_ = json.Unmarshal([]byte(prev), &st)
-	}
-	res, err := s.fetch(ctx, &st)
-	if err != nil {
-		return source.Result{}, fmt.Errorf("disqus thread %s/%s: %w", s.forum, s.thread, err)
-	}
-	b, _ := json.Marshal(st)
-	res.State = string(b)
-	return res, nil
+	return source.WithState(prev, "disqus thread "+s.forum+"/"+s.thread, func(st *state, _ bool) (source.Result, error) {
+		return s.fetch(ctx, st)
+	})
 }
 
 func (s *Source) fetch(ctx context.Context, st *state) (source.Result, error) {
@@ -92,14 +84,11 @@ func (s *Source) fetch(ctx context.Context, st *state) (source.Result, error) {
 		if cursor != "" {
 			q.Set("cursor", cursor)
 		}
-		resp, err := s.client.Do(ctx, fetch.Request{URL: s.cfg.APIURL + "/threads/listPosts.json?" + q.Encode()})
+		resp, err := s.client.DoJSON(ctx, fetch.Request{URL: s.cfg.APIURL + "/threads/listPosts.json?" + q.Encode()})
 		if err != nil {
 			if pe := apiError(err); pe != nil {
 				return source.Result{}, pe
 			}
-			return source.Result{}, err
-		}
-		if err := fetch.CheckJSON(resp); err != nil {
 			return source.Result{}, err
 		}
 		p, err := ParseListPosts(resp.Body)

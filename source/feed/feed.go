@@ -7,7 +7,6 @@ package feed
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -34,26 +33,22 @@ type state struct {
 
 // Fetch reads the feed's comments, or NotModified.
 func (s *Source) Fetch(ctx context.Context, prev string) (source.Result, error) {
-	var st state
-	if prev != "" {
-		_ = json.Unmarshal([]byte(prev), &st)
-	}
-	resp, err := s.client.Do(ctx, fetch.Request{URL: s.url, ETag: st.ETag, LastModified: st.LastModified,
-		Header: map[string][]string{"Accept": {"application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8"}}})
-	if err != nil {
-		return source.Result{}, fmt.Errorf("feed %s: %w", s.url, err)
-	}
-	st.ETag, st.LastModified = resp.ETag, resp.LastModified
-	b, _ := json.Marshal(st)
-	if resp.NotModified {
-		return source.Result{NotModified: true, State: string(b)}, nil
-	}
-	res, err := Parse(resp.Body)
-	if err != nil {
-		return source.Result{}, fmt.Errorf("feed %s: %w", s.url, &fetch.PayloadError{URL: resp.URL, Msg: err.Error()})
-	}
-	res.State = string(b)
-	return res, nil
+	return source.WithState(prev, "feed "+s.url, func(st *state, _ bool) (source.Result, error) {
+		resp, err := s.client.Do(ctx, fetch.Request{URL: s.url, ETag: st.ETag, LastModified: st.LastModified,
+			Header: map[string][]string{"Accept": {"application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8"}}})
+		if err != nil {
+			return source.Result{}, err
+		}
+		st.ETag, st.LastModified = resp.ETag, resp.LastModified
+		if resp.NotModified {
+			return source.Result{NotModified: true}, nil
+		}
+		res, err := Parse(resp.Body)
+		if err != nil {
+			return source.Result{}, &fetch.PayloadError{URL: resp.URL, Msg: err.Error()}
+		}
+		return res, nil
+	})
 }
 
 // Parse reads an RSS or Atom comments feed. Items without an id (guid or

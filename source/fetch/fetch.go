@@ -238,6 +238,22 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 	}
 }
 
+// DoJSON is Do for an API that answers JSON: a body that is not JSON at all
+// (empty, or an HTML error page served with 200) is an error saying so
+// (CheckJSON). A 304 comes back as Do returns it, with no body.
+func (c *Client) DoJSON(ctx context.Context, req Request) (*Response, error) {
+	resp, err := c.Do(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if !resp.NotModified {
+		if err := CheckJSON(resp); err != nil {
+			return nil, err
+		}
+	}
+	return resp, nil
+}
+
 // retryable says whether to try again after err, and after how long.
 func (c *Client) retryable(err error, attempt int) (time.Duration, bool) {
 	var se *StatusError

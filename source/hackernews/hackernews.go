@@ -99,25 +99,16 @@ type state struct {
 // count is unchanged since the last full read (except every RefreshEvery
 // polls).
 func (s *Source) Fetch(ctx context.Context, prev string) (source.Result, error) {
-	var st state
-	known := prev != "" && json.Unmarshal([]byte(prev), &st) == nil
-	res, err := s.fetch(ctx, &st, known)
-	if err != nil {
-		return source.Result{}, fmt.Errorf("hn item %s: %w", s.id, err)
-	}
-	b, _ := json.Marshal(st)
-	res.State = string(b)
-	return res, nil
+	return source.WithState(prev, "hn item "+s.id, func(st *state, known bool) (source.Result, error) {
+		return s.fetch(ctx, st, known)
+	})
 }
 
 func (s *Source) fetch(ctx context.Context, st *state, known bool) (source.Result, error) {
 	st.Polls++
 	if known {
-		resp, err := s.client.Do(ctx, fetch.Request{URL: s.firebase + "/item/" + s.id + ".json"})
+		resp, err := s.client.DoJSON(ctx, fetch.Request{URL: s.firebase + "/item/" + s.id + ".json"})
 		if err != nil {
-			return source.Result{}, err
-		}
-		if err := fetch.CheckJSON(resp); err != nil {
 			return source.Result{}, err
 		}
 		item, err := ParseFirebaseItem(resp.Body)
@@ -132,11 +123,8 @@ func (s *Source) fetch(ctx context.Context, st *state, known bool) (source.Resul
 			return source.Result{NotModified: true}, nil
 		}
 	}
-	resp, err := s.client.Do(ctx, fetch.Request{URL: s.algolia + "/items/" + s.id})
+	resp, err := s.client.DoJSON(ctx, fetch.Request{URL: s.algolia + "/items/" + s.id})
 	if err != nil {
-		return source.Result{}, err
-	}
-	if err := fetch.CheckJSON(resp); err != nil {
 		return source.Result{}, err
 	}
 	story, comments, err := ParseAlgoliaItem(resp.Body)

@@ -109,17 +109,9 @@ type state struct {
 
 // Fetch reads the thread page by page.
 func (s *Source) Fetch(ctx context.Context, prev string) (source.Result, error) {
-	var st state
-	if prev != "" {
-		_ = json.Unmarshal([]byte(prev), &st)
-	}
-	res, err := s.fetch(ctx, &st)
-	if err != nil {
-		return source.Result{}, fmt.Errorf("json %s: %w", s.url, err)
-	}
-	b, _ := json.Marshal(st)
-	res.State = string(b)
-	return res, nil
+	return source.WithState(prev, "json "+s.url, func(st *state, _ bool) (source.Result, error) {
+		return s.fetch(ctx, st)
+	})
 }
 
 func (s *Source) fetch(ctx context.Context, st *state) (source.Result, error) {
@@ -139,7 +131,7 @@ func (s *Source) fetch(ctx context.Context, st *state) (source.Result, error) {
 		if n == 0 && !resuming {
 			req.ETag = st.ETag
 		}
-		resp, err := s.client.Do(ctx, req)
+		resp, err := s.client.DoJSON(ctx, req)
 		if err != nil {
 			return source.Result{}, err
 		}
@@ -148,9 +140,6 @@ func (s *Source) fetch(ctx context.Context, st *state) (source.Result, error) {
 		}
 		if n == 0 && !resuming {
 			st.ETag = resp.ETag
-		}
-		if err := fetch.CheckJSON(resp); err != nil {
-			return source.Result{}, err
 		}
 		p, err := s.m.Parse(resp.Body)
 		if err != nil {

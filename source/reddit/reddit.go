@@ -8,7 +8,6 @@ package reddit
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -102,17 +101,9 @@ type state struct {
 // Fetch reads the whole comment tree. Reddit offers no "since": every poll
 // reads the tree and the store keeps what changed.
 func (s *Source) Fetch(ctx context.Context, prev string) (source.Result, error) {
-	var st state
-	if prev != "" {
-		_ = json.Unmarshal([]byte(prev), &st) // an unreadable state reads afresh
-	}
-	res, err := s.fetch(ctx, &st)
-	if err != nil {
-		return source.Result{}, fmt.Errorf("reddit thread %s: %w", s.postID, err)
-	}
-	b, _ := json.Marshal(st)
-	res.State = string(b)
-	return res, nil
+	return source.WithState(prev, "reddit thread "+s.postID, func(st *state, _ bool) (source.Result, error) {
+		return s.fetch(ctx, st)
+	})
 }
 
 func (s *Source) fetch(ctx context.Context, st *state) (source.Result, error) {
@@ -121,7 +112,7 @@ func (s *Source) fetch(ctx context.Context, st *state) (source.Result, error) {
 		return source.Result{}, err
 	}
 	q := url.Values{"raw_json": {"1"}, "limit": {"500"}, "sort": {"old"}}
-	resp, err := s.client.Do(ctx, fetch.Request{URL: s.base + "/comments/" + s.postID + ".json?" + q.Encode(), Header: header, ETag: st.ETag})
+	resp, err := s.client.DoJSON(ctx, fetch.Request{URL: s.base + "/comments/" + s.postID + ".json?" + q.Encode(), Header: header, ETag: st.ETag})
 	if err != nil {
 		return source.Result{}, err
 	}
@@ -129,9 +120,6 @@ func (s *Source) fetch(ctx context.Context, st *state) (source.Result, error) {
 		return source.Result{NotModified: true}, nil
 	}
 	st.ETag = resp.ETag
-	if err := fetch.CheckJSON(resp); err != nil {
-		return source.Result{}, err
-	}
 	post, comments, mores, err := ParseListing(resp.Body)
 	if err != nil {
 		return source.Result{}, fetch.Malformed(resp, err)
@@ -163,11 +151,8 @@ func (s *Source) fetch(ctx context.Context, st *state) (source.Result, error) {
 			parentID := conts[0]
 			conts = conts[1:]
 			q := url.Values{"raw_json": {"1"}, "limit": {"500"}, "sort": {"old"}}
-			resp, err := s.client.Do(ctx, fetch.Request{URL: s.base + "/comments/" + s.postID + "/_/" + parentID + ".json?" + q.Encode(), Header: header})
+			resp, err := s.client.DoJSON(ctx, fetch.Request{URL: s.base + "/comments/" + s.postID + "/_/" + parentID + ".json?" + q.Encode(), Header: header})
 			if err != nil {
-				return source.Result{}, err
-			}
-			if err := fetch.CheckJSON(resp); err != nil {
 				return source.Result{}, err
 			}
 			_, more, stubs, err := ParseListing(resp.Body)
@@ -183,11 +168,8 @@ func (s *Source) fetch(ctx context.Context, st *state) (source.Result, error) {
 		ids = ids[n:]
 		q := url.Values{"api_type": {"json"}, "link_id": {"t3_" + s.postID}, "children": {strings.Join(batch, ",")},
 			"raw_json": {"1"}, "limit_children": {"false"}, "sort": {"old"}}
-		resp, err := s.client.Do(ctx, fetch.Request{URL: s.base + "/api/morechildren.json?" + q.Encode(), Header: header})
+		resp, err := s.client.DoJSON(ctx, fetch.Request{URL: s.base + "/api/morechildren.json?" + q.Encode(), Header: header})
 		if err != nil {
-			return source.Result{}, err
-		}
-		if err := fetch.CheckJSON(resp); err != nil {
 			return source.Result{}, err
 		}
 		more, stubs, err := ParseMoreChildren(resp.Body)
