@@ -79,7 +79,7 @@ func (s *Store) SetSourceState(ctx context.Context, thread, state string) error 
 // AddFollow records a follow, replacing the same (platform, channel, thread).
 // The thread must exist.
 func (s *Store) AddFollow(ctx context.Context, f store.Follow) error {
-	err := checkFollow(f)
+	err := rules.CheckFollow(f)
 	if err == nil {
 		_, err = s.pool.Exec(ctx, `INSERT INTO follows (platform, channel, thread, schedule, created_by, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (platform, channel, thread) DO UPDATE SET
@@ -93,15 +93,6 @@ func (s *Store) AddFollow(ctx context.Context, f store.Follow) error {
 		return fmt.Errorf("postgres: add follow of %q in %s/%s: %w", f.Thread, f.Platform, f.Channel, err)
 	}
 	return nil
-}
-
-func checkFollow(f store.Follow) error {
-	if f.Platform == "" || f.Channel == "" || f.Thread == "" {
-		return errors.New("a follow needs a platform, a channel and a thread")
-	}
-	return errors.Join(rules.CheckName("platform", f.Platform), rules.CheckName("channel", f.Channel),
-		rules.CheckName("thread", f.Thread), rules.CheckName("schedule", f.Schedule),
-		rules.CheckName("created by", f.CreatedBy))
 }
 
 // RemoveFollow deletes a follow; ErrNotFound when there was none.

@@ -33,10 +33,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -167,11 +164,10 @@ func (s *Store) Ping(ctx context.Context) error {
 // left to do. DDL is transactional in PostgreSQL, so a failed migration
 // leaves nothing half-applied.
 func (s *Store) migrate(ctx context.Context) error {
-	files, err := fs.Glob(migrations, "migrations/*.sql")
+	ms, err := rules.Migrations(migrations)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	sort.Strings(files)
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, "threaddigest migrate "+s.schema); err != nil {
 			return fmt.Errorf("migrate: lock: %w", err)
@@ -186,43 +182,21 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
 			return fmt.Errorf("migrate: %w", err)
 		}
-		latest := 0
-		for _, f := range files {
-			name := strings.TrimPrefix(f, "migrations/")
-			v, err := migrationVersion(name)
-			if err != nil {
-				return fmt.Errorf("migrate: %w", err)
-			}
-			latest = v
-			if v <= current {
-				continue
-			}
-			body, err := migrations.ReadFile(f)
-			if err != nil {
-				return fmt.Errorf("migrate: %w", err)
-			}
-			if _, err := tx.Exec(ctx, string(body)); err != nil {
-				return fmt.Errorf("migrate: apply %s: %w", name, err)
-			}
-			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, v, name); err != nil {
-				return fmt.Errorf("migrate: record %s: %w", name, err)
-			}
-			s.log.Info("store migrated", "store", "postgres", "schema", s.schema, "migration", name)
+		pending, err := rules.Pending(ms, current)
+		if err != nil {
+			return fmt.Errorf("migrate: schema %q is at %w", s.schema, err)
 		}
-		if current > latest {
-			return fmt.Errorf("migrate: schema %q is at version %d, newer than this threaddigest knows (%d); run a newer threaddigest", s.schema, current, latest)
+		for _, m := range pending {
+			if _, err := tx.Exec(ctx, m.SQL); err != nil {
+				return fmt.Errorf("migrate: apply %s: %w", m.Name, err)
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name); err != nil {
+				return fmt.Errorf("migrate: record %s: %w", m.Name, err)
+			}
+			s.log.Info("store migrated", "store", "postgres", "schema", s.schema, "migration", m.Name)
 		}
 		return nil
 	})
-}
-
-func migrationVersion(name string) (int, error) {
-	num, _, ok := strings.Cut(name, "_")
-	v, err := strconv.Atoi(num)
-	if !ok || err != nil || v <= 0 {
-		return 0, fmt.Errorf("migration %q: name must start with a positive number and '_'", name)
-	}
-	return v, nil
 }
 
 // ts is how a time is passed: UTC to the microsecond, NULL for the zero time.
@@ -243,7 +217,7 @@ func fromTS(t pgtype.Timestamptz) time.Time {
 // SaveThread creates or updates a thread. A change to any field bumps the
 // thread's version, since a cached digest shows the title and target.
 func (s *Store) SaveThread(ctx context.Context, t store.ThreadRecord) error {
-	if err := checkThread(t); err != nil {
+	if err := rules.CheckThread(t); err != nil {
 		return fmt.Errorf("postgres: save thread: %w", err)
 	}
 	t.Title, t.URL = rules.CleanText(t.Title), rules.CleanText(t.URL)
@@ -257,14 +231,6 @@ func (s *Store) SaveThread(ctx context.Context, t store.ThreadRecord) error {
 		return fmt.Errorf("postgres: save thread %q: %w", t.Name, err)
 	}
 	return nil
-}
-
-func checkThread(t store.ThreadRecord) error {
-	if t.Name == "" {
-		return errors.New("thread name is empty")
-	}
-	return errors.Join(rules.CheckName("thread name", t.Name), rules.CheckName("thread source", t.Source),
-		rules.CheckName("thread target", t.Target))
 }
 
 // Thread returns the thread by name.

@@ -29,24 +29,13 @@ func scanRun(row pgx.Row) (store.Run, error) {
 	return r, nil
 }
 
-func checkRunKey(key store.RunKey, thread, holder string) error {
-	if key.Digest == "" || key.Destination == "" || key.Slot.IsZero() {
-		return errors.New("run key needs a digest, a destination and a slot")
-	}
-	if holder == "" {
-		return errors.New("holder is empty")
-	}
-	return errors.Join(rules.CheckName("digest", key.Digest), rules.CheckName("destination", key.Destination),
-		rules.CheckName("thread", thread), rules.CheckName("holder", holder))
-}
-
 // ClaimRun claims the run of key for holder; see store.Store. The common case,
 // a slot nobody has claimed, is one INSERT … ON CONFLICT DO NOTHING: of
 // replicas racing for a slot, exactly one inserts the row. Otherwise the row
 // is locked (FOR UPDATE, for the milliseconds of this transaction), and the
 // shared rules decide from its state and lease whether to take it over.
 func (s *Store) ClaimRun(ctx context.Context, key store.RunKey, thread, holder string, lease time.Duration, now time.Time) (store.Run, bool, error) {
-	if err := checkRunKey(key, thread, holder); err != nil {
+	if err := rules.CheckRunKey(key, thread, holder); err != nil {
 		return store.Run{}, false, fmt.Errorf("postgres: claim run %s: %w", rules.Key(key), err)
 	}
 	run, err := scanRun(s.pool.QueryRow(ctx, `INSERT INTO runs (digest, destination, slot, thread, state, holder, lease_until, attempts, claimed_at)
@@ -105,7 +94,7 @@ func (s *Store) transition(ctx context.Context, what string, runID int64, holder
 		case errors.Is(err, pgx.ErrNoRows):
 			err = store.ErrNotFound
 		case err == nil:
-			err = fmt.Errorf("%w: the run is %s, held by %s", store.ErrLeaseLost, r.State, r.Holder)
+			err = rules.LeaseLost(r)
 		}
 	}
 	return fmt.Errorf("postgres: %s run %d for %s: %w", what, runID, holder, err)

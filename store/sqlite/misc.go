@@ -91,7 +91,7 @@ func threadExists(ctx context.Context, tx *sql.Tx, thread string) error {
 // AddFollow records a follow, replacing the same (platform, channel, thread).
 // The thread must exist.
 func (s *Store) AddFollow(ctx context.Context, f store.Follow) error {
-	err := checkFollow(f)
+	err := rules.CheckFollow(f)
 	if err == nil {
 		err = s.writeTx(ctx, func(tx *sql.Tx) error {
 			if err := threadExists(ctx, tx, f.Thread); err != nil {
@@ -108,15 +108,6 @@ func (s *Store) AddFollow(ctx context.Context, f store.Follow) error {
 		return fmt.Errorf("sqlite: add follow of %q in %s/%s: %w", f.Thread, f.Platform, f.Channel, err)
 	}
 	return nil
-}
-
-func checkFollow(f store.Follow) error {
-	if f.Platform == "" || f.Channel == "" || f.Thread == "" {
-		return errors.New("a follow needs a platform, a channel and a thread")
-	}
-	return errors.Join(rules.CheckName("platform", f.Platform), rules.CheckName("channel", f.Channel),
-		rules.CheckName("thread", f.Thread), rules.CheckName("schedule", f.Schedule),
-		rules.CheckName("created by", f.CreatedBy))
 }
 
 // RemoveFollow deletes a follow; ErrNotFound when there was none.

@@ -29,26 +29,9 @@ func scanRun(row scanner) (store.Run, error) {
 	return r, nil
 }
 
-func checkRunKey(key store.RunKey, thread, holder string) error {
-	if key.Digest == "" || key.Destination == "" || key.Slot.IsZero() {
-		return errors.New("run key needs a digest, a destination and a slot")
-	}
-	for _, f := range []struct{ field, value string }{
-		{"digest", key.Digest}, {"destination", key.Destination}, {"thread", thread}, {"holder", holder},
-	} {
-		if err := rules.CheckName(f.field, f.value); err != nil {
-			return err
-		}
-	}
-	if holder == "" {
-		return errors.New("holder is empty")
-	}
-	return nil
-}
-
 // ClaimRun claims the run of key for holder; see store.Store.
 func (s *Store) ClaimRun(ctx context.Context, key store.RunKey, thread, holder string, lease time.Duration, now time.Time) (store.Run, bool, error) {
-	if err := checkRunKey(key, thread, holder); err != nil {
+	if err := rules.CheckRunKey(key, thread, holder); err != nil {
 		return store.Run{}, false, fmt.Errorf("sqlite: claim run %s: %w", rules.Key(key), err)
 	}
 	var run store.Run
@@ -121,7 +104,7 @@ func (s *Store) transition(ctx context.Context, what string, runID int64, holder
 		if err != nil {
 			return err
 		}
-		return fmt.Errorf("%w: the run is %s, held by %s", store.ErrLeaseLost, r.State, r.Holder)
+		return rules.LeaseLost(r)
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: %s run %d for %s: %w", what, runID, holder, err)

@@ -19,9 +19,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -147,11 +145,10 @@ func (s *Store) Ping(ctx context.Context) error {
 // migrate applies the embedded migrations not yet applied, in one write
 // transaction, so that two processes starting at once apply each exactly once.
 func (s *Store) migrate(ctx context.Context) error {
-	files, err := fs.Glob(migrations, "migrations/*.sql")
+	ms, err := rules.Migrations(migrations)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	sort.Strings(files)
 	return s.writeTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 			version INTEGER PRIMARY KEY, name TEXT NOT NULL) STRICT`); err != nil {
@@ -161,44 +158,21 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
 			return fmt.Errorf("migrate: %w", err)
 		}
-		latest := 0
-		for _, f := range files {
-			name := strings.TrimPrefix(f, "migrations/")
-			v, err := migrationVersion(name)
-			if err != nil {
-				return fmt.Errorf("migrate: %w", err)
-			}
-			latest = v
-			if v <= current {
-				continue
-			}
-			body, err := migrations.ReadFile(f)
-			if err != nil {
-				return fmt.Errorf("migrate: %w", err)
-			}
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-				return fmt.Errorf("migrate: apply %s: %w", name, err)
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES (?, ?)`, v, name); err != nil {
-				return fmt.Errorf("migrate: record %s: %w", name, err)
-			}
-			s.log.Info("store migrated", "store", "sqlite", "path", s.name, "migration", name)
+		pending, err := rules.Pending(ms, current)
+		if err != nil {
+			return fmt.Errorf("migrate: the database is at schema %w", err)
 		}
-		if current > latest {
-			return fmt.Errorf("migrate: the database is at schema version %d, newer than this threaddigest knows (%d); run a newer threaddigest", current, latest)
+		for _, m := range pending {
+			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+				return fmt.Errorf("migrate: apply %s: %w", m.Name, err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES (?, ?)`, m.Version, m.Name); err != nil {
+				return fmt.Errorf("migrate: record %s: %w", m.Name, err)
+			}
+			s.log.Info("store migrated", "store", "sqlite", "path", s.name, "migration", m.Name)
 		}
 		return nil
 	})
-}
-
-// migrationVersion reads the number a migration file name starts with.
-func migrationVersion(name string) (int, error) {
-	num, _, ok := strings.Cut(name, "_")
-	v, err := strconv.Atoi(num)
-	if !ok || err != nil || v <= 0 {
-		return 0, fmt.Errorf("migration %q: name must start with a positive number and '_'", name)
-	}
-	return v, nil
 }
 
 // writeTx runs fn in a BEGIN IMMEDIATE transaction on the write connection.
@@ -236,7 +210,7 @@ func fromMicros(v sql.NullInt64) time.Time {
 // SaveThread creates or updates a thread. A change to any field bumps the
 // thread's version, since a cached digest shows the title and target.
 func (s *Store) SaveThread(ctx context.Context, t store.ThreadRecord) error {
-	if err := checkThread(t); err != nil {
+	if err := rules.CheckThread(t); err != nil {
 		return fmt.Errorf("sqlite: save thread: %w", err)
 	}
 	t.Title, t.URL = rules.CleanText(t.Title), rules.CleanText(t.URL)
@@ -251,20 +225,6 @@ func (s *Store) SaveThread(ctx context.Context, t store.ThreadRecord) error {
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: save thread %q: %w", t.Name, err)
-	}
-	return nil
-}
-
-func checkThread(t store.ThreadRecord) error {
-	if t.Name == "" {
-		return errors.New("thread name is empty")
-	}
-	for _, f := range []struct{ field, value string }{
-		{"thread name", t.Name}, {"thread source", t.Source}, {"thread target", t.Target},
-	} {
-		if err := rules.CheckName(f.field, f.value); err != nil {
-			return err
-		}
 	}
 	return nil
 }

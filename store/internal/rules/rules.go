@@ -6,7 +6,11 @@
 package rules
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -80,23 +84,11 @@ func PlanUpsert(existing map[string]threaddigest.Comment, batch []threaddigest.C
 			return Plan{}, fmt.Errorf("comment %d of %d has an empty ID", i+1, len(batch))
 		}
 		if at, ok := inserted[c.ID]; ok {
-			merged, changed := Merge(p.Inserts[at], c)
-			if changed {
-				p.Inserts[at] = merged
-				p.Result.Updated++
-			} else {
-				p.Result.Unchanged++
-			}
+			p.mergeInto(p.Inserts, at, c)
 			continue
 		}
 		if at, ok := updated[c.ID]; ok {
-			merged, changed := Merge(p.Updates[at], c)
-			if changed {
-				p.Updates[at] = merged
-				p.Result.Updated++
-			} else {
-				p.Result.Unchanged++
-			}
+			p.mergeInto(p.Updates, at, c)
 			continue
 		}
 		if stored, ok := existing[c.ID]; ok {
@@ -115,6 +107,17 @@ func PlanUpsert(existing map[string]threaddigest.Comment, batch []threaddigest.C
 		p.Result.Added++
 	}
 	return p, nil
+}
+
+// mergeInto applies c over the planned comment list[at] and counts it.
+func (p *Plan) mergeInto(list []threaddigest.Comment, at int, c threaddigest.Comment) {
+	merged, changed := Merge(list[at], c)
+	if !changed {
+		p.Result.Unchanged++
+		return
+	}
+	list[at] = merged
+	p.Result.Updated++
 }
 
 // BatchIDs returns the distinct IDs of a batch, in first-seen order.
@@ -196,4 +199,95 @@ func CheckName(field, s string) error {
 func CleanText(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	return strings.ReplaceAll(s, "\x00", "")
+}
+
+// CheckThread reports what keeps a thread record from being stored: an
+// empty name, or a key that CheckName refuses.
+func CheckThread(t store.ThreadRecord) error {
+	if t.Name == "" {
+		return errors.New("thread name is empty")
+	}
+	return errors.Join(CheckName("thread name", t.Name), CheckName("thread source", t.Source),
+		CheckName("thread target", t.Target))
+}
+
+// CheckFollow reports what keeps a follow from being stored.
+func CheckFollow(f store.Follow) error {
+	if f.Platform == "" || f.Channel == "" || f.Thread == "" {
+		return errors.New("a follow needs a platform, a channel and a thread")
+	}
+	return errors.Join(CheckName("platform", f.Platform), CheckName("channel", f.Channel),
+		CheckName("thread", f.Thread), CheckName("schedule", f.Schedule),
+		CheckName("created by", f.CreatedBy))
+}
+
+// CheckRunKey reports what keeps a run from being claimed under key by
+// holder for thread.
+func CheckRunKey(key store.RunKey, thread, holder string) error {
+	if key.Digest == "" || key.Destination == "" || key.Slot.IsZero() {
+		return errors.New("run key needs a digest, a destination and a slot")
+	}
+	if holder == "" {
+		return errors.New("holder is empty")
+	}
+	return errors.Join(CheckName("digest", key.Digest), CheckName("destination", key.Destination),
+		CheckName("thread", thread), CheckName("holder", holder))
+}
+
+// LeaseLost is the error of a run transition that found the run r in a
+// state, or with a holder, it may not move from.
+func LeaseLost(r store.Run) error {
+	return fmt.Errorf("%w: the run is %s, held by %s", store.ErrLeaseLost, r.State, r.Holder)
+}
+
+// Migration is one schema migration, a file migrations/N_what.sql.
+type Migration struct {
+	Version int    // N
+	Name    string // the file's name, N_what.sql
+	SQL     string
+}
+
+// Migrations reads the migrations/*.sql files of fsys in the order of their
+// names (zero-padded versions, so version order).
+func Migrations(fsys fs.FS) ([]Migration, error) {
+	files, err := fs.Glob(fsys, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(files)
+	ms := make([]Migration, 0, len(files))
+	for _, f := range files {
+		name := strings.TrimPrefix(f, "migrations/")
+		num, _, ok := strings.Cut(name, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("migration %q: name must start with a positive number and '_'", name)
+		}
+		body, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, Migration{Version: v, Name: name, SQL: string(body)})
+	}
+	return ms, nil
+}
+
+// Pending returns the migrations of ms a database at version current has
+// not applied. A database at a version after the last of ms was migrated by
+// a newer threaddigest: the error, "version N, newer than …", says so.
+func Pending(ms []Migration, current int) ([]Migration, error) {
+	latest := 0
+	if len(ms) > 0 {
+		latest = ms[len(ms)-1].Version
+	}
+	if current > latest {
+		return nil, fmt.Errorf("version %d, newer than this threaddigest knows (%d); run a newer threaddigest", current, latest)
+	}
+	var pending []Migration
+	for _, m := range ms {
+		if m.Version > current {
+			pending = append(pending, m)
+		}
+	}
+	return pending, nil
 }

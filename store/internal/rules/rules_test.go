@@ -1,7 +1,9 @@
 package rules
 
 import (
+	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	threaddigest "github.com/threaddigest/threaddigest"
@@ -76,5 +78,68 @@ func TestCheckNameAndCleanText(t *testing.T) {
 	}
 	if got := CleanText("a\x00b\xffc"); got != "ab\uFFFDc" {
 		t.Errorf("CleanText = %q", got)
+	}
+}
+
+func TestMigrations(t *testing.T) {
+	fsys := fstest.MapFS{
+		"migrations/0002_runs.sql": {Data: []byte("CREATE TABLE runs ();")},
+		"migrations/0001_init.sql": {Data: []byte("CREATE TABLE threads ();")},
+		"migrations/README":        {Data: []byte("not a migration")},
+	}
+	ms, err := Migrations(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != 2 || ms[0].Version != 1 || ms[0].Name != "0001_init.sql" || ms[0].SQL != "CREATE TABLE threads ();" ||
+		ms[1].Version != 2 || ms[1].Name != "0002_runs.sql" {
+		t.Fatalf("Migrations = %+v", ms)
+	}
+	for current, want := range map[int]int{0: 2, 1: 1, 2: 0} {
+		pending, err := Pending(ms, current)
+		if err != nil || len(pending) != want || (want > 0 && pending[0].Version != current+1) {
+			t.Errorf("Pending(at %d) = %+v, %v; want %d from %d", current, pending, err, want, current+1)
+		}
+	}
+	if _, err := Pending(ms, 3); err == nil || err.Error() != "version 3, newer than this threaddigest knows (2); run a newer threaddigest" {
+		t.Errorf("Pending(at 3) error = %v", err)
+	}
+
+	fsys["migrations/init.sql"] = &fstest.MapFile{Data: []byte("")}
+	if _, err := Migrations(fsys); err == nil || !strings.Contains(err.Error(), `migration "init.sql": name must start with a positive number`) {
+		t.Errorf("a file without a version: error %v", err)
+	}
+}
+
+func TestChecks(t *testing.T) {
+	slot := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		err  error
+		want string // "" for no error
+	}{
+		{"thread ok", CheckThread(store.ThreadRecord{Name: "t", Source: "reddit:x"}), ""},
+		{"thread unnamed", CheckThread(store.ThreadRecord{Source: "x"}), "thread name is empty"},
+		{"thread two bad keys", CheckThread(store.ThreadRecord{Name: "a\x00b", Target: "\xff"}),
+			"thread name \"a\\x00b\" contains a NUL byte\nthread target \"\\xff\" is not valid UTF-8"},
+		{"follow ok", CheckFollow(store.Follow{Platform: "slack", Channel: "C1", Thread: "t"}), ""},
+		{"follow without channel", CheckFollow(store.Follow{Platform: "slack", Thread: "t"}), "a follow needs a platform, a channel and a thread"},
+		{"follow bad schedule", CheckFollow(store.Follow{Platform: "slack", Channel: "C1", Thread: "t", Schedule: "\x00"}),
+			"schedule \"\\x00\" contains a NUL byte"},
+		{"run ok", CheckRunKey(store.RunKey{Digest: "d", Destination: "slack:C1", Slot: slot}, "t", "h"), ""},
+		{"run without slot", CheckRunKey(store.RunKey{Digest: "d", Destination: "slack:C1"}, "t", "h"),
+			"run key needs a digest, a destination and a slot"},
+		{"run without holder", CheckRunKey(store.RunKey{Digest: "d", Destination: "slack:C1", Slot: slot}, "t", ""), "holder is empty"},
+		{"run bad thread", CheckRunKey(store.RunKey{Digest: "d", Destination: "slack:C1", Slot: slot}, "\xfe", "h"),
+			"thread \"\\xfe\" is not valid UTF-8"},
+	}
+	for _, tt := range tests {
+		got := ""
+		if tt.err != nil {
+			got = tt.err.Error()
+		}
+		if got != tt.want {
+			t.Errorf("%s: error %q, want %q", tt.name, got, tt.want)
+		}
 	}
 }
