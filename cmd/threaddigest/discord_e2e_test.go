@@ -2,51 +2,15 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"image/png"
-	"io"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/threaddigest/threaddigest/adapters/discord/discordfake"
 )
-
-// discordLog is serve's log, safe for its goroutines and the test.
-type discordLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *discordLog) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *discordLog) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func (b *discordLog) wait(t *testing.T, re *regexp.Regexp) string {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if m := re.FindStringSubmatch(b.String()); m != nil {
-			return m[len(m)-1]
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("no log line matching %s in:\n%s", re, b)
-	return ""
-}
 
 // discordHostileThread carries Discord's mention, link, Markdown and
 // line-start syntax in its title, names and comments.
@@ -119,7 +83,7 @@ func TestDiscordEndToEnd(t *testing.T) {
 
 	log := discordServe(t, fake, strings.NewReplacer("CHANNEL", channel, "WEBHOOK", webhook).Replace(discordE2EConfig),
 		map[string]string{"DISCORD_BOT_TOKEN": fake.BotToken, "DISCORD_PUBLIC_KEY": signer.PublicHex()})
-	addr := log.wait(t, regexp.MustCompile(`msg="http server listening" addr=(\S+)`))
+	addr := waitFor(t, log, regexp.MustCompile(`msg="http server listening" addr=(\S+)`))
 
 	// The scheduled digest reaches the channel and the webhook.
 	var toChannel, toWebhook *discordfake.Message
@@ -204,45 +168,19 @@ func TestDiscordEndToEnd(t *testing.T) {
 	}
 }
 
-// discordServe runs serve with cfgBody (DIR, THREAD and API replaced) and
-// the environment env until the test ends, and returns its log.
-func discordServe(t *testing.T, fake *discordfake.Server, cfgBody string, env map[string]string) *discordLog {
+// discordServe runs serve on discordHostileThread with cfgBody (DIR, THREAD
+// and API replaced) and the environment env until the test ends, and returns
+// its log.
+func discordServe(t *testing.T, fake *discordfake.Server, cfgBody string, env map[string]string) *syncBuffer {
 	t.Helper()
-	dir := t.TempDir()
-	threadPath := filepath.Join(dir, "thread.txt")
-	if err := os.WriteFile(threadPath, []byte(discordHostileThread), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	body := strings.NewReplacer("DIR", dir, "THREAD", threadPath, "API", fake.APIURL()).Replace(cfgBody)
-	cfg := filepath.Join(dir, "config.toml")
-	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	log := &discordLog{}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, []string{"serve", "--config", cfg}, Env{Stdout: io.Discard, Stderr: log, Getenv: func(k string) string { return env[k] }})
-	}()
+	var log *syncBuffer
+	// Registered first, so that it runs last: after serve has stopped.
 	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("serve: %v\n%s", err, log)
-			}
-		case <-time.After(30 * time.Second):
-			t.Errorf("serve did not stop")
-		}
-		for _, secret := range env {
-			if strings.Contains(log.String(), secret) {
-				t.Error("a secret reached the log")
-			}
-		}
-		if strings.Contains(log.String(), "wh-token") {
+		if log != nil && strings.Contains(log.String(), "wh-token") {
 			t.Error("the webhook token reached the log")
 		}
 	})
+	log = serveThread(t, discordHostileThread, cfgBody, env, "API", fake.APIURL())
 	return log
 }
 

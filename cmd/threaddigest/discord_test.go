@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,18 +11,9 @@ import (
 	"github.com/threaddigest/threaddigest/adapters/discord/discordfake"
 )
 
-func writeDiscordConfig(t *testing.T, body string) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "config.toml")
-	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 func TestDiscordRegister(t *testing.T) {
 	fake := discordfake.New(t)
-	cfg := writeDiscordConfig(t, `
+	cfg := writeConfig(t, t.TempDir(), `
 [discord]
 bot_token = "${DISCORD_BOT_TOKEN}"
 application_id = "${DISCORD_APPLICATION_ID}"
@@ -64,9 +54,9 @@ api_url = "`+fake.APIURL()+`"
 
 func TestDiscordCommandErrors(t *testing.T) {
 	fake := discordfake.New(t)
-	noToken := writeDiscordConfig(t, "[discord]\napplication_id = \"1100000000000000002\"\napi_url = \""+fake.APIURL()+"\"\n")
-	noApp := writeDiscordConfig(t, "[discord]\nbot_token = \"x\"\n")
-	badToken := writeDiscordConfig(t, "[discord]\nbot_token = \"wrong\"\napplication_id = \"1100000000000000002\"\napi_url = \""+fake.APIURL()+"\"\n")
+	noToken := writeConfig(t, t.TempDir(), "[discord]\napplication_id = \"1100000000000000002\"\napi_url = \""+fake.APIURL()+"\"\n")
+	noApp := writeConfig(t, t.TempDir(), "[discord]\nbot_token = \"x\"\n")
+	badToken := writeConfig(t, t.TempDir(), "[discord]\nbot_token = \"wrong\"\napplication_id = \"1100000000000000002\"\napi_url = \""+fake.APIURL()+"\"\n")
 	tests := []struct {
 		args  []string
 		usage bool

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -11,29 +10,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 )
-
-// syncBuffer is an io.Writer safe for the service's goroutines and the test.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // threadFile writes the first n comments of the example thread as a page
 // file, with its comment count line matching.
@@ -62,15 +42,6 @@ func (f *threadFile) write(t *testing.T, n int) {
 	if err := os.WriteFile(f.path, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func writeConfig(t *testing.T, dir, body string) string {
-	t.Helper()
-	p := filepath.Join(dir, "config.toml")
-	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
 }
 
 // TestServeEndToEnd starts `serve` on a temporary configuration and SQLite
@@ -104,18 +75,13 @@ to = ["stdout", "file:%s/"]
 `, filepath.Join(dir, "state.db"), tf.path, outDir))
 
 		stdout, stderr := &syncBuffer{}, &syncBuffer{}
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() {
-			done <- Run(ctx, []string{"serve", "--config", cfg}, Env{Stdout: stdout, Stderr: stderr, Getenv: func(string) string { return "" }})
-		}()
+		stop := background([]string{"serve", "--config", cfg}, Env{Stdout: stdout, Stderr: stderr})
 
 		// 2 March 08:00 Berlin posts the 12 comments read at start.
 		time.Sleep(time.Until(time.Date(2026, 3, 2, 7, 30, 0, 0, time.UTC)))
 		tf.write(t, 20) // 8 more arrive after the first digest
 		time.Sleep(time.Until(time.Date(2026, 3, 3, 7, 30, 0, 0, time.UTC)))
-		cancel()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Fatalf("serve: %v\n%s", err, stderr)
 		}
 
@@ -151,13 +117,9 @@ to = ["stdout", "file:%s/"]
 		}
 		// Restart: nothing was missed, so nothing is posted again.
 		stdout2 := &syncBuffer{}
-		ctx, cancel = context.WithCancel(context.Background())
-		go func() {
-			done <- Run(ctx, []string{"serve", "--config", cfg}, Env{Stdout: stdout2, Stderr: io.Discard})
-		}()
+		stop = background([]string{"serve", "--config", cfg}, Env{Stdout: stdout2, Stderr: io.Discard})
 		time.Sleep(time.Hour)
-		cancel()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Fatal(err)
 		}
 		if stdout2.String() != "" {
@@ -194,18 +156,8 @@ to = ["stdout"]
 min_new_comments = 0
 `, filepath.Join(dir, "state.db"), tf.path))
 	stdout, stderr := &syncBuffer{}, &syncBuffer{}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, []string{"serve", "--config", cfg}, Env{Stdout: stdout, Stderr: stderr,
-			Getenv: func(k string) string { return map[string]string{"THREADDIGEST_REPLICA_ID": "replica-test"}[k] }})
-	}()
-	var once sync.Once
-	var runErr error
-	stop := func() error {
-		once.Do(func() { cancel(); runErr = <-done })
-		return runErr
-	}
+	stop := background([]string{"serve", "--config", cfg}, Env{Stdout: stdout, Stderr: stderr,
+		Getenv: func(k string) string { return map[string]string{"THREADDIGEST_REPLICA_ID": "replica-test"}[k] }})
 	defer stop()
 	addr := waitFor(t, stderr, regexp.MustCompile(`msg="http server listening" addr=(\S+)`))
 	waitFor(t, stderr, regexp.MustCompile(`msg="digest posted"`))
@@ -243,27 +195,6 @@ min_new_comments = 0
 	if !strings.Contains(stdout.String(), "7 new comments, 7 in all") {
 		t.Errorf("stdout:\n%s", stdout)
 	}
-}
-
-// waitFor waits up to 30s for re to match the log and returns its first
-// group.
-func waitFor(t *testing.T, log *syncBuffer, re *regexp.Regexp) string {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		sc := bufio.NewScanner(strings.NewReader(log.String()))
-		for sc.Scan() {
-			if m := re.FindStringSubmatch(sc.Text()); m != nil {
-				if len(m) > 1 {
-					return m[1]
-				}
-				return m[0]
-			}
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("no log line matching %s in:\n%s", re, log)
-	return ""
 }
 
 func TestServeUsageAndBadConfig(t *testing.T) {
@@ -307,12 +238,8 @@ public_key = "%s"
 application_id = "123456789012345678"
 `, filepath.Join(dir, "state.db"), strings.Repeat("ab", 32)))
 	stderr := &syncBuffer{}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, []string{"serve", "--config", cfg}, Env{Stdout: io.Discard, Stderr: stderr,
-			Getenv: func(k string) string { return map[string]string{"SLACK_SIGNING_SECRET": "s3cr3t-signing"}[k] }})
-	}()
+	stop := background([]string{"serve", "--config", cfg}, Env{Stdout: io.Discard, Stderr: stderr,
+		Getenv: func(k string) string { return map[string]string{"SLACK_SIGNING_SECRET": "s3cr3t-signing"}[k] }})
 	addr := waitFor(t, stderr, regexp.MustCompile(`msg="http server listening" addr=(\S+)`))
 	for _, path := range []string{"/slack/commands", "/slack/interactions", "/discord/interactions"} {
 		resp, err := http.Post("http://"+addr+path, "application/x-www-form-urlencoded", strings.NewReader("command=%2Fthread&text=stance"))
@@ -324,8 +251,7 @@ application_id = "123456789012345678"
 			t.Errorf("unsigned POST %s = %d, want 401", path, resp.StatusCode)
 		}
 	}
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Errorf("serve: %v", err)
 	}
 	if strings.Contains(stderr.String(), "s3cr3t-signing") {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -12,49 +11,14 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/threaddigest/threaddigest/adapters/slack/slackfake"
 )
-
-// slackLog is a log buffer safe for serve's goroutines and the test.
-type slackLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *slackLog) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *slackLog) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// waitLog waits for re in the log and returns its first group.
-func (b *slackLog) waitLog(t *testing.T, re *regexp.Regexp) string {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if m := re.FindStringSubmatch(b.String()); m != nil {
-			return m[len(m)-1]
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("no log line matching %s in:\n%s", re, b)
-	return ""
-}
 
 // hostileThread is a thread whose title, names and comments carry Slack's
 // mention, link and formatting syntax.
@@ -82,43 +46,15 @@ Walter (Sydney)
 Cheaper Huawei gear means faster 5G networks for everyone; I support Huawei.
 `
 
-// slackServe runs serve with cfgBody (FAKE, THREAD and DIR are replaced) until
-// the test ends, and returns its log.
-func slackServe(t *testing.T, fake *slackfake.Server, cfgBody string) *slackLog {
+// slackServe runs serve on hostileThread with cfgBody (FAKE, THREAD and DIR
+// are replaced) until the test ends, and returns its log.
+func slackServe(t *testing.T, fake *slackfake.Server, cfgBody string) *syncBuffer {
 	t.Helper()
-	dir := t.TempDir()
-	threadPath := filepath.Join(dir, "thread.txt")
-	if err := os.WriteFile(threadPath, []byte(hostileThread), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	body := strings.NewReplacer("FAKE", fake.URL(), "THREAD", threadPath, "DIR", dir).Replace(cfgBody)
-	cfg := filepath.Join(dir, "config.toml")
-	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	env := map[string]string{
+	return serveThread(t, hostileThread, cfgBody, map[string]string{
 		"SLACK_BOT_TOKEN":      slackfake.BotToken,
 		"SLACK_APP_TOKEN":      slackfake.AppToken,
 		"SLACK_SIGNING_SECRET": "e2e-signing-secret",
-	}
-	log := &slackLog{}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, []string{"serve", "--config", cfg}, Env{Stdout: io.Discard, Stderr: log, Getenv: func(k string) string { return env[k] }})
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("serve: %v\n%s", err, log)
-			}
-		case <-time.After(20 * time.Second):
-			t.Errorf("serve did not stop")
-		}
-	})
-	return log
+	}, "FAKE", fake.URL())
 }
 
 const slackE2EConfig = `
@@ -153,7 +89,7 @@ api_url = "FAKE/api/"
 func TestSlackEndToEnd(t *testing.T) {
 	fake := slackfake.New(t)
 	log := slackServe(t, fake, slackE2EConfig)
-	addr := log.waitLog(t, regexp.MustCompile(`msg="http server listening" addr=(\S+)`))
+	addr := waitFor(t, log, regexp.MustCompile(`msg="http server listening" addr=(\S+)`))
 
 	// The scheduled digest reaches the channel, the webhook, and the chart.
 	var channel, webhook *slackfake.Message

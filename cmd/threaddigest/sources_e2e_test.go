@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -86,16 +85,11 @@ schedule = "CRON_TZ=UTC 0 8 * * *"
 to = ["stdout"]
 `, filepath.Join(dir, "state.db"), srv.URL))
 		stdout, stderr := &syncBuffer{}, &syncBuffer{}
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() {
-			done <- Run(ctx, []string{"serve", "--config", cfg}, Env{Stdout: stdout, Stderr: stderr, Getenv: func(string) string { return "" }})
-		}()
+		stop := background([]string{"serve", "--config", cfg}, Env{Stdout: stdout, Stderr: stderr})
 		time.Sleep(time.Until(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)))
 		fake.show(8) // three new comments after the first digest
 		time.Sleep(time.Until(time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC)))
-		cancel()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Fatalf("serve: %v\n%s", err, stderr)
 		}
 		out := stdout.String()
