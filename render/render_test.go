@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"flag"
 	"io"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/threaddigest/threaddigest/digest"
 	"github.com/threaddigest/threaddigest/geo"
+	"github.com/threaddigest/threaddigest/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata from the current output")
@@ -81,24 +81,6 @@ func render(t *testing.T, format string, d digest.Digest, opt Options) string {
 	return buf.String()
 }
 
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./render -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file (go test ./render -update rewrites it after review)\n--- got ---\n%s\n--- want ---\n%s", path, got, want)
-	}
-}
-
 func TestGolden(t *testing.T) {
 	for _, tc := range []struct {
 		file, format string
@@ -108,7 +90,7 @@ func TestGolden(t *testing.T) {
 		{"sample.json", "json"},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			golden(t, tc.file, render(t, tc.format, sample(), Options{}))
+			golden.Check(t, filepath.Join("testdata", tc.file), []byte(render(t, tc.format, sample(), Options{})), *update)
 		})
 	}
 }

@@ -1,12 +1,10 @@
 package slack
 
 import (
-	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"html"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -17,6 +15,7 @@ import (
 	"github.com/threaddigest/threaddigest/adapters/slack/slackfake"
 	"github.com/threaddigest/threaddigest/bot"
 	"github.com/threaddigest/threaddigest/digest"
+	"github.com/threaddigest/threaddigest/internal/golden"
 	"github.com/threaddigest/threaddigest/internal/textutil"
 )
 
@@ -214,24 +213,7 @@ func checkGolden(t *testing.T, name string, msgs []Message) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got = append(got, '\n')
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the rendering; run go test -update and review the diff\n got: %s", path, got)
-	}
+	golden.Check(t, filepath.Join("testdata", name), append(got, '\n'), *update)
 }
 
 // longDigest has far more text than one message holds.

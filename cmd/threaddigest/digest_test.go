@@ -21,6 +21,7 @@ import (
 	"github.com/threaddigest/threaddigest/digest"
 	"github.com/threaddigest/threaddigest/geo"
 	"github.com/threaddigest/threaddigest/input"
+	"github.com/threaddigest/threaddigest/internal/golden"
 	"github.com/threaddigest/threaddigest/internal/shareddata"
 )
 
@@ -69,24 +70,7 @@ func TestDigestGolden(t *testing.T) {
 			if stderr != "" {
 				t.Errorf("the example reads with warnings:\n%s", stderr)
 			}
-			path := filepath.Join("testdata", "golden", tc.file)
-			if updatingGolden() {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (go test ./cmd/threaddigest -run TestDigestGolden -update creates it)", err)
-			}
-			if out != string(want) {
-				t.Errorf("%s differs from the output; review the change, then rewrite it with\n"+
-					"  go test ./cmd/threaddigest -run TestDigestGolden -update\n--- got ---\n%s", path, out)
-			}
+			golden.Check(t, filepath.Join("testdata", "golden", tc.file), []byte(out), updatingGolden())
 		})
 	}
 }
