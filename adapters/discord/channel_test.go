@@ -13,6 +13,7 @@ import (
 	"github.com/threaddigest/threaddigest/adapters/discord/discordfake"
 	"github.com/threaddigest/threaddigest/bot"
 	"github.com/threaddigest/threaddigest/digest"
+	"github.com/threaddigest/threaddigest/internal/nasty"
 )
 
 func fakeSession(t *testing.T, fake *discordfake.Server) *discordgo.Session {
@@ -167,7 +168,7 @@ func TestChannelHostileCommentArrivesInert(t *testing.T) {
 				text += "\n" + f.Name + "\n" + f.Value
 			}
 			for _, frag := range hostileFragments {
-				if containsUnescaped(text, frag) {
+				if nasty.ContainsUnescaped(text, frag) {
 					t.Errorf("%q arrived unescaped", frag)
 				}
 			}

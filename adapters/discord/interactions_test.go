@@ -18,6 +18,7 @@ import (
 	"github.com/threaddigest/threaddigest/adapters/discord/discordfake"
 	"github.com/threaddigest/threaddigest/bot"
 	"github.com/threaddigest/threaddigest/digest"
+	"github.com/threaddigest/threaddigest/internal/nasty"
 )
 
 // fakeCommands is the command handler, with function fields.
@@ -455,7 +456,7 @@ func TestInteractionHostileAnswerArrivesInert(t *testing.T) {
 	}
 	all := strings.Join(text, "\n") + r.Data.Content
 	for _, frag := range hostileFragments {
-		if containsUnescaped(all, frag) {
+		if nasty.ContainsUnescaped(all, frag) {
 			t.Errorf("%q arrived unescaped", frag)
 		}
 	}

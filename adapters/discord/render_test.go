@@ -15,6 +15,7 @@ import (
 	"github.com/threaddigest/threaddigest/bot"
 	"github.com/threaddigest/threaddigest/digest"
 	"github.com/threaddigest/threaddigest/internal/golden"
+	"github.com/threaddigest/threaddigest/internal/nasty"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -171,26 +172,6 @@ func TestRenderLongDigestSplitsWithinLimits(t *testing.T) {
 	}
 }
 
-// containsUnescaped reports whether frag occurs in s other than right
-// after an escaping backslash.
-func containsUnescaped(s, frag string) bool {
-	for off := 0; ; {
-		i := strings.Index(s[off:], frag)
-		if i < 0 {
-			return false
-		}
-		i += off
-		n := 0
-		for j := i - 1; j >= 0 && s[j] == '\\'; j-- {
-			n++
-		}
-		if n%2 == 0 {
-			return true
-		}
-		off = i + 1
-	}
-}
-
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 
 func TestRenderHostileTextArrivesInert(t *testing.T) {
@@ -199,7 +180,7 @@ func TestRenderHostileTextArrivesInert(t *testing.T) {
 	checkMessages(t, msgs)
 	all := strings.Join(texts(msgs), "\n")
 	for _, frag := range hostileFragments {
-		if containsUnescaped(all, frag) {
+		if nasty.ContainsUnescaped(all, frag) {
 			t.Errorf("%q reached the message unescaped", frag)
 		}
 		if !strings.Contains(all, escapeMarkdown(frag)) {

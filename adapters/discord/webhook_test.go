@@ -15,6 +15,7 @@ import (
 	"github.com/threaddigest/threaddigest/adapters/discord/discordfake"
 	"github.com/threaddigest/threaddigest/bot"
 	"github.com/threaddigest/threaddigest/digest"
+	"github.com/threaddigest/threaddigest/internal/nasty"
 )
 
 func testLogger(t *testing.T) *slog.Logger {
@@ -230,7 +231,7 @@ func TestWebhookHostileCommentArrivesInert(t *testing.T) {
 		}
 		text := strings.Join(all, "\n")
 		for _, frag := range hostileFragments {
-			if containsUnescaped(text, frag) {
+			if nasty.ContainsUnescaped(text, frag) {
 				t.Errorf("%q arrived unescaped", frag)
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/threaddigest/threaddigest/adapters/discord/discordfake"
+	"github.com/threaddigest/threaddigest/internal/nasty"
 )
 
 // discordHostileThread carries Discord's mention, link, Markdown and
@@ -268,7 +269,7 @@ func checkDiscordInert(t *testing.T, where, content string, texts []string) {
 	all := append([]string{content}, texts...)
 	joined := strings.Join(all, "\n")
 	for _, frag := range discordHostileFragments {
-		if discordUnescaped(joined, frag) {
+		if nasty.ContainsUnescaped(joined, frag) {
 			t.Errorf("%s: %q arrived unescaped", where, frag)
 		}
 	}
@@ -280,25 +281,5 @@ func checkDiscordInert(t *testing.T, where, content string, texts []string) {
 				}
 			}
 		}
-	}
-}
-
-// discordUnescaped reports whether frag occurs in s other than right after
-// an escaping backslash.
-func discordUnescaped(s, frag string) bool {
-	for off := 0; ; {
-		i := strings.Index(s[off:], frag)
-		if i < 0 {
-			return false
-		}
-		i += off
-		n := 0
-		for j := i - 1; j >= 0 && s[j] == '\\'; j-- {
-			n++
-		}
-		if n%2 == 0 {
-			return true
-		}
-		off = i + 1
 	}
 }

@@ -671,3 +671,23 @@ func CheckDiscord(where string, m DiscordMessage, corpus *Corpus) Problems {
 	}
 	return p
 }
+
+// ContainsUnescaped reports whether frag occurs in s other than right after
+// an escaping backslash (an odd number of backslashes).
+func ContainsUnescaped(s, frag string) bool {
+	for off := 0; ; {
+		i := strings.Index(s[off:], frag)
+		if i < 0 {
+			return false
+		}
+		i += off
+		n := 0
+		for j := i - 1; j >= 0 && s[j] == '\\'; j-- {
+			n++
+		}
+		if n%2 == 0 {
+			return true
+		}
+		off = i + 1
+	}
+}

@@ -223,3 +223,21 @@ func TestCheckSlackEmptyText(t *testing.T) {
 		t.Error("an empty header found nothing")
 	}
 }
+
+func TestContainsUnescaped(t *testing.T) {
+	for _, tt := range []struct {
+		s, frag string
+		want    bool
+	}{
+		{"say @everyone", "@everyone", true},
+		{`say \@everyone`, "@everyone", false},
+		{`say \\@everyone`, "@everyone", true}, // the backslash is itself escaped
+		{`\@everyone then @everyone`, "@everyone", true},
+		{`\*\*5G\*\*`, "**5G**", false},
+		{"nothing here", "@here", false},
+	} {
+		if got := ContainsUnescaped(tt.s, tt.frag); got != tt.want {
+			t.Errorf("ContainsUnescaped(%q, %q) = %v, want %v", tt.s, tt.frag, got, tt.want)
+		}
+	}
+}
