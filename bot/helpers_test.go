@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -15,7 +14,7 @@ import (
 	"github.com/threaddigest/threaddigest/bot/addr"
 	"github.com/threaddigest/threaddigest/bot/schedule"
 	"github.com/threaddigest/threaddigest/digest"
-	"github.com/threaddigest/threaddigest/input"
+	"github.com/threaddigest/threaddigest/internal/examples"
 	"github.com/threaddigest/threaddigest/source"
 	"github.com/threaddigest/threaddigest/store"
 	"github.com/threaddigest/threaddigest/store/sqlite"
@@ -25,16 +24,7 @@ import (
 // sources a few at a time.
 func exampleComments(t testing.TB) (string, []threaddigest.Comment) {
 	t.Helper()
-	f, err := os.Open(filepath.Join("..", "examples", "huawei-europe.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	res, err := input.Read(f, "huawei-europe.txt", input.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	th := res.Threads[0]
+	th := examples.Thread(t, "huawei-europe.txt")
 	if len(th.Comments) < 40 {
 		t.Fatalf("example thread has %d comments", len(th.Comments))
 	}

@@ -7,31 +7,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/threaddigest/threaddigest"
 	"github.com/threaddigest/threaddigest/digest"
 	"github.com/threaddigest/threaddigest/geo"
-	"github.com/threaddigest/threaddigest/input"
+	"github.com/threaddigest/threaddigest/internal/examples"
 	"github.com/threaddigest/threaddigest/internal/textutil"
 )
-
-// exampleThread reads the bundled example thread.
-func exampleThread(t *testing.T) threaddigest.Thread {
-	t.Helper()
-	f, err := os.Open("../../examples/huawei-europe.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	res, err := input.Read(f, "examples/huawei-europe.txt", input.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	th, err := res.Thread("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return th
-}
 
 func resolver(t *testing.T) *geo.Resolver {
 	t.Helper()
@@ -50,7 +30,7 @@ func resolver(t *testing.T) *geo.Resolver {
 func TestRenderExampleThreadGolden(t *testing.T) {
 	path := filepath.Join("testdata", "example.digest.json")
 	if *update {
-		d := digest.Analyze(exampleThread(t), digest.Options{Target: "Huawei", MaxArguments: 5, Locator: resolver(t)})
+		d := digest.Analyze(examples.Thread(t, "huawei-europe.txt"), digest.Options{Target: "Huawei", MaxArguments: 5, Locator: resolver(t)})
 		goldenJSON(t, "example.digest.json", d)
 	}
 	b, err := os.ReadFile(path)
@@ -70,7 +50,7 @@ func TestRenderExampleThreadGolden(t *testing.T) {
 // analysis digests it today: within Discord's limits, every quote shown
 // verbatim from its comment.
 func TestRenderExampleThreadAsAnalysed(t *testing.T) {
-	th := exampleThread(t)
+	th := examples.Thread(t, "huawei-europe.txt")
 	d := digest.Analyze(th, digest.Options{Target: "Huawei", MaxArguments: 5, Locator: resolver(t)})
 	msgs := RenderDigest(d, Options{Thread: "huawei-europe", Slot: slot, Chart: []byte("PNG")})
 	checkMessages(t, msgs)

@@ -17,36 +17,17 @@ import (
 	"github.com/threaddigest/threaddigest/chart"
 	"github.com/threaddigest/threaddigest/digest"
 	"github.com/threaddigest/threaddigest/geo"
-	"github.com/threaddigest/threaddigest/input"
+	"github.com/threaddigest/threaddigest/internal/examples"
 	"github.com/threaddigest/threaddigest/internal/textutil"
 )
 
 var chartOut = flag.String("chart-out", "", "write the example thread's chart to this PNG file")
 
-// exampleThread reads the bundled example thread.
-func exampleThread(t *testing.T) threaddigest.Thread {
-	t.Helper()
-	f, err := os.Open(filepath.Join("..", "..", "examples", "huawei-europe.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	res, err := input.Read(f, "examples/huawei-europe.txt", input.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	th, err := res.Thread("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return th
-}
-
 // exampleDigest analyses the example thread as a scheduled run sees it: the
 // last 18 comments are new since the previous digest.
 func exampleDigest(t *testing.T) (threaddigest.Thread, digest.Digest) {
 	t.Helper()
-	th := exampleThread(t)
+	th := examples.Thread(t, "huawei-europe.txt")
 	r, err := geo.NewResolver(geo.Options{})
 	if err != nil {
 		t.Fatal(err)
