@@ -224,20 +224,8 @@ func evalRumourStance(dir string, t *Table) error {
 // counts the support/deny label of each reply against the side read from
 // its reply relations.
 func rumourConfusion(path string, splits map[string]bool) (confusion, error) {
-	gold, err := rumourLabels(path)
-	if err != nil {
-		return nil, err
-	}
-	threads, err := readThreads(path, rumourEvalMap)
-	if err != nil {
-		return nil, err
-	}
 	c := confusion{}
-	for _, th := range threads {
-		if !splits[gold.split[th.ID]] {
-			continue
-		}
-		d := digest.Analyze(th, digest.Options{})
+	err := eachRumourDigest(path, splits, func(_ threaddigest.Thread, d digest.Digest, gold rumourGold) {
 		index := map[string]int{}
 		for i, cr := range d.Comments {
 			index[cr.ID] = i
@@ -272,8 +260,27 @@ func rumourConfusion(path string, splits map[string]bool) (confusion, error) {
 			}
 			c.add(g, pred)
 		}
+	})
+	return c, err
+}
+
+// eachRumourDigest digests every RumourEval thread of the given splits and
+// hands each digest to fn with the gold labels.
+func eachRumourDigest(path string, splits map[string]bool, fn func(th threaddigest.Thread, d digest.Digest, gold rumourGold)) error {
+	gold, err := rumourLabels(path)
+	if err != nil {
+		return err
 	}
-	return c, nil
+	threads, err := readThreads(path, rumourEvalMap)
+	if err != nil {
+		return err
+	}
+	for _, th := range threads {
+		if splits[gold.split[th.ID]] {
+			fn(th, digest.Analyze(th, digest.Options{}), gold)
+		}
+	}
+	return nil
 }
 
 // rumourGold is what tweets.jsonl says of each tweet beyond its text: its
@@ -367,26 +374,14 @@ func relationRows(data string, c confusion) []Row {
 // counts, for each direct reply to a source tweet, its SDQC label against
 // the relation the digest gives it.
 func relationConfusion(path string, splits map[string]bool) (confusion, error) {
-	gold, err := rumourLabels(path)
-	if err != nil {
-		return nil, err
-	}
-	threads, err := readThreads(path, rumourEvalMap)
-	if err != nil {
-		return nil, err
-	}
 	c := confusion{}
-	for _, th := range threads {
-		if !splits[gold.split[th.ID]] {
-			continue
-		}
-		d := digest.Analyze(th, digest.Options{})
+	err := eachRumourDigest(path, splits, func(th threaddigest.Thread, d digest.Digest, gold rumourGold) {
 		for _, cr := range d.Comments {
 			if cr.ReplyTo == nil || *cr.ReplyTo != th.ID || cr.Relation == nil {
 				continue
 			}
 			c.add(gold.stance[cr.ID], *cr.Relation)
 		}
-	}
-	return c, nil
+	})
+	return c, err
 }
