@@ -8,11 +8,11 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/threaddigest/threaddigest/bot"
+	"github.com/threaddigest/threaddigest/internal/retryafter"
 )
 
 // requestTimeout bounds every HTTP call to Slack, whatever the caller's
@@ -69,18 +69,8 @@ func statusError(what string, code int, h http.Header, body []byte) error {
 
 // retryAfter reads a Retry-After header in seconds or as an HTTP date.
 func retryAfter(h http.Header) time.Duration {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return defaultRetryAfter
-	}
-	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := time.Until(t); d > 0 {
-			return d
-		}
-		return 0
+	if d, ok := retryafter.Parse(h.Get("Retry-After"), time.Now()); ok {
+		return d
 	}
 	return defaultRetryAfter
 }

@@ -16,12 +16,13 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/threaddigest/threaddigest/internal/retryafter"
 )
 
 // DefaultUserAgent names threaddigest to the sites it reads, as Reddit and
@@ -384,21 +385,10 @@ func redact(u *url.URL) string {
 	return v.String()
 }
 
-// retryAfter reads Retry-After: seconds or an HTTP date.
+// retryAfter reads Retry-After: seconds or an HTTP date; 0 when absent.
 func retryAfter(h string, now time.Time) time.Duration {
-	h = strings.TrimSpace(h)
-	if h == "" {
-		return 0
-	}
-	if n, err := strconv.Atoi(h); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(h); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d
-		}
-	}
-	return 0
+	d, _ := retryafter.Parse(h, now)
+	return d
 }
 
 // snippet is the start of a body on one line, for error messages.
