@@ -8,6 +8,7 @@ import (
 
 	"github.com/threaddigest/threaddigest"
 	"github.com/threaddigest/threaddigest/geo"
+	"github.com/threaddigest/threaddigest/internal/cputime"
 	"github.com/threaddigest/threaddigest/internal/shareddata"
 	"github.com/threaddigest/threaddigest/internal/synth"
 )
@@ -43,17 +44,14 @@ func (b *benchCorpus) thread(tb testing.TB, n int) threaddigest.Thread {
 
 var corpusForBench benchCorpus
 
-// CPUTime is cpuTime for the benchmarks of package digest_test.
-var CPUTime = cpuTime
-
 // cpuClock measures the processor time of the timed part of a benchmark:
 // start and stop it where the benchmark starts and stops its timer.
 type cpuClock struct {
 	total, since time.Duration
 }
 
-func (c *cpuClock) start() { c.since = cpuTime() }
-func (c *cpuClock) stop()  { c.total += cpuTime() - c.since }
+func (c *cpuClock) start() { c.since = cputime.Process() }
+func (c *cpuClock) stop()  { c.total += cputime.Process() - c.since }
 
 // report adds the processor time per operation, in milliseconds, beside
 // the wall time: on a shared machine it is the steadier figure, and above
@@ -150,10 +148,10 @@ func benchmarkStages(b *testing.B, n int) {
 		b.StartTimer()
 		a := newAnalysis(th, Options{Locator: resolver})
 		for k, step := range steps {
-			b0, c0, t0 := allocated(), cpuTime(), time.Now()
+			b0, c0, t0 := allocated(), cputime.Process(), time.Now()
 			step.run(a)
 			stats[k].wall += time.Since(t0)
-			stats[k].cpu += cpuTime() - c0
+			stats[k].cpu += cputime.Process() - c0
 			stats[k].bytes += allocated() - b0
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/threaddigest/threaddigest/digest"
 	"github.com/threaddigest/threaddigest/geo"
 	"github.com/threaddigest/threaddigest/input"
+	"github.com/threaddigest/threaddigest/internal/cputime"
 	"github.com/threaddigest/threaddigest/internal/shareddata"
 	"github.com/threaddigest/threaddigest/internal/synth"
 	"github.com/threaddigest/threaddigest/render"
@@ -78,7 +79,7 @@ func BenchmarkDigestJSON(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
 			b.ResetTimer()
-			cpu0 := digest.CPUTime()
+			cpu0 := cputime.Process()
 			for b.Loop() {
 				res, err := input.Read(bytes.NewReader(data), "bench.jsonl", input.Options{})
 				if err != nil {
@@ -96,7 +97,7 @@ func BenchmarkDigestJSON(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric(float64(digest.CPUTime()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
+			b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
 		})
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/threaddigest/threaddigest/internal/cputime"
 	"github.com/threaddigest/threaddigest/internal/shareddata"
 )
 
@@ -107,11 +108,11 @@ func BenchmarkResolve(b *testing.B) {
 	}
 	held := heapInUse() - before
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	for i := 0; i < b.N; i++ {
 		r.Resolve(mix[i%len(mix)])
 	}
-	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N), "cpu-ns/op")
 	b.ReportMetric(float64(held)/(1<<20), "MB-held")
 	b.ReportMetric(float64(len(mix)), "mix-strings")
 	runtime.KeepAlive(r)
@@ -124,7 +125,7 @@ func BenchmarkResolveFreshCache(b *testing.B) {
 	mix := benchMix(b)
 	r := newTestResolver(b, Options{})
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	for i := 0; i < b.N; i++ {
 		k := i % len(mix)
 		if k == 0 {
@@ -132,7 +133,7 @@ func BenchmarkResolveFreshCache(b *testing.B) {
 		}
 		r.Resolve(mix[k])
 	}
-	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N), "cpu-ns/op")
 }
 
 // BenchmarkResolveParallel is BenchmarkResolve from every core at once.
@@ -157,11 +158,11 @@ func BenchmarkResolveUncached(b *testing.B) {
 	mix := benchMix(b)
 	r := newTestResolver(b, Options{CacheSize: -1})
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	for i := 0; i < b.N; i++ {
 		r.Resolve(mix[i%len(mix)])
 	}
-	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N), "cpu-ns/op")
 }
 
 // BenchmarkFirstLookup is loading the embedded gazetteer plus one lookup:
@@ -170,7 +171,7 @@ func BenchmarkFirstLookup(b *testing.B) {
 	before := heapInUse()
 	var keep *Resolver
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	for i := 0; i < b.N; i++ {
 		r, err := NewResolver(Options{})
 		if err != nil {
@@ -182,7 +183,7 @@ func BenchmarkFirstLookup(b *testing.B) {
 		keep = r
 	}
 	b.StopTimer()
-	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
+	b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
 	b.ReportMetric(float64(heapInUse()-before)/(1<<20), "MB-gazetteer")
 	runtime.KeepAlive(keep)
 }

@@ -1,15 +1,15 @@
 //go:build unix
 
-package geo
+package cputime
 
 import (
 	"syscall"
 	"time"
 )
 
-// cpuTime is the processor time this process has used, user and system:
-// on a busy machine it measures the work done better than wall time.
-func cpuTime() time.Duration {
+// Process is the processor time this process has used, user and system, on
+// every core; -1 when it cannot be read.
+func Process() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return -1
