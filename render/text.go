@@ -16,12 +16,6 @@ type errWriter struct {
 	err error
 }
 
-func (e *errWriter) printf(format string, a ...any) {
-	if e.err == nil {
-		_, e.err = fmt.Fprintf(e.w, format, a...)
-	}
-}
-
 func (e *errWriter) line(s string) {
 	if e.err == nil {
 		_, e.err = io.WriteString(e.w, strings.TrimRight(s, " ")+"\n")

@@ -22,7 +22,6 @@ const (
 	codeUnknownWebhook     = 10015
 	codeUnknownInteraction = 10062 // the 3-second window was missed, or the token expired
 	codeInvalidWebhookTok  = 50027 // an interaction token past its 15 minutes
-	codeAlreadyAcked       = 40060
 )
 
 // apiError is Discord's JSON error body.
