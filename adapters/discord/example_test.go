@@ -55,27 +55,8 @@ func TestRenderExampleThreadAsAnalysed(t *testing.T) {
 	msgs := RenderDigest(d, Options{Thread: "huawei-europe", Slot: slot, Chart: []byte("PNG")})
 	checkMessages(t, msgs)
 
-	bodies := make(map[string]string)
-	for _, c := range th.Comments {
-		bodies[c.ID] = c.Body
-	}
 	shown := display(strings.Join(texts(msgs), "\n"))
-	quotes := []digest.Quote{}
-	for _, a := range d.Arguments {
-		quotes = append(quotes, a.Quote)
-	}
-	for _, q := range []*digest.Quote{d.Stance.FavorQuote, d.Stance.AgainstQuote} {
-		if q != nil {
-			quotes = append(quotes, *q)
-		}
-	}
-	if len(quotes) == 0 {
-		t.Fatal("the example digest has no quotes to check")
-	}
-	for _, q := range quotes {
-		if !strings.Contains(bodies[q.CommentID], q.Text) {
-			t.Errorf("quote %q is not in comment %s", q.Text, q.CommentID)
-		}
+	for _, q := range examples.Quotes(t, th, d) {
 		// Line breaks inside a quote are shown as spaces: the layout is ours.
 		if !shownVerbatim(shown, textutil.OneLine(q.Text)) {
 			t.Errorf("quote %q is not shown verbatim", q.Text)

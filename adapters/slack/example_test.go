@@ -107,26 +107,7 @@ func TestRenderExampleThreadAsAnalysed(t *testing.T) {
 			shown.WriteString(html.UnescapeString(o.Text) + "\n")
 		}
 	}
-	bodies := map[string]string{}
-	for _, c := range th.Comments {
-		bodies[c.ID] = c.Body
-	}
-	var quotes []digest.Quote
-	for _, a := range d.Arguments {
-		quotes = append(quotes, a.Quote)
-	}
-	for _, q := range []*digest.Quote{d.Stance.FavorQuote, d.Stance.AgainstQuote} {
-		if q != nil {
-			quotes = append(quotes, *q)
-		}
-	}
-	if len(quotes) == 0 {
-		t.Fatal("the example digest has no quotes to check")
-	}
-	for _, q := range quotes {
-		if !strings.Contains(bodies[q.CommentID], q.Text) {
-			t.Errorf("quote %q is not in comment %s", q.Text, q.CommentID)
-		}
+	for _, q := range examples.Quotes(t, th, d) {
 		if !strings.Contains(shown.String(), "“"+strings.TrimSpace(textutil.Clean(q.Text))+"”") {
 			t.Errorf("quote %q is not shown verbatim", q.Text)
 		}

@@ -5,9 +5,11 @@ package examples
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	threaddigest "github.com/threaddigest/threaddigest"
+	"github.com/threaddigest/threaddigest/digest"
 	"github.com/threaddigest/threaddigest/input"
 )
 
@@ -47,4 +49,33 @@ func Thread(tb testing.TB, name string) threaddigest.Thread {
 		tb.Fatal(err)
 	}
 	return th
+}
+
+// Quotes returns every quote of d, each argument's and then the stance
+// quotes, for a test to find them in what it renders. The test fails when d
+// has none, and errs for each that is not verbatim in its comment of th.
+func Quotes(tb testing.TB, th threaddigest.Thread, d digest.Digest) []digest.Quote {
+	tb.Helper()
+	bodies := make(map[string]string, len(th.Comments))
+	for _, c := range th.Comments {
+		bodies[c.ID] = c.Body
+	}
+	var quotes []digest.Quote
+	for _, a := range d.Arguments {
+		quotes = append(quotes, a.Quote)
+	}
+	for _, q := range []*digest.Quote{d.Stance.FavorQuote, d.Stance.AgainstQuote} {
+		if q != nil {
+			quotes = append(quotes, *q)
+		}
+	}
+	if len(quotes) == 0 {
+		tb.Fatal("the example digest has no quotes to check")
+	}
+	for _, q := range quotes {
+		if !strings.Contains(bodies[q.CommentID], q.Text) {
+			tb.Errorf("quote %q is not in comment %s", q.Text, q.CommentID)
+		}
+	}
+	return quotes
 }
