@@ -246,3 +246,23 @@ func FuzzParseListPosts(f *testing.F) {
 		}
 	})
 }
+
+// The API key travels in the query string; no error may show it, whatever
+// the failure (an HTML page, a truncated or malformed body, a redirect loop).
+func TestFailuresHideKey(t *testing.T) {
+	f := &fakeDisqus{limit: 10}
+	f.set(thread(3))
+	fake := sourcetest.NewFake(t, f)
+	for _, mode := range []string{sourcetest.ServerError, sourcetest.HTMLPage, sourcetest.Truncated, sourcetest.Huge,
+		sourcetest.RedirectLoop, sourcetest.Gone} {
+		c, _ := sourcetest.Client(t)
+		fake.SetMode(mode)
+		_, err := open(t, fake, c, 0).Fetch(context.Background(), "")
+		if err == nil {
+			t.Errorf("mode %s: no error", mode)
+		} else if strings.Contains(err.Error(), "pubkey") {
+			t.Errorf("mode %s: the error shows the API key: %v", mode, err)
+		}
+	}
+	fake.SetMode(sourcetest.OK)
+}

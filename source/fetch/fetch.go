@@ -82,7 +82,7 @@ func New(hc *http.Client, limits *Limits, log *slog.Logger, cfg Config) *Client 
 	prevCheck := hc.CheckRedirect
 	own.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if len(via) >= maxRedirects {
-			return &RedirectError{URL: via[0].URL.String(), Hops: len(via)}
+			return &RedirectError{URL: redact(via[0].URL), Hops: len(via)}
 		}
 		if prevCheck != nil {
 			return prevCheck(req, via)
@@ -154,7 +154,9 @@ type Response struct {
 	LastModified string
 	// NotModified is true for a 304 answer to a conditional request.
 	NotModified bool
-	URL         string // after redirects
+	// URL is where the body came from, after redirects, with keys and
+	// tokens redacted: it is for messages (PayloadError).
+	URL string
 }
 
 // StatusError is a response with a status that is not success.
@@ -338,7 +340,7 @@ func (c *Client) once(ctx context.Context, u *url.URL, req Request) (*Response, 
 		return nil, &TooLargeError{URL: redact(u), Limit: c.maxBody}
 	}
 	out := &Response{Status: resp.StatusCode, Header: resp.Header, Body: data,
-		ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified"), URL: resp.Request.URL.String()}
+		ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified"), URL: redact(resp.Request.URL)}
 	switch {
 	case resp.StatusCode == http.StatusNotModified:
 		out.NotModified = true
