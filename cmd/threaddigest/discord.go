@@ -72,7 +72,7 @@ func runDiscord(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return fmt.Errorf("discord %s: %w", sub, err)
 	}
-	dc := discordConfigOf(cfg)
+	dc := discordConfig(cfg)
 	if dc.ApplicationID == "" {
 		return fmt.Errorf("discord %s: %s: discord.application_id is not set (the Application ID on the developer portal's General Information page; or DISCORD_APPLICATION_ID through ${...})", sub, cfg.File)
 	}
@@ -103,10 +103,4 @@ func runDiscord(ctx context.Context, args []string, env Env) error {
 		fmt.Fprintf(env.Stdout, "registered /%s with %d subcommands %s (command id %s)\n", c.Name, len(c.Options), where, c.ID)
 	}
 	return nil
-}
-
-// discordConfigOf is the [discord] section as the adapter takes it.
-func discordConfigOf(cfg *config.Config) discord.Config {
-	return discord.Config{BotToken: cfg.Discord.BotToken, PublicKey: cfg.Discord.PublicKey,
-		ApplicationID: cfg.Discord.ApplicationID, Gateway: cfg.Discord.Gateway, APIURL: cfg.Discord.APIURL}
 }
