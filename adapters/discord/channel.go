@@ -103,7 +103,8 @@ func discordFiles(files []File) []*discordgo.File {
 	return out
 }
 
-// messagesKey identifies a rendering by its content.
+// messagesKey identifies a rendering by its content: the progress key of
+// both destinations, so a retry of the same post resumes it.
 func messagesKey(msgs []Message) string {
 	h := sha256.New()
 	for _, m := range msgs {

@@ -3,7 +3,6 @@ package discord
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -132,8 +131,7 @@ func (w *Webhook) Deliver(ctx context.Context, p bot.Post) (string, error) {
 		}
 		bodies[i] = b
 	}
-	key := bodiesKey(bodies)
-	return w.sent.run(ctx, key, len(bodies), func(ctx context.Context, i int) (string, time.Duration, error) {
+	return w.sent.run(ctx, messagesKey(msgs), len(bodies), func(ctx context.Context, i int) (string, time.Duration, error) {
 		return w.post(ctx, bodies[i], i, len(bodies))
 	})
 }
@@ -266,21 +264,6 @@ func encodeFlagged(m Message, flags int) (encodedMessage, error) {
 		return encodedMessage{}, err
 	}
 	return encodedMessage{contentType: mw.FormDataContentType(), body: buf.Bytes()}, nil
-}
-
-// bodiesKey identifies a rendered post by its content, without the random
-// multipart boundary.
-func bodiesKey(bodies []encodedMessage) string {
-	h := sha256.New()
-	for _, b := range bodies {
-		body := b.body
-		if _, params, ok := strings.Cut(b.contentType, "boundary="); ok {
-			body = bytes.ReplaceAll(body, []byte(params), nil)
-		}
-		fmt.Fprintf(h, "%d:", len(body))
-		h.Write(body)
-	}
-	return string(h.Sum(nil))
 }
 
 // drawChart draws the chart when f is set. A chart that cannot be drawn is

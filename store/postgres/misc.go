@@ -19,11 +19,8 @@ import (
 // concurrent attempts queue, and each sees the lease as the previous one left
 // it, so of replicas racing for an expired lease exactly one gets it.
 func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration, now time.Time) (bool, error) {
-	if name == "" || holder == "" {
-		return false, fmt.Errorf("postgres: acquire lease %q for %q: lease name and holder must not be empty", name, holder)
-	}
-	if err := errors.Join(rules.CheckName("lease name", name), rules.CheckName("holder", holder)); err != nil {
-		return false, fmt.Errorf("postgres: acquire lease %q: %w", name, err)
+	if err := rules.CheckLease(name, holder); err != nil {
+		return false, fmt.Errorf("postgres: acquire lease %q for %q: %w", name, holder, err)
 	}
 	tag, err := s.pool.Exec(ctx, `INSERT INTO leases (name, holder, until) VALUES ($1, $2, $3)
 		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until

@@ -23,7 +23,7 @@
 // never sent twice) — and works the same on SQLite. Advisory locks are used for
 // one thing only: serialising the migrations of replicas starting together.
 //
-// The schema is configurable (Options.Schema, or search_path in the URL), so
+// The schema is the first of search_path in the URL (else "public"), so
 // that tests can each use a fresh schema and drop it at the end, and several
 // deployments can share one database.
 package postgres
@@ -50,9 +50,6 @@ var migrations embed.FS
 
 // Options tune the store; the zero value is the default.
 type Options struct {
-	// Schema holds the store's tables; it is created when missing. Default:
-	// the first schema of search_path in the URL, else "public".
-	Schema string
 	// PoolSize is the most connections the store opens; default pgxpool's
 	// (4 or the number of CPUs, whichever is more). Each replica needs only a
 	// few: a digest run or a poll holds a connection for milliseconds.
@@ -81,10 +78,8 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		// pgx's message can include the URL; say what was wrong without it.
 		return nil, fmt.Errorf("postgres: open: cannot parse the connection URL: %w", redactErr(err, url))
 	}
-	schema := opts.Schema
-	if schema == "" {
-		schema = firstSchema(cfg.ConnConfig.RuntimeParams["search_path"])
-	}
+	// The store's tables live in this schema, created when missing.
+	schema := firstSchema(cfg.ConnConfig.RuntimeParams["search_path"])
 	if schema == "" {
 		schema = "public"
 	}
@@ -140,9 +135,6 @@ func firstSchema(searchPath string) string {
 	}
 	return first
 }
-
-// Schema returns the schema that holds the store's tables.
-func (s *Store) Schema() string { return s.schema }
 
 // Close closes the pool.
 func (s *Store) Close() error {

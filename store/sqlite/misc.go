@@ -13,11 +13,8 @@ import (
 
 // AcquireLease takes or renews the named lease for holder.
 func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration, now time.Time) (bool, error) {
-	if err := errors.Join(rules.CheckName("lease name", name), rules.CheckName("holder", holder)); err != nil {
-		return false, fmt.Errorf("sqlite: acquire lease %q: %w", name, err)
-	}
-	if name == "" || holder == "" {
-		return false, fmt.Errorf("sqlite: acquire lease %q for %q: lease name and holder must not be empty", name, holder)
+	if err := rules.CheckLease(name, holder); err != nil {
+		return false, fmt.Errorf("sqlite: acquire lease %q for %q: %w", name, holder, err)
 	}
 	var got bool
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {

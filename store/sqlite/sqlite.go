@@ -37,13 +37,16 @@ var migrations embed.FS
 type Options struct {
 	// Logger receives the store's few log lines (migrations); nil discards.
 	Logger *slog.Logger
-	// BusyTimeout is how long a write waits for another process holding the
-	// file's write lock before failing; default 10s.
-	BusyTimeout time.Duration
-	// Readers is the number of read connections; default 4. An in-memory
-	// database has one connection for everything.
-	Readers int
 }
+
+const (
+	// busyTimeout is how long a write waits for another process holding
+	// the file's write lock before failing.
+	busyTimeout = 10 * time.Second
+	// readers is the number of read connections of a file. An in-memory
+	// database has one connection for everything.
+	readers = 4
+)
 
 // Store is an SQLite store. It implements store.Store.
 type Store struct {
@@ -68,17 +71,11 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	if opts.BusyTimeout <= 0 {
-		opts.BusyTimeout = 10 * time.Second
-	}
-	if opts.Readers <= 0 {
-		opts.Readers = 4
-	}
 	s := &Store{name: path, log: opts.Logger}
 	// synchronous=FULL makes every commit durable before it returns, power
 	// loss included: a run recorded as posting must still say so after a
 	// crash, or its slot would be taken over and posted a second time.
-	common := "_pragma=busy_timeout(" + strconv.FormatInt(opts.BusyTimeout.Milliseconds(), 10) + ")" +
+	common := "_pragma=busy_timeout(" + strconv.FormatInt(busyTimeout.Milliseconds(), 10) + ")" +
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
 	var err error
 	if path == Memory {
@@ -105,8 +102,8 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 			s.write.Close()
 			return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 		}
-		s.read.SetMaxOpenConns(opts.Readers)
-		s.read.SetMaxIdleConns(opts.Readers)
+		s.read.SetMaxOpenConns(readers)
+		s.read.SetMaxIdleConns(readers)
 	}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()

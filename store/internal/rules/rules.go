@@ -234,6 +234,15 @@ func CheckRunKey(key store.RunKey, thread, holder string) error {
 		CheckName("thread", thread), CheckName("holder", holder))
 }
 
+// CheckLease reports what keeps holder from taking the named lease: an
+// empty name or holder, or one that CheckName refuses.
+func CheckLease(name, holder string) error {
+	if name == "" || holder == "" {
+		return errors.New("lease name and holder must not be empty")
+	}
+	return errors.Join(CheckName("lease name", name), CheckName("holder", holder))
+}
+
 // LeaseLost is the error of a run transition that found the run r in a
 // state, or with a holder, it may not move from.
 func LeaseLost(r store.Run) error {

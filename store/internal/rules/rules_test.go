@@ -130,6 +130,10 @@ func TestChecks(t *testing.T) {
 		{"run without slot", CheckRunKey(store.RunKey{Digest: "d", Destination: "slack:C1"}, "t", "h"),
 			"run key needs a digest, a destination and a slot"},
 		{"run without holder", CheckRunKey(store.RunKey{Digest: "d", Destination: "slack:C1", Slot: slot}, "t", ""), "holder is empty"},
+		{"lease ok", CheckLease("poll:t", "h"), ""},
+		{"lease without holder", CheckLease("poll:t", ""), "lease name and holder must not be empty"},
+		{"lease bad name", CheckLease("poll:\xff", "h\x00"),
+			"lease name \"poll:\\xff\" is not valid UTF-8\nholder \"h\\x00\" contains a NUL byte"},
 		{"run bad thread", CheckRunKey(store.RunKey{Digest: "d", Destination: "slack:C1", Slot: slot}, "\xfe", "h"),
 			"thread \"\\xfe\" is not valid UTF-8"},
 	}
