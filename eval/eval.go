@@ -25,7 +25,7 @@ type Options struct {
 	// unmeasured with a note.
 	Locator digest.Locator
 	// Only, when not empty, runs only the tasks whose name it holds
-	// ("replies", "stance", "arguments", "regions").
+	// ("replies", "stance", "arguments", "regions", "labelled").
 	Only map[string]bool
 }
 
@@ -60,6 +60,7 @@ func Run(dir string, opt Options) (*Table, error) {
 		{"stance", evalStance},
 		{"arguments", evalArguments},
 		{"regions", evalRegions},
+		{"labelled", evalLabelled},
 	}
 	for _, task := range tasks {
 		if len(opt.Only) > 0 && !opt.Only[task.name] {

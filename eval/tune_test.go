@@ -3,7 +3,6 @@ package eval
 import (
 	"fmt"
 	"os"
-	"sort"
 	"strings"
 	"testing"
 
@@ -91,13 +90,4 @@ func writeConfusion(b *strings.Builder, name string, c confusion, classes []stri
 		}
 		b.WriteString("\n")
 	}
-}
-
-func sortedSet(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

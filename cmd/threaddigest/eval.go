@@ -27,7 +27,7 @@ Flags:
         ../shared/data beside the module root)
   --only TASKS
         measure only these tasks, comma-separated: replies, stance,
-        arguments, regions
+        arguments, regions, labelled
   --format text|markdown
         text (default) for a terminal, markdown for docs/evaluation.md
 `
@@ -55,10 +55,10 @@ func runEval(ctx context.Context, args []string, env Env) error {
 	for _, task := range strings.Split(*only, ",") {
 		switch task = strings.TrimSpace(task); task {
 		case "":
-		case "replies", "stance", "arguments", "regions":
+		case "replies", "stance", "arguments", "regions", "labelled":
 			opt.Only[task] = true
 		default:
-			return usagef("eval: --only: unknown task %q; tasks are replies, stance, arguments, regions", task)
+			return usagef("eval: --only: unknown task %q; tasks are replies, stance, arguments, regions, labelled", task)
 		}
 	}
 	if *dir == "" {
