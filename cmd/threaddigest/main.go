@@ -51,6 +51,7 @@ func commands() map[string]command {
 		"check-config": {summary: "check a service configuration file, naming the line of each problem", run: runCheckConfig},
 		"locate":       {summary: "read free-text locations into places and regions, for tuning data", run: runLocate},
 		"discord":      {summary: "register the /thread command with Discord; print the bot's invite link", run: runDiscord},
+		"version":      {summary: "print the version, the licence and the credits of the embedded data", run: runVersion},
 	}
 }
 
@@ -89,6 +90,8 @@ func Run(ctx context.Context, args []string, env Env) error {
 	case "-h", "-help", "--help", "help":
 		printUsage(env.Stdout, cmds)
 		return nil
+	case "-version", "--version":
+		args = append([]string{"version"}, args[1:]...)
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

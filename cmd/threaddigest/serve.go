@@ -29,6 +29,7 @@ import (
 	"github.com/threaddigest/threaddigest/source/sources"
 	"github.com/threaddigest/threaddigest/store"
 	"github.com/threaddigest/threaddigest/store/open"
+	"github.com/threaddigest/threaddigest/version"
 )
 
 const serveUsage = `Usage: threaddigest serve [--config FILE]
@@ -88,7 +89,8 @@ func newLogger(w io.Writer, lc config.Log) *slog.Logger {
 
 // serve runs the service described by cfg until ctx ends.
 func serve(ctx context.Context, cfg *config.Config, env Env, logger *slog.Logger) error {
-	logger.Info("starting", "config", cfg.File, "store", open.Redact(cfg.Store.URL), "replica", cfg.Bot.ReplicaID)
+	build := version.Get()
+	logger.Info("starting", "version", build.Short(), "config", cfg.File, "store", open.Redact(cfg.Store.URL), "replica", cfg.Bot.ReplicaID)
 	st, err := open.Open(ctx, cfg.Store.URL, open.Options{Logger: logger, PoolSize: cfg.Store.PoolSize})
 	if err != nil {
 		return fmt.Errorf("serve: open the store: %w", err)
@@ -100,7 +102,8 @@ func serve(ctx context.Context, cfg *config.Config, env Env, logger *slog.Logger
 	}()
 
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		buildInfo(build))
 	metrics := bot.NewMetrics(reg)
 
 	// One client for every webhook and chat call; each call also carries
@@ -203,6 +206,18 @@ func serve(ctx context.Context, cfg *config.Config, env Env, logger *slog.Logger
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// buildInfo is the threaddigest_build_info gauge: always 1, its labels say
+// which build runs, so dashboards can tell replicas of different versions.
+func buildInfo(b version.Info) prometheus.Collector {
+	g := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name:        "threaddigest_build_info",
+		Help:        "Always 1; the labels name the running build (version, VCS revision, Go toolchain).",
+		ConstLabels: prometheus.Labels{"version": b.Short(), "revision": b.Revision, "goversion": b.GoVersion},
+	})
+	g.Set(1)
+	return g
 }
 
 // serviceSpecs turns the configuration's threads and digests into the

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/threaddigest/threaddigest/version"
 )
 
 // threadFile writes the first n comments of the example thread as a page
@@ -181,6 +183,7 @@ min_new_comments = 0
 		`threaddigest_source_polls_total{thread="huawei-europe"}`,
 		`threaddigest_run_duration_seconds_count{destination="stdout",digest="huawei-europe"}`,
 		`go_goroutines`,
+		`threaddigest_build_info{goversion="go`,
 	} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %s", want)
@@ -188,6 +191,9 @@ min_new_comments = 0
 	}
 	if !strings.Contains(stderr.String(), "replica=replica-test") {
 		t.Error("THREADDIGEST_REPLICA_ID was not used")
+	}
+	if want := "version=" + version.Get().Short(); !strings.Contains(stderr.String(), want) {
+		t.Errorf("the startup log lacks %s", want)
 	}
 	if err := stop(); err != nil {
 		t.Errorf("serve: %v", err)

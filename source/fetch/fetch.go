@@ -23,11 +23,13 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/threaddigest/threaddigest/internal/retryafter"
+	"github.com/threaddigest/threaddigest/version"
 )
 
-// DefaultUserAgent names threaddigest to the sites it reads, as Reddit and
-// others require of API clients.
-const DefaultUserAgent = "threaddigest/1.0 (comment thread digests; +https://github.com/threaddigest/threaddigest)"
+// DefaultUserAgent names threaddigest and its version to the sites it reads,
+// as Reddit and others require of API clients:
+// "threaddigest/v1.2.0 (comment thread digests; +https://github.com/…)".
+func DefaultUserAgent() string { return version.Get().UserAgent() }
 
 // Client fetches pages for sources. Build it with New; the zero value is not
 // usable.
@@ -49,7 +51,7 @@ type Client struct {
 
 // Config tunes a Client. Zero fields take the defaults given.
 type Config struct {
-	// UserAgent is sent with every request (DefaultUserAgent).
+	// UserAgent is sent with every request (DefaultUserAgent()).
 	UserAgent string
 	// MaxBody caps a response body in bytes (8 MiB).
 	MaxBody int64
@@ -100,7 +102,7 @@ func New(hc *http.Client, limits *Limits, log *slog.Logger, cfg Config) *Client 
 		retries: cfg.Retries, backoff: cfg.Backoff, maxWait: cfg.MaxWait, limits: limits, log: log, sleep: cfg.Sleep,
 	}
 	if c.userAgent == "" {
-		c.userAgent = DefaultUserAgent
+		c.userAgent = DefaultUserAgent()
 	}
 	if c.maxBody <= 0 {
 		c.maxBody = 8 << 20

@@ -25,7 +25,7 @@ func testClient(t *testing.T, cfg Config) (*Client, *[]time.Duration) {
 func TestRetryAfterThenSuccess(t *testing.T) {
 	var calls atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("User-Agent") != DefaultUserAgent {
+		if ua := r.Header.Get("User-Agent"); ua != DefaultUserAgent() || !strings.HasPrefix(ua, "threaddigest/") {
 			t.Errorf("User-Agent %q", r.Header.Get("User-Agent"))
 		}
 		if calls.Add(1) == 1 {

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+
+	threaddigest "github.com/threaddigest/threaddigest"
+	"github.com/threaddigest/threaddigest/version"
+)
+
+const versionUsage = `Usage: threaddigest version [--short]
+
+Prints the version of this build (release or commit, Go toolchain), then
+the licence and the credits of the data embedded in the binary (GeoNames,
+OpenFlights, ISO 3166 names, NYT-style abbreviations, AFINN-165).
+'threaddigest --version' is the same.
+
+Flags:
+`
+
+func runVersion(_ context.Context, args []string, env Env) error {
+	fs := flag.NewFlagSet("version", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	short := fs.Bool("short", false, "print only the version, e.g. v1.2.0 or devel+54d346c9e1f2")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), versionUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return usagef("version: %v", err)
+	}
+	if fs.NArg() > 0 {
+		return usagef("version takes no arguments, got %q", fs.Arg(0))
+	}
+	info := version.Get()
+	if *short {
+		fmt.Fprintln(env.Stdout, info.Short())
+		return nil
+	}
+	fmt.Fprintln(env.Stdout, info.String())
+	fmt.Fprintln(env.Stdout)
+	fmt.Fprint(env.Stdout, threaddigest.Notice)
+	return nil
+}
