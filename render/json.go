@@ -8,13 +8,21 @@ import (
 	"io"
 	"reflect"
 	"runtime"
+	"strconv"
 	"strings"
 
 	"github.com/threaddigest/threaddigest/digest"
 )
 
-// JSON writes d as indented JSON in the shape of digest.Digest's JSON tags,
-// which README documents field by field. Lists are always arrays, never null,
+// JSONSchemaVersion is the "schema_version" JSON writes first. The schema is
+// docs/digest.schema.json. The number changes only when a field is removed,
+// renamed or changes its type or meaning; fields may be added under the same
+// number, so readers should ignore fields they do not know.
+const JSONSchemaVersion = 1
+
+// JSON writes d as indented JSON: "schema_version" (JSONSchemaVersion), then
+// the fields in the shape of digest.Digest's JSON tags, which README and
+// docs/digest.schema.json document field by field. Lists are always arrays, never null,
 // so that readers need not tell "none" from "missing". Text is verbatim: JSON
 // escaping keeps it inert, and "<", ">" and "&" are written as \u escapes so
 // that the output is also safe to embed in HTML.
@@ -26,20 +34,15 @@ import (
 func JSON(w io.Writer, d digest.Digest) error {
 	d = withOuterArrays(d)
 	jw := newJSONWriter(w)
-	jw.raw("{")
+	jw.raw("{\n  \"schema_version\": " + strconv.Itoa(JSONSchemaVersion))
 	v := reflect.ValueOf(d)
 	t := v.Type()
-	first := true
 	for i := 0; i < t.NumField(); i++ {
 		name, omitEmpty, ok := jsonField(t.Field(i))
 		if !ok || omitEmpty && isEmptyJSON(v.Field(i)) {
 			continue
 		}
-		if !first {
-			jw.raw(",")
-		}
-		first = false
-		jw.raw("\n  ")
+		jw.raw(",\n  ")
 		jw.value(name, "")
 		jw.raw(": ")
 		if name == "comments" {
@@ -48,10 +51,7 @@ func JSON(w io.Writer, d digest.Digest) error {
 			jw.value(v.Field(i).Interface(), "  ")
 		}
 	}
-	if !first {
-		jw.raw("\n")
-	}
-	jw.raw("}\n")
+	jw.raw("\n}\n")
 	if err := jw.flush(); err != nil {
 		return fmt.Errorf("writing digest as JSON: %w", err)
 	}

@@ -34,7 +34,11 @@ func TestJSONStreamsWhatEncoderWrites(t *testing.T) {
 			var want bytes.Buffer
 			enc := json.NewEncoder(&want)
 			enc.SetIndent("", "  ")
-			if err := enc.Encode(withArrays(d)); err != nil {
+			versioned := struct {
+				SchemaVersion int `json:"schema_version"`
+				digest.Digest
+			}{JSONSchemaVersion, withArrays(d)}
+			if err := enc.Encode(versioned); err != nil {
 				t.Fatal(err)
 			}
 			var got bytes.Buffer
