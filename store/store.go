@@ -234,6 +234,32 @@ type Store interface {
 	// channel: all of the platform), ordered by thread name (byte order).
 	Follows(ctx context.Context, platform, channel string) ([]Follow, error)
 
+	ModelCache
+
 	// Close releases the database.
 	Close() error
+}
+
+// ModelCache keeps what the language-model engine (digest/llm) learnt about a
+// thread, so that a scheduled digest asks the model only about comments it
+// has not read before, and labels them against the same arguments.
+//
+// Keys and scopes are opaque to the store (the engine makes them from a hash
+// of everything an answer depends on); values are opaque bytes kept exactly.
+// Both belong to a thread and go with it. Keys and scopes must be valid UTF-8
+// without NUL, or the call fails.
+type ModelCache interface {
+	// ModelLabels returns the stored labels of the thread under the given
+	// keys; keys with none are absent from the map. ErrNotFound is never
+	// returned: an unknown thread has no labels.
+	ModelLabels(ctx context.Context, thread string, keys []string) (map[string][]byte, error)
+	// SaveModelLabels stores labels by key, replacing those already stored
+	// under the same keys. The thread must exist (else ErrNotFound).
+	SaveModelLabels(ctx context.Context, thread string, labels map[string][]byte, now time.Time) error
+	// ArgumentSet returns the thread's argument set stored under scope, or
+	// ok=false when there is none.
+	ArgumentSet(ctx context.Context, thread, scope string) (set []byte, ok bool, err error)
+	// SaveArgumentSet stores (or replaces) the thread's argument set under
+	// scope. The thread must exist (else ErrNotFound).
+	SaveArgumentSet(ctx context.Context, thread, scope string, set []byte, now time.Time) error
 }

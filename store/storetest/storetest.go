@@ -50,6 +50,8 @@ func Run(t *testing.T, open Opener) {
 		{"Leases", testLeases},
 		{"SourceState", testSourceState},
 		{"Follows", testFollows},
+		{"ModelLabels", testModelLabels},
+		{"ArgumentSets", testArgumentSets},
 		{"ConcurrentClaims", func(t *testing.T, s store.Store) { testConcurrentClaims(t, s, s) }},
 		{"ConcurrentLeases", func(t *testing.T, s store.Store) { testConcurrentLeases(t, s, s) }},
 		{"ConcurrentUpserts", func(t *testing.T, s store.Store) { testConcurrentUpserts(t, s, s) }},
@@ -1139,5 +1141,106 @@ func testNoCommentSkipped(t *testing.T, a, b store.Store) {
 	}
 	if len(snaps) < 2 {
 		t.Logf("only %d snapshots taken", len(snaps))
+	}
+}
+
+func testModelLabels(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	saveThread(t, s, "t")
+	saveThread(t, s, "u")
+	got, err := s.ModelLabels(ctx, "t", []string{"a", "b"})
+	if err != nil || len(got) != 0 {
+		t.Fatalf("ModelLabels before any = %v, %v; want none", got, err)
+	}
+	if got, err := s.ModelLabels(ctx, "missing", []string{"a"}); err != nil || len(got) != 0 {
+		t.Errorf("ModelLabels of a missing thread = %v, %v; want none", got, err)
+	}
+	binary := []byte("{\"stance\":\"favor\"} \x00\xff\xfe")
+	ok(t, s.SaveModelLabels(ctx, "t", map[string][]byte{"a": []byte(`{"v":1}`), "b": binary, "e": {}}, at(0)))
+	ok(t, s.SaveModelLabels(ctx, "u", map[string][]byte{"a": []byte("other thread")}, at(0)))
+	got, err = s.ModelLabels(ctx, "t", []string{"a", "b", "c", "e"})
+	ok(t, err)
+	want := map[string]string{"a": `{"v":1}`, "b": string(binary), "e": ""}
+	if len(got) != len(want) {
+		t.Errorf("ModelLabels = %q; want %q", got, want)
+	}
+	for k, v := range want {
+		if g, found := got[k]; !found || string(g) != v || g == nil {
+			t.Errorf("ModelLabels[%q] = %q (found %v); want %q, never nil", k, g, found, v)
+		}
+	}
+	// Replacing a key keeps the others.
+	ok(t, s.SaveModelLabels(ctx, "t", map[string][]byte{"a": []byte(`{"v":2}`)}, at(time.Minute)))
+	got, err = s.ModelLabels(ctx, "t", []string{"a", "b"})
+	ok(t, err)
+	if string(got["a"]) != `{"v":2}` || string(got["b"]) != string(binary) {
+		t.Errorf("after replacing a: %q", got)
+	}
+	if got, err := s.ModelLabels(ctx, "u", []string{"a", "b"}); err != nil || len(got) != 1 || string(got["a"]) != "other thread" {
+		t.Errorf("ModelLabels(u) = %q, %v; want only its own", got, err)
+	}
+	// Many keys at once (more than one query's worth).
+	many := make(map[string][]byte)
+	var keys []string
+	for i := range 1234 {
+		k := fmt.Sprintf("k%05d", i)
+		many[k] = []byte(fmt.Sprint(i))
+		keys = append(keys, k)
+	}
+	ok(t, s.SaveModelLabels(ctx, "t", many, at(2*time.Minute)))
+	got, err = s.ModelLabels(ctx, "t", append(keys, "absent"))
+	ok(t, err)
+	if len(got) != len(many) {
+		t.Errorf("ModelLabels of %d keys found %d", len(many), len(got))
+	}
+	for k, v := range many {
+		if string(got[k]) != string(v) {
+			t.Errorf("ModelLabels[%q] = %q; want %q", k, got[k], v)
+			break
+		}
+	}
+	if err := s.SaveModelLabels(ctx, "missing", map[string][]byte{"a": {}}, at(0)); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("SaveModelLabels of a missing thread: %v, want ErrNotFound", err)
+	}
+	for _, bad := range []string{"", "nul\x00key", "bad\xffutf8"} {
+		if err := s.SaveModelLabels(ctx, "t", map[string][]byte{bad: {}}, at(0)); err == nil {
+			t.Errorf("SaveModelLabels under key %q: no error", bad)
+		}
+		if _, err := s.ModelLabels(ctx, "t", []string{bad}); err == nil {
+			t.Errorf("ModelLabels under key %q: no error", bad)
+		}
+	}
+}
+
+func testArgumentSets(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	saveThread(t, s, "t")
+	saveThread(t, s, "u")
+	if set, found, err := s.ArgumentSet(ctx, "t", "m1"); err != nil || found || set != nil {
+		t.Errorf("ArgumentSet before any = %q, %v, %v; want none", set, found, err)
+	}
+	ok(t, s.SaveArgumentSet(ctx, "t", "m1", []byte(`[{"claim":"one"}]`), at(0)))
+	ok(t, s.SaveArgumentSet(ctx, "t", "m2", []byte("\x00\xff"), at(0)))
+	ok(t, s.SaveArgumentSet(ctx, "u", "m1", []byte("u's"), at(0)))
+	check := func(thread, scope, want string) {
+		t.Helper()
+		set, found, err := s.ArgumentSet(ctx, thread, scope)
+		if err != nil || !found || string(set) != want {
+			t.Errorf("ArgumentSet(%s, %s) = %q, %v, %v; want %q", thread, scope, set, found, err, want)
+		}
+	}
+	check("t", "m1", `[{"claim":"one"}]`)
+	check("t", "m2", "\x00\xff")
+	check("u", "m1", "u's")
+	ok(t, s.SaveArgumentSet(ctx, "t", "m1", []byte(`[{"claim":"one"},{"claim":"two"}]`), at(time.Hour)))
+	check("t", "m1", `[{"claim":"one"},{"claim":"two"}]`)
+	check("u", "m1", "u's")
+	ok(t, s.SaveArgumentSet(ctx, "t", "m1", nil, at(time.Hour)))
+	check("t", "m1", "")
+	if err := s.SaveArgumentSet(ctx, "missing", "m1", []byte("x"), at(0)); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("SaveArgumentSet of a missing thread: %v, want ErrNotFound", err)
+	}
+	if err := s.SaveArgumentSet(ctx, "t", "", []byte("x"), at(0)); err == nil {
+		t.Error("SaveArgumentSet under an empty scope: no error")
 	}
 }

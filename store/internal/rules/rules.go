@@ -300,3 +300,21 @@ func Pending(ms []Migration, current int) ([]Migration, error) {
 	}
 	return pending, nil
 }
+
+// CheckModelKeys reports what keeps model-cache entries of thread from being
+// stored or read under keys (label keys or an argument-set scope): an empty
+// thread or key, or one that CheckName refuses.
+func CheckModelKeys(thread string, keys ...string) error {
+	if thread == "" {
+		return errors.New("thread name is empty")
+	}
+	errs := []error{CheckName("thread", thread)}
+	for _, k := range keys {
+		if k == "" {
+			errs = append(errs, errors.New("a model cache key is empty"))
+			continue
+		}
+		errs = append(errs, CheckName("model cache key", k))
+	}
+	return errors.Join(errs...)
+}
