@@ -155,11 +155,13 @@ func newHarness(t testing.TB, st store.Store) *harness {
 func (h *harness) service(holder string, set Settings, threads []ThreadSpec, digests []DigestSpec) *Service {
 	h.t.Helper()
 	s, err := New(Deps{
-		Store:   h.store,
-		Logger:  slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Clock:   SystemClock{},
-		Holder:  holder,
-		Analyze: digest.Analyze,
+		Store:  h.store,
+		Logger: slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Clock:  SystemClock{},
+		Holder: holder,
+		Analyze: func(_ context.Context, t threaddigest.Thread, opt digest.Options) digest.Digest {
+			return digest.Analyze(t, opt)
+		},
 		OpenSource: func(spec string) (source.Source, error) {
 			if src, ok := h.sources[spec]; ok {
 				return src, nil

@@ -58,8 +58,9 @@ type Deps struct {
 	Clock  Clock
 	// Holder names this replica in claims and leases.
 	Holder string
-	// Analyze computes a digest; digest.Analyze in production.
-	Analyze func(threaddigest.Thread, digest.Options) digest.Digest
+	// Analyze computes a digest: digest.Analyze, or an engine that asks a
+	// language model (digest/llm) and may wait on it until ctx ends.
+	Analyze func(ctx context.Context, t threaddigest.Thread, opt digest.Options) digest.Digest
 	// Locator reads commenter locations; nil reads every one as Unknown.
 	Locator digest.Locator
 	// OpenSource turns a source address into a Source.

@@ -22,6 +22,11 @@ const (
 // With opt.New set, the whole thread is analysed and the digest describes the
 // new comments, placed in the thread by Digest.Context.
 func Analyze(t threaddigest.Thread, opt Options) Digest {
+	return analyze(t, opt).build()
+}
+
+// analyze runs every step of the offline analysis.
+func analyze(t threaddigest.Thread, opt Options) *analysis {
 	a := newAnalysis(t, opt)
 	a.tokenize()
 	a.linkReplies()
@@ -30,7 +35,7 @@ func Analyze(t threaddigest.Thread, opt Options) Digest {
 	a.classifyRelations()
 	a.clusterArguments()
 	a.propagateStance()
-	return a.build()
+	return a
 }
 
 // analysis is the state of one Analyze call. Comments are addressed by their
@@ -113,31 +118,48 @@ func newAnalysis(t threaddigest.Thread, opt Options) *analysis {
 		relation:  make([]int8, n),
 		vocab:     newVocabulary(),
 	}
-	index := make(map[string]int32)
-	for i, c := range t.Comments {
-		key := c.CommenterKey()
-		k, ok := index[key]
-		if !ok {
-			k = int32(len(a.commenters))
-			index[key] = k
-			a.commenters = append(a.commenters, key)
-		}
-		a.commenter[i] = k
-	}
-	a.order = make([]int32, n)
-	for i := range a.order {
-		a.order[i] = int32(i)
-	}
-	slices.SortStableFunc(a.order, func(x, y int32) int { return strings.Compare(t.Comments[x].ID, t.Comments[y].ID) })
-	a.rank = make([]int32, n)
+	a.commenters = numberCommenters(t, a.commenter)
+	a.order, a.rank = idOrder(t)
 	h := newFNV64a()
-	for r, i := range a.order {
-		a.rank[i] = int32(r)
+	for _, i := range a.order {
 		c := &t.Comments[i]
 		h = h.add(c.ID).addByte(0).add(c.Body).addByte(0)
 	}
 	a.seed = uint64(h) | 1
 	return a
+}
+
+// numberCommenters sets commenter[i] to the number of comment i's commenter,
+// in order of first comment, and returns the commenters' keys.
+func numberCommenters(t threaddigest.Thread, commenter []int32) []string {
+	var keys []string
+	index := make(map[string]int32)
+	for i, c := range t.Comments {
+		key := c.CommenterKey()
+		k, ok := index[key]
+		if !ok {
+			k = int32(len(keys))
+			index[key] = k
+			keys = append(keys, key)
+		}
+		commenter[i] = k
+	}
+	return keys
+}
+
+// idOrder lists the comments by ID (ties: input position), and gives each
+// comment's place in that list.
+func idOrder(t threaddigest.Thread) (order, rank []int32) {
+	order = make([]int32, len(t.Comments))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(x, y int32) int { return strings.Compare(t.Comments[x].ID, t.Comments[y].ID) })
+	rank = make([]int32, len(order))
+	for r, i := range order {
+		rank[i] = int32(r)
+	}
+	return order, rank
 }
 
 // fnv64a is the 64-bit FNV-1a hash (hash/fnv's New64a), taking strings

@@ -129,7 +129,7 @@ func benchmarkStages(b *testing.B, n int) {
 		{"relations", (*analysis).classifyRelations},
 		{"arguments", (*analysis).clusterArguments},
 		{"propagate", (*analysis).propagateStance},
-		{"locations", func(a *analysis) { a.places() }},
+		{"locations", func(a *analysis) { a.assembly().places() }},
 		{"build", func(a *analysis) { a.build() }},
 	}
 	stats := make([]stageMetrics, len(steps))

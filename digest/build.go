@@ -3,11 +3,13 @@ package digest
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/threaddigest/threaddigest"
 	"github.com/threaddigest/threaddigest/geo"
 )
 
@@ -17,33 +19,139 @@ const (
 	quoteRunes   = 200
 )
 
-// build assembles the Digest of the comments in scope: all live comments, or
+// build assembles the Digest of the comments in scope.
+func (a *analysis) build() Digest { return a.assembly().assemble() }
+
+// assembly hands the analysis's labels to the code that counts and quotes,
+// with the analysis itself as the evidence of what to quote.
+func (a *analysis) assembly() *assembly {
+	as := &assembly{
+		t:          a.t,
+		opt:        a.opt,
+		n:          a.n,
+		target:     a.target.display,
+		commenter:  a.commenter,
+		commenters: len(a.commenters),
+		rank:       a.rank,
+		parent:     a.parent,
+		replies:    a.replies,
+		relation:   a.relation,
+		label:      a.label,
+		argLabels:  make([]string, len(a.args)),
+		argsOf:     make([][]int32, a.n),
+		ev:         a,
+	}
+	for k := range a.args {
+		as.argLabels[k] = a.args[k].label
+	}
+	for i := 0; i < a.n; i++ {
+		var gs []int32
+		for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
+			if g := a.argOf[s]; g >= 0 {
+				gs = append(gs, g)
+			}
+		}
+		if len(gs) > 1 {
+			slices.Sort(gs)
+			gs = slices.Compact(gs)
+		}
+		as.argsOf[i] = gs
+	}
+	return as
+}
+
+// assembly is what counting, ranking and quoting need to know about a thread
+// once an engine has labelled its comments: who wrote each, what it answers
+// and how, its stance, the arguments it makes. The offline analysis fills it
+// (analysis.build), and so does Assemble from another engine's Labels: both
+// digests are counted, ranked and quoted by the same code. Comments are
+// addressed by their index in the thread, deleted ones included.
+type assembly struct {
+	t   threaddigest.Thread
+	opt Options
+	n   int
+
+	target string
+	// commenter[i] numbers comment i's commenter; commenters counts them.
+	commenter  []int32
+	commenters int
+	// rank[i] is comment i's place in ID order: ties are broken by it, so
+	// that a shuffled thread digests the same.
+	rank []int32
+
+	parent   []int32 // index of the comment replied to, or -1
+	replies  []int32 // number of direct replies each comment received
+	relation []int8  // relRebuttal, … of each reply
+	label    []int8  // stance: labelNone, labelFavor, labelAgainst
+
+	// argLabels names each argument the engine found, in no particular
+	// order; argsOf[i] lists those comment i makes, ascending.
+	argLabels []string
+	argsOf    [][]int32
+	// argCommenters counts each argument's distinct commenters in the
+	// whole thread (set by assemble).
+	argCommenters []int
+
+	ev evidence
+}
+
+// evidence is what an engine knows about where a comment says what its
+// labels say: the assembly asks it what to quote.
+type evidence interface {
+	// statement picks the passage that best states argument k among the
+	// comments in scope that make it: comment index and byte range.
+	statement(k int, inScope []bool) (comment, start, end int)
+	// clearerSide reports whether comment i is a clearer example of the
+	// side sign (+1 favor, -1 against) than comment j (-1: none yet).
+	clearerSide(i, j int, sign float64) bool
+	// stanceQuote quotes comment i where it takes the side sign.
+	stanceQuote(i int, sign float64) *Quote
+	// substance is how much comment i says, from 0 to 1.
+	substance(i int) float64
+	// rebuttalExcerpts quote rebuttal i and the parent p it answers.
+	rebuttalExcerpts(i, p int) (reply, parent string)
+}
+
+// assemble builds the Digest of the comments in scope: all live comments, or
 // the new ones when Options.New is set.
-func (a *analysis) build() Digest {
+func (as *assembly) assemble() Digest {
 	d := Digest{
-		ThreadID:  a.t.ID,
-		Title:     a.t.Title,
-		Target:    a.target.display,
+		ThreadID:  as.t.ID,
+		Title:     as.t.Title,
+		Target:    as.target,
 		Arguments: []Argument{},
 		Rebuttals: []Rebuttal{},
 		Regions:   []Region{},
 		Comments:  []CommentResult{},
 	}
-	inScope := make([]bool, a.n)
-	for i, c := range a.t.Comments {
-		inScope[i] = !c.Deleted && (a.opt.New == nil || a.opt.New[c.ID])
+	inScope := make([]bool, as.n)
+	for i, c := range as.t.Comments {
+		inScope[i] = !c.Deleted && (as.opt.New == nil || as.opt.New[c.ID])
 	}
-	d.CommentCount, d.CommenterCount = a.count(inScope)
+	as.argCommenters = make([]int, len(as.argLabels))
+	seen := make(map[[2]int32]bool)
+	for i, gs := range as.argsOf {
+		if as.t.Comments[i].Deleted {
+			continue
+		}
+		for _, g := range gs {
+			if key := [2]int32{g, as.commenter[i]}; !seen[key] {
+				seen[key] = true
+				as.argCommenters[g]++
+			}
+		}
+	}
+	d.CommentCount, d.CommenterCount = as.count(inScope)
 	d.Comments = make([]CommentResult, 0, d.CommentCount)
-	d.Span = a.span(inScope)
+	d.Span = as.span(inScope)
 
-	argIDs := a.rankArguments(inScope, &d)
-	d.Rebuttals = a.rebuttals(inScope, argIDs, d.CommenterCount)
-	d.Stance = a.stanceOf(inScope, true)
-	places := a.places()
-	d.Regions = a.regions(inScope, places, argIDs)
+	argIDs := as.rankArguments(inScope, &d)
+	d.Rebuttals = as.rebuttals(inScope, argIDs, d.CommenterCount)
+	d.Stance = as.stanceOf(inScope, true)
+	places := as.places()
+	d.Regions = as.regions(inScope, places, argIDs)
 
-	for i, c := range a.t.Comments {
+	for i, c := range as.t.Comments {
 		if !inScope[i] {
 			continue
 		}
@@ -55,19 +163,19 @@ func (a *analysis) build() Digest {
 			Country:   place.Country,
 			Admin1:    postalAdmin1(place),
 			Region:    place.Region,
-			Stance:    stanceName(a.label[i]),
-			Arguments: a.argumentsOfComment(i, argIDs),
+			Stance:    stanceName(as.label[i]),
+			Arguments: as.argumentsOfComment(i, argIDs),
 		}
-		if p := a.parent[i]; p >= 0 {
-			id := a.t.Comments[p].ID
+		if p := as.parent[i]; p >= 0 {
+			id := as.t.Comments[p].ID
 			cr.ReplyTo = &id
-			rel := relationName(a.relation[i])
+			rel := relationName(as.relation[i])
 			cr.Relation = &rel
 		}
 		d.Comments = append(d.Comments, cr)
 	}
-	if a.opt.New != nil {
-		d.Context = a.context(inScope, d)
+	if as.opt.New != nil {
+		d.Context = as.context(inScope, d)
 	}
 	return d
 }
@@ -82,14 +190,14 @@ func postalAdmin1(p geo.Place) string {
 	return ""
 }
 
-func (a *analysis) count(inScope []bool) (comments, commenters int) {
-	seen := make([]bool, len(a.commenters))
+func (as *assembly) count(inScope []bool) (comments, commenters int) {
+	seen := make([]bool, as.commenters)
 	for i, ok := range inScope {
 		if !ok {
 			continue
 		}
 		comments++
-		if k := a.commenter[i]; !seen[k] {
+		if k := as.commenter[i]; !seen[k] {
 			seen[k] = true
 			commenters++
 		}
@@ -97,10 +205,10 @@ func (a *analysis) count(inScope []bool) (comments, commenters int) {
 	return comments, commenters
 }
 
-func (a *analysis) span(inScope []bool) *Span {
+func (as *assembly) span(inScope []bool) *Span {
 	var sp *Span
 	for i, ok := range inScope {
-		at := a.t.Comments[i].CreatedAt
+		at := as.t.Comments[i].CreatedAt
 		if !ok || at.IsZero() {
 			continue
 		}
@@ -128,39 +236,35 @@ func relationName(r int8) string {
 	return RelationExtension
 }
 
-// rankArguments fills d.Arguments with the clusters the comments in scope
-// make, most commenters first, and returns the reported id of each cluster
+// rankArguments fills d.Arguments with the arguments the comments in scope
+// make, most commenters first, and returns the reported id of each argument
 // (0 when not reported).
-func (a *analysis) rankArguments(inScope []bool, d *Digest) []int {
+func (as *assembly) rankArguments(inScope []bool, d *Digest) []int {
 	type ranked struct {
 		k          int
 		comments   []int
 		commenters int
 		first      int
 	}
-	var list []ranked
-	for k := range a.args {
-		var comments []int
-		seen := map[int32]bool{}
-		last := -1
-		for _, u := range a.args[k].units {
-			s := a.feat.sent[u]
-			i := int(a.sents[s].comment)
-			if !inScope[i] || i == last {
-				continue
-			}
-			last = i
-			comments = append(comments, i)
-			seen[a.commenter[i]] = true
+	members := make([][]int, len(as.argLabels))
+	for i, ok := range inScope {
+		if !ok {
+			continue
 		}
+		for _, g := range as.argsOf[i] {
+			members[g] = append(members[g], i)
+		}
+	}
+	var list []ranked
+	for k, comments := range members {
 		if len(comments) == 0 {
 			continue
 		}
-		sort.Ints(comments)
-		comments = dedupInts(comments)
-		first := a.rank[comments[0]]
+		seen := map[int32]bool{}
+		first := as.rank[comments[0]]
 		for _, i := range comments {
-			first = min(first, a.rank[i])
+			seen[as.commenter[i]] = true
+			first = min(first, as.rank[i])
 		}
 		list = append(list, ranked{k: k, comments: comments, commenters: len(seen), first: int(first)})
 	}
@@ -174,32 +278,31 @@ func (a *analysis) rankArguments(inScope []bool, d *Digest) []int {
 		}
 		return x.first < y.first
 	})
-	maxArgs := a.opt.MaxArguments
+	maxArgs := as.opt.MaxArguments
 	if maxArgs <= 0 {
 		maxArgs = defaultMaxArguments
 	}
-	ids := make([]int, len(a.args))
+	ids := make([]int, len(as.argLabels))
 	for r, it := range list {
 		if r == maxArgs {
 			break
 		}
 		id := r + 1
 		ids[it.k] = id
-		c := &a.args[it.k]
-		stmt := a.statementInScope(c, inScope)
-		ci := int(a.sents[stmt].comment)
-		text := a.sentenceText(int(stmt))
+		ci, start, end := as.ev.statement(it.k, inScope)
+		c := as.t.Comments[ci]
+		text := c.Body[start:end]
 		arg := Argument{
 			ID:         id,
-			Label:      c.label,
+			Label:      as.argLabels[it.k],
 			Statement:  text,
 			Commenters: it.commenters,
 			Share:      share(it.commenters, d.CommenterCount),
 			CommentIDs: make([]string, len(it.comments)),
-			Quote:      Quote{CommentID: a.t.Comments[ci].ID, Author: a.t.Comments[ci].Author, Text: text},
+			Quote:      Quote{CommentID: c.ID, Author: c.Author, Text: text},
 		}
 		for j, i := range it.comments {
-			arg.CommentIDs[j] = a.t.Comments[i].ID
+			arg.CommentIDs[j] = as.t.Comments[i].ID
 		}
 		d.Arguments = append(d.Arguments, arg)
 	}
@@ -214,6 +317,13 @@ func dedupInts(s []int) []int {
 		}
 	}
 	return out
+}
+
+// statement is the sentence of argument k's cluster that states it among
+// the comments in scope.
+func (a *analysis) statement(k int, inScope []bool) (comment, start, end int) {
+	st := a.sents[a.statementInScope(&a.args[k], inScope)]
+	return int(st.comment), int(st.start), int(st.end)
 }
 
 // statementInScope returns the cluster's statement if its comment is in
@@ -239,10 +349,10 @@ func share(n, total int) float64 {
 }
 
 // argumentsOfComment lists the reported arguments comment i makes.
-func (a *analysis) argumentsOfComment(i int, argIDs []int) []int {
+func (as *assembly) argumentsOfComment(i int, argIDs []int) []int {
 	out := []int{}
-	for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
-		if g := a.argOf[s]; g >= 0 && argIDs[g] > 0 {
+	for _, g := range as.argsOf[i] {
+		if argIDs[g] > 0 {
 			out = append(out, argIDs[g])
 		}
 	}
@@ -252,22 +362,22 @@ func (a *analysis) argumentsOfComment(i int, argIDs []int) []int {
 
 // stanceOf counts the comments in scope by stance and, when quotes is set,
 // quotes the clearest comment on each side.
-func (a *analysis) stanceOf(inScope []bool, quotes bool) Stance {
-	st := Stance{Target: a.target.display}
+func (as *assembly) stanceOf(inScope []bool, quotes bool) Stance {
+	st := Stance{Target: as.target}
 	bestFavor, bestAgainst := -1, -1
 	for i, ok := range inScope {
 		if !ok {
 			continue
 		}
-		switch a.label[i] {
+		switch as.label[i] {
 		case labelFavor:
 			st.Favor++
-			if a.clearerSide(i, bestFavor, 1) {
+			if quotes && as.ev.clearerSide(i, bestFavor, 1) {
 				bestFavor = i
 			}
 		case labelAgainst:
 			st.Against++
-			if a.clearerSide(i, bestAgainst, -1) {
+			if quotes && as.ev.clearerSide(i, bestAgainst, -1) {
 				bestAgainst = i
 			}
 		default:
@@ -276,10 +386,10 @@ func (a *analysis) stanceOf(inScope []bool, quotes bool) Stance {
 	}
 	if quotes {
 		if bestFavor >= 0 {
-			st.FavorQuote = a.stanceQuote(bestFavor, 1)
+			st.FavorQuote = as.ev.stanceQuote(bestFavor, 1)
 		}
 		if bestAgainst >= 0 {
-			st.AgainstQuote = a.stanceQuote(bestAgainst, -1)
+			st.AgainstQuote = as.ev.stanceQuote(bestAgainst, -1)
 		}
 	}
 	return st
@@ -287,6 +397,18 @@ func (a *analysis) stanceOf(inScope []bool, quotes bool) Stance {
 
 // stanceQuote quotes the sentence of comment i that most takes the side sign.
 func (a *analysis) stanceQuote(i int, sign float64) *Quote {
+	best := a.stanceSentence(i, sign)
+	if best < 0 {
+		return nil
+	}
+	c := a.t.Comments[i]
+	st := a.sents[best]
+	return &Quote{CommentID: c.ID, Author: c.Author, Text: excerpt(c.Body, int(st.start), int(st.end), quoteRunes)}
+}
+
+// stanceSentence returns the sentence of comment i that most takes the side
+// sign, else its first substantive sentence, else -1.
+func (a *analysis) stanceSentence(i int, sign float64) int {
 	best, bestScore := -1, 0.0
 	var buf []int32
 	for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
@@ -299,12 +421,7 @@ func (a *analysis) stanceQuote(i int, sign float64) *Quote {
 	if best < 0 {
 		best = a.firstSubstantive(i)
 	}
-	if best < 0 {
-		return nil
-	}
-	c := a.t.Comments[i]
-	st := a.sents[best]
-	return &Quote{CommentID: c.ID, Author: c.Author, Text: excerpt(c.Body, int(st.start), int(st.end), quoteRunes)}
+	return best
 }
 
 // firstSubstantive returns comment i's first sentence with content words,
@@ -403,21 +520,21 @@ type placeTable struct {
 	ofComment   []geo.Place
 }
 
-func (a *analysis) places() placeTable {
+func (as *assembly) places() placeTable {
 	unknown := geo.Place{Region: geo.Unknown}
-	pt := placeTable{ofCommenter: make([]geo.Place, len(a.commenters)), ofComment: make([]geo.Place, a.n)}
+	pt := placeTable{ofCommenter: make([]geo.Place, as.commenters), ofComment: make([]geo.Place, as.n)}
 	for k := range pt.ofCommenter {
 		pt.ofCommenter[k] = unknown
 	}
 	resolved := map[string]geo.Place{}
 	resolve := func(loc string) geo.Place {
-		if loc == "" || a.opt.Locator == nil {
+		if loc == "" || as.opt.Locator == nil {
 			return unknown
 		}
 		if p, ok := resolved[loc]; ok {
 			return p
 		}
-		p := a.opt.Locator.Resolve(loc)
+		p := as.opt.Locator.Resolve(loc)
 		if p.Region == "" {
 			p.Region = geo.Unknown
 		}
@@ -428,20 +545,20 @@ func (a *analysis) places() placeTable {
 		n     int
 		first int
 	}
-	counts := make([]map[string]*tally, len(a.commenters))
-	for i, c := range a.t.Comments {
+	counts := make([]map[string]*tally, as.commenters)
+	for i, c := range as.t.Comments {
 		p := resolve(c.Location)
 		pt.ofComment[i] = p
 		if c.Deleted || p.Region == geo.Unknown {
 			continue
 		}
-		k := a.commenter[i]
+		k := as.commenter[i]
 		if counts[k] == nil {
 			counts[k] = map[string]*tally{}
 		}
 		t := counts[k][c.Location]
 		if t == nil {
-			t = &tally{first: int(a.rank[i])}
+			t = &tally{first: int(as.rank[i])}
 			counts[k][c.Location] = t
 		}
 		t.n++
@@ -460,33 +577,33 @@ func (a *analysis) places() placeTable {
 	}
 	for i := range pt.ofComment {
 		if pt.ofComment[i].Region == geo.Unknown {
-			pt.ofComment[i] = pt.ofCommenter[a.commenter[i]]
+			pt.ofComment[i] = pt.ofCommenter[as.commenter[i]]
 		}
 	}
 	return pt
 }
 
 // regions splits the commenters in scope by region.
-func (a *analysis) regions(inScope []bool, places placeTable, argIDs []int) []Region {
+func (as *assembly) regions(inScope []bool, places placeTable, argIDs []int) []Region {
 	type commenterView struct {
 		favor, against int
 		args           map[int]bool
 		in             bool
 	}
-	views := make([]commenterView, len(a.commenters))
+	views := make([]commenterView, as.commenters)
 	for i, ok := range inScope {
 		if !ok {
 			continue
 		}
-		v := &views[a.commenter[i]]
+		v := &views[as.commenter[i]]
 		v.in = true
-		switch a.label[i] {
+		switch as.label[i] {
 		case labelFavor:
 			v.favor++
 		case labelAgainst:
 			v.against++
 		}
-		for _, id := range a.argumentsOfComment(i, argIDs) {
+		for _, id := range as.argumentsOfComment(i, argIDs) {
 			if v.args == nil {
 				v.args = map[int]bool{}
 			}
@@ -541,17 +658,17 @@ func (a *analysis) regions(inScope []bool, places placeTable, argIDs []int) []Re
 }
 
 // context places the new comments in the whole thread.
-func (a *analysis) context(inScope []bool, d Digest) *Context {
-	all := make([]bool, a.n)
-	old := make([]bool, a.n)
-	for i, c := range a.t.Comments {
+func (as *assembly) context(inScope []bool, d Digest) *Context {
+	all := make([]bool, as.n)
+	old := make([]bool, as.n)
+	for i, c := range as.t.Comments {
 		all[i] = !c.Deleted
 		old[i] = all[i] && !inScope[i]
 	}
 	ctx := &Context{NewComments: d.CommentCount, NewCommenters: d.CommenterCount}
-	ctx.TotalComments, ctx.TotalCommenters = a.count(all)
-	ctx.ThreadStance = a.stanceOf(all, true)
-	ctx.Lean = lean(d.Stance, a.stanceOf(old, false), a.target.display)
+	ctx.TotalComments, ctx.TotalCommenters = as.count(all)
+	ctx.ThreadStance = as.stanceOf(all, true)
+	ctx.Lean = lean(d.Stance, as.stanceOf(old, false), as.target)
 	return ctx
 }
 

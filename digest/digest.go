@@ -10,6 +10,7 @@
 package digest
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/threaddigest/threaddigest/geo"
@@ -84,6 +85,69 @@ type Digest struct {
 	// Context is set when Options.New restricted the digest to new comments:
 	// it places them in the whole thread.
 	Context *Context `json:"context,omitempty"`
+	// Engine says which engine labelled the comments when another engine
+	// than the offline analysis was asked to (digest/llm); nil otherwise.
+	Engine *Engine `json:"engine,omitempty"`
+}
+
+// Engine says which engine labelled a digest's comments. Every rendering
+// shows its Footer, so that readers know what produced what they read.
+type Engine struct {
+	// Name is EngineLLM when a language model labelled comments of the
+	// digest, EngineOffline when it was asked to and none did.
+	Name string `json:"name"`
+	// Model is the language model that was asked.
+	Model string `json:"model"`
+	// ModelComments counts the digest's comments the model labelled;
+	// OfflineComments those the offline analysis labelled in its place.
+	ModelComments   int `json:"model_comments"`
+	OfflineComments int `json:"offline_comments"`
+	// Reason says why the offline analysis labelled comments; "" when it
+	// labelled none.
+	Reason string `json:"reason"`
+	// Tokens counts the tokens the model was sent and wrote for this
+	// digest (labels read from the cache cost none); Cost is their price
+	// in US dollars at the configured rates, 0 when none are configured.
+	Tokens int     `json:"tokens"`
+	Cost   float64 `json:"cost_usd"`
+}
+
+// Engine names.
+const (
+	EngineLLM     = "llm"
+	EngineOffline = "offline"
+)
+
+// Footer is the line every rendering shows about the engine, e.g.
+// "Labels: language model llama3.1 (54 comments); counts and quotes by
+// threaddigest.".
+func (e *Engine) Footer() string {
+	if e == nil {
+		return ""
+	}
+	model := e.Model
+	if model == "" {
+		model = "(unnamed)"
+	}
+	reason := e.Reason
+	if reason == "" {
+		reason = "no reason given"
+	}
+	switch {
+	case e.ModelComments == 0:
+		return fmt.Sprintf("Labels: the offline analysis; language model %s not used (%s).", model, reason)
+	case e.OfflineComments == 0:
+		return fmt.Sprintf("Labels: language model %s (%s); counts and quotes by threaddigest.", model, plural(e.ModelComments, "comment"))
+	}
+	return fmt.Sprintf("Labels: language model %s for %s, the offline analysis for %d (%s; their arguments are not counted); counts and quotes by threaddigest.",
+		model, plural(e.ModelComments, "comment"), e.OfflineComments, reason)
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // Span is a time range.

@@ -12,41 +12,31 @@ import (
 // much they matter: substance (content words), engagement (likes, replies to
 // the rebuttal) and the standing of what they attack (the share of commenters
 // making the parent's argument, and the parent's own likes).
-func (a *analysis) rebuttals(inScope []bool, argIDs []int, commenters int) []Rebuttal {
+func (as *assembly) rebuttals(inScope []bool, argIDs []int, commenters int) []Rebuttal {
 	type cand struct {
 		i     int
 		score float64
 	}
 	var cands []cand
 	for i, ok := range inScope {
-		p := a.parent[i]
-		if !ok || p < 0 || a.relation[i] != relRebuttal || a.t.Comments[p].Deleted {
+		p := as.parent[i]
+		if !ok || p < 0 || as.relation[i] != relRebuttal || as.t.Comments[p].Deleted {
 			continue
 		}
-		c := a.t.Comments[i]
-		content := 0
-		for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
-			st := a.sents[s]
-			for t := st.tok0; t < st.tok1; t++ {
-				if a.vocab.words[a.toks[t]>>1].stem >= 0 {
-					content++
-				}
-			}
-		}
-		substance := math.Min(1, float64(content)/25)
-		engagement := math.Log1p(float64(max(c.Likes, 0))) + 0.7*math.Log1p(float64(a.replies[i]))
-		standing := 0.3 * math.Log1p(float64(max(a.t.Comments[p].Likes, 0)))
+		c := as.t.Comments[i]
+		substance := as.ev.substance(i)
+		engagement := math.Log1p(float64(max(c.Likes, 0))) + 0.7*math.Log1p(float64(as.replies[i]))
+		standing := 0.3 * math.Log1p(float64(max(as.t.Comments[p].Likes, 0)))
 		if commenters > 0 {
-			best := 0
-			for s := a.sentStart[p]; s < a.sentEnd[p]; s++ {
-				if g := a.argOf[s]; g >= 0 && argIDs[g] > 0 {
-					if n := len(a.args[g].units); n > best {
-						best = n
-					}
-				}
+			// The parent's standing: it makes a reported argument, as
+			// widely held as the widest it makes.
+			reported, widest := false, 0
+			for _, g := range as.argsOf[p] {
+				reported = reported || argIDs[g] > 0
+				widest = max(widest, as.argCommenters[g])
 			}
-			if best > 0 {
-				standing += 0.5 + float64(a.argCommenters(int(p)))/float64(commenters)
+			if reported {
+				standing += 0.5 + float64(widest)/float64(commenters)
 			}
 		}
 		score := (0.3 + substance) * (1 + engagement) * (1 + standing)
@@ -56,9 +46,9 @@ func (a *analysis) rebuttals(inScope []bool, argIDs []int, commenters int) []Reb
 		if cands[x].score != cands[y].score {
 			return cands[x].score > cands[y].score
 		}
-		return a.rank[cands[x].i] < a.rank[cands[y].i]
+		return as.rank[cands[x].i] < as.rank[cands[y].i]
 	})
-	limit := a.opt.MaxRebuttals
+	limit := as.opt.MaxRebuttals
 	if limit <= 0 {
 		limit = defaultMaxRebuttals
 	}
@@ -68,14 +58,12 @@ func (a *analysis) rebuttals(inScope []bool, argIDs []int, commenters int) []Reb
 		if len(out) == limit {
 			break
 		}
-		p := a.parent[c.i]
+		p := as.parent[c.i]
 		if perParent[p] == 2 {
 			continue // let other exchanges be heard
 		}
 		perParent[p]++
-		reply, parent := a.t.Comments[c.i], a.t.Comments[p]
-		rs := a.replyExcerptSentence(c.i)
-		ps := a.parentExcerptSentence(int(p), c.i)
+		reply, parent := as.t.Comments[c.i], as.t.Comments[p]
 		r := Rebuttal{
 			CommentID:    reply.ID,
 			Author:       reply.Author,
@@ -83,15 +71,9 @@ func (a *analysis) rebuttals(inScope []bool, argIDs []int, commenters int) []Reb
 			ParentAuthor: parent.Author,
 			Score:        c.score,
 		}
-		if rs >= 0 {
-			r.Excerpt = a.openingExcerpt(c.i, rs, parent.Author)
-		}
+		r.Excerpt, r.ParentExcerpt = as.ev.rebuttalExcerpts(c.i, int(p))
 		if r.Excerpt == "" {
 			r.Excerpt = wholeExcerpt(reply.Body)
-		}
-		if ps >= 0 {
-			st := a.sents[ps]
-			r.ParentExcerpt = excerpt(parent.Body, int(st.start), int(st.end), excerptRunes)
 		}
 		if r.ParentExcerpt == "" {
 			r.ParentExcerpt = wholeExcerpt(parent.Body)
@@ -99,6 +81,33 @@ func (a *analysis) rebuttals(inScope []bool, argIDs []int, commenters int) []Reb
 		out = append(out, r)
 	}
 	return out
+}
+
+// substance is how much comment i says: its content words, up to 25.
+func (a *analysis) substance(i int) float64 {
+	content := 0
+	for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
+		st := a.sents[s]
+		for t := st.tok0; t < st.tok1; t++ {
+			if a.vocab.words[a.toks[t]>>1].stem >= 0 {
+				content++
+			}
+		}
+	}
+	return math.Min(1, float64(content)/25)
+}
+
+// rebuttalExcerpts quotes rebuttal i from its first sentence that is more
+// than "@Name", and its parent p at the sentence the reply answers.
+func (a *analysis) rebuttalExcerpts(i, p int) (reply, parent string) {
+	if rs := a.replyExcerptSentence(i); rs >= 0 {
+		reply = a.openingExcerpt(i, rs, a.t.Comments[p].Author)
+	}
+	if ps := a.parentExcerptSentence(p, i); ps >= 0 {
+		st := a.sents[ps]
+		parent = excerpt(a.t.Comments[p].Body, int(st.start), int(st.end), excerptRunes)
+	}
+	return reply, parent
 }
 
 // wholeExcerpt quotes a body from its first non-space character, for
@@ -110,22 +119,6 @@ func wholeExcerpt(body string) string {
 		return ""
 	}
 	return excerpt(body, start, end, excerptRunes)
-}
-
-// argCommenters counts the commenters of the largest reported argument
-// comment i makes.
-func (a *analysis) argCommenters(i int) int {
-	best := 0
-	for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
-		g := a.argOf[s]
-		if g < 0 {
-			continue
-		}
-		if n := a.args[g].commenters; n > best {
-			best = n
-		}
-	}
-	return best
 }
 
 // replyExcerptSentence picks where a rebuttal's excerpt starts: its first

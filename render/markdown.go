@@ -21,7 +21,19 @@ func Markdown(w io.Writer, d digest.Digest, opt Options) error {
 	m.rebuttals(opt.rebuttals(&d))
 	m.stance()
 	m.regions()
+	m.footer()
 	return out.err
+}
+
+// footer says which engine labelled the comments, when another than the
+// offline analysis was asked to.
+func (m *mdLayout) footer() {
+	if f := m.d.Engine.Footer(); f != "" {
+		m.out.line("")
+		m.out.line("---")
+		m.out.line("")
+		m.out.line(EscapeMarkdown(inert(f)))
+	}
 }
 
 type mdLayout struct {

@@ -190,6 +190,7 @@ func hostileDigest(text string) digest.Digest {
 	d.Stance.FavorQuote.Author = text
 	d.Stance.AgainstQuote.Text = text
 	d.Context = &digest.Context{NewComments: 2, TotalComments: 9, Lean: text}
+	d.Engine = &digest.Engine{Name: digest.EngineLLM, Model: text, ModelComments: 7, OfflineComments: 2, Reason: text}
 	return d
 }
 
@@ -570,4 +571,35 @@ func FuzzRender(f *testing.F) {
 			t.Fatal("JSON output is not valid JSON")
 		}
 	})
+}
+
+func TestEngineFooter(t *testing.T) {
+	d := sample()
+	for _, format := range []string{"text", "markdown", "json"} {
+		if out := render(t, format, d, Options{}); strings.Contains(out, "Labels:") || strings.Contains(out, `"engine"`) {
+			t.Errorf("%s: a digest of the offline analysis alone shows an engine:\n%s", format, out)
+		}
+	}
+	d.Engine = &digest.Engine{Name: digest.EngineLLM, Model: "llama3.1:8b", ModelComments: 7, OfflineComments: 2,
+		Reason: "the model's answer was cut short", Tokens: 1234, Cost: 0.0021}
+	want := d.Engine.Footer()
+	text := render(t, "text", d, Options{})
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	var tail []string
+	for i := len(lines) - 1; i >= 0 && lines[i] != ""; i-- {
+		tail = append([]string{lines[i]}, tail...)
+	}
+	if got := strings.Join(tail, " "); got != want {
+		t.Errorf("text ends with %q; want the footer %q", got, want)
+	}
+	md := render(t, "markdown", d, Options{})
+	if !strings.HasSuffix(md, "---\n\n"+EscapeMarkdown(want)+"\n") {
+		t.Errorf("markdown does not end with the footer:\n%s", md)
+	}
+	var back struct {
+		Engine digest.Engine `json:"engine"`
+	}
+	if err := json.Unmarshal([]byte(render(t, "json", d, Options{})), &back); err != nil || back.Engine != *d.Engine {
+		t.Errorf("json engine = %+v, %v; want %+v", back.Engine, err, *d.Engine)
+	}
 }

@@ -33,7 +33,19 @@ func Text(w io.Writer, d digest.Digest, opt Options) error {
 	t.rebuttals(opt.rebuttals(&d))
 	t.stance()
 	t.regions()
+	t.footer()
 	return out.err
+}
+
+// footer says which engine labelled the comments, when another than the
+// offline analysis was asked to.
+func (t *textLayout) footer() {
+	if f := t.d.Engine.Footer(); f != "" {
+		t.out.line("")
+		for _, l := range wrap(inert(f), t.width) {
+			t.out.line(l)
+		}
+	}
 }
 
 type textLayout struct {

@@ -78,7 +78,7 @@ func RenderDigest(d digest.Digest, opt Options) []Message {
 	if s, ok := regionsSection(d, false); ok {
 		secs = append(secs, s)
 	}
-	return assemble(secs, footer(opt), opt.Chart)
+	return assemble(secs, footer(opt, &d), opt.Chart)
 }
 
 // RenderResponse renders the answer to a /thread command. Digest-bearing
@@ -91,7 +91,7 @@ func RenderResponse(r bot.Response, opt Options) []Message {
 	if r.Digest == nil {
 		switch r.Kind {
 		case bot.KindList:
-			return assemble([]section{{title: "Followed threads", desc: listBody(r.Text)}}, footer(opt), nil)
+			return assemble([]section{{title: "Followed threads", desc: listBody(r.Text)}}, footer(opt, nil), nil)
 		default:
 			return textMessages(r.Text)
 		}
@@ -125,7 +125,7 @@ func RenderResponse(r bot.Response, opt Options) []Message {
 	if secs[0].image == "" {
 		chart = nil
 	}
-	return assemble(secs, footer(opt), chart)
+	return assemble(secs, footer(opt, &d), chart)
 }
 
 func imageFor(chart []byte) string {
@@ -167,7 +167,10 @@ func listBody(text string) string {
 	return escapeLines(text)
 }
 
-func footer(opt Options) string {
+// footer is the embeds' footer (plain text: Discord shows footers without
+// markup): the thread and slot, and which engine labelled the comments of d
+// when another than the offline analysis was asked to.
+func footer(opt Options, d *digest.Digest) string {
 	parts := []string{"threaddigest"}
 	if opt.Thread != "" {
 		parts = append(parts, opt.Thread)
@@ -175,7 +178,13 @@ func footer(opt Options) string {
 	if !opt.Slot.IsZero() {
 		parts = append(parts, "slot "+opt.Slot.UTC().Format("2006-01-02 15:04 UTC"))
 	}
-	return plain(strings.Join(parts, " · "), maxFooter)
+	line := strings.Join(parts, " · ")
+	if d != nil {
+		if e := d.Engine.Footer(); e != "" {
+			line += " · " + e
+		}
+	}
+	return plain(line, maxFooter)
 }
 
 // section is one titled part of a rendering, before it is cut into embeds.

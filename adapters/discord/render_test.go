@@ -265,3 +265,36 @@ func TestRenderEmptyDigest(t *testing.T) {
 		checkMessages(t, RenderResponse(bot.Response{Kind: kind}, Options{}))
 	}
 }
+
+func TestRenderEngineFooter(t *testing.T) {
+	d := exampleDigest()
+	footers := func(msgs []Message) []string {
+		var out []string
+		for _, m := range msgs {
+			for _, e := range m.Embeds {
+				if e.Footer != nil {
+					out = append(out, e.Footer.Text)
+				}
+			}
+		}
+		return out
+	}
+	for _, f := range footers(RenderDigest(d, Options{Thread: "t"})) {
+		if strings.Contains(f, "Labels:") {
+			t.Errorf("a digest of the offline analysis alone shows an engine: %q", f)
+		}
+	}
+	d.Engine = &digest.Engine{Name: digest.EngineOffline, Model: "gpt-4o-mini", OfflineComments: 18, Reason: "the digest would exceed its token budget"}
+	want := "threaddigest · t · " + d.Engine.Footer()
+	check := func(what string, msgs []Message) {
+		t.Helper()
+		fs := footers(msgs)
+		if len(fs) == 0 || fs[len(fs)-1] != want {
+			t.Errorf("%s: footers %q; want the last to be %q", what, fs, want)
+		}
+	}
+	check("digest", RenderDigest(d, Options{Thread: "t"}))
+	for _, k := range []bot.ResponseKind{bot.KindStance, bot.KindArguments, bot.KindRebuttals, bot.KindRegions, bot.KindDigest} {
+		check(string(k), RenderResponse(bot.Response{Kind: k, Thread: "t", Digest: &d}, Options{}))
+	}
+}

@@ -180,7 +180,21 @@ func RenderPost(p bot.Post, opt PostOptions) []Message {
 		foot = append(foot, "chart of the regional split below")
 	}
 	us = append(us, units(contextBlock(mrkdwn(strings.Join(foot, " · ")))))
+	if u := engineUnit(d); u != nil {
+		us = append(us, *u)
+	}
 	return pack(us, fallbackForDigest(p.Thread, d), p.Thread)
+}
+
+// engineUnit says which engine labelled the comments, when another than the
+// offline analysis was asked to; nil otherwise.
+func engineUnit(d digest.Digest) *unit {
+	f := d.Engine.Footer()
+	if f == "" {
+		return nil
+	}
+	u := units(contextBlock(plain(fitLine(f, MaxSectionText))))
+	return &u
 }
 
 // ResponseOptions adjust how an answer to a /thread command is rendered.
@@ -248,6 +262,9 @@ func RenderResponse(r bot.Response, opt ResponseOptions) []Message {
 		default: // KindDigest and anything newer renders the whole digest
 			msgs := RenderPost(bot.Post{Thread: name, Digest: d}, PostOptions{})
 			return finishResponse(msgs, r, opt)
+		}
+		if u := engineUnit(d); u != nil {
+			us = append(us, *u)
 		}
 	}
 	return finishResponse(pack(us, fallback, thread), r, opt)

@@ -355,3 +355,29 @@ func BenchmarkRenderPost(b *testing.B) {
 		})
 	}
 }
+
+func TestEngineFooterShown(t *testing.T) {
+	d := sampleDigest()
+	shown := func(msgs []Message) string {
+		var b strings.Builder
+		for _, m := range msgs {
+			for _, o := range textObjects(t, m) {
+				b.WriteString(html.UnescapeString(o.Text) + "\n")
+			}
+		}
+		return b.String()
+	}
+	if s := shown(RenderPost(bot.Post{Thread: "t", Digest: d}, PostOptions{})); strings.Contains(s, "Labels:") {
+		t.Errorf("a digest of the offline analysis alone shows an engine:\n%s", s)
+	}
+	d.Engine = &digest.Engine{Name: digest.EngineLLM, Model: "qwen2.5:7b", ModelComments: 17, OfflineComments: 1, Reason: "the model timed out"}
+	want := d.Engine.Footer()
+	if s := shown(RenderPost(bot.Post{Thread: "t", Digest: d}, PostOptions{})); !strings.Contains(s, want) {
+		t.Errorf("the post lacks the engine footer %q:\n%s", want, s)
+	}
+	for _, k := range allKinds() {
+		if s := shown(RenderResponse(bot.Response{Kind: k, Thread: "t", Digest: &d}, ResponseOptions{})); !strings.Contains(s, want) {
+			t.Errorf("the %s answer lacks the engine footer:\n%s", k, s)
+		}
+	}
+}

@@ -84,5 +84,6 @@ func hostileDigest() digest.Digest {
 	d.Stance.FavorQuote = &digest.Quote{Author: "`coder`", Text: "favor " + h}
 	d.Stance.AgainstQuote = &digest.Quote{Author: "~x~", Text: "against " + h}
 	d.Context.Lean = "lean " + h
+	d.Engine = &digest.Engine{Name: digest.EngineLLM, Model: "model " + h, ModelComments: 3, OfflineComments: 1, Reason: "reason " + h}
 	return d
 }

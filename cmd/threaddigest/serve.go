@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	threaddigest "github.com/threaddigest/threaddigest"
 	"github.com/threaddigest/threaddigest/adapters/discord"
 	"github.com/threaddigest/threaddigest/adapters/slack"
 	"github.com/threaddigest/threaddigest/bot"
@@ -127,7 +128,7 @@ func serve(ctx context.Context, cfg *config.Config, env Env, logger *slog.Logger
 		Logger:          logger,
 		Clock:           bot.SystemClock{},
 		Holder:          cfg.Bot.ReplicaID,
-		Analyze:         digest.Analyze,
+		Analyze:         offlineAnalyze,
 		Locator:         locator,
 		OpenSource:      sourceOpener(cfg, logger, env.Getenv),
 		OpenDestination: dests.open,
@@ -446,4 +447,9 @@ func (c *chat) shutdown(logger *slog.Logger) {
 			logger.Warn("chat answers at shutdown", "err", err)
 		}
 	}
+}
+
+// offlineAnalyze is digest.Analyze as the service calls an engine.
+func offlineAnalyze(_ context.Context, t threaddigest.Thread, opt digest.Options) digest.Digest {
+	return digest.Analyze(t, opt)
 }
