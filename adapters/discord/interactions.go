@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -72,7 +73,7 @@ type Interactions struct {
 	mu      sync.Mutex
 	closed  bool
 	pending int
-	seen    map[string]time.Time // command interaction ids answered, for maxClockSkew
+	seen    map[[sha256.Size]byte]time.Time // requests answered (requestKey), for maxClockSkew
 }
 
 const (
@@ -110,7 +111,7 @@ func NewInteractions(cfg InteractionsConfig) (*Interactions, error) {
 	if cfg.MaxPending <= 0 {
 		cfg.MaxPending = 32
 	}
-	h := &Interactions{cfg: cfg, seen: make(map[string]time.Time)}
+	h := &Interactions{cfg: cfg, seen: make(map[[sha256.Size]byte]time.Time)}
 	h.base, h.cancel = context.WithCancel(context.Background())
 	return h, nil
 }
@@ -157,9 +158,10 @@ func (h *Interactions) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "body is not an interaction", http.StatusBadRequest)
 		return
 	}
-	if i.Type == discordgo.InteractionApplicationCommand && h.replayed(i.ID, received) {
+	if h.replayed(requestKey(r.Header.Get("X-Signature-Timestamp"), body), received) {
 		// Discord sends each interaction once; a second copy inside the
-		// timestamp window is someone replaying a captured request.
+		// timestamp window is someone replaying a captured request, with
+		// its signature spelt the same or not.
 		h.cfg.Logger.Warn("discord interaction refused: replayed", "interaction", i.ID, "remote", r.RemoteAddr)
 		http.Error(w, "interaction already received", http.StatusUnauthorized)
 		return
@@ -179,10 +181,23 @@ func (h *Interactions) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rep.acked(err)
 }
 
-// replayed records a command interaction's id and reports whether it was
-// seen before. Ids older than the timestamp window are forgotten: a request
-// that old is refused as stale anyway.
-func (h *Interactions) replayed(id string, now time.Time) bool {
+// requestKey identifies a verified request by what its Ed25519 signature
+// signs: the timestamp and the body. The X-Signature-Ed25519 header is no
+// key: its hex digits decode the same in either case, so one signature has
+// many spellings.
+func requestKey(timestamp string, body []byte) [sha256.Size]byte {
+	h := sha256.New()
+	h.Write([]byte(timestamp))
+	h.Write(body)
+	var k [sha256.Size]byte
+	h.Sum(k[:0])
+	return k
+}
+
+// replayed records a verified request's key and reports whether it was seen
+// before. Keys older than the timestamp window are forgotten: a request that
+// old is refused as stale anyway.
+func (h *Interactions) replayed(key [sha256.Size]byte, now time.Time) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if len(h.seen) > 1024 {
@@ -192,10 +207,10 @@ func (h *Interactions) replayed(id string, now time.Time) bool {
 			}
 		}
 	}
-	if _, ok := h.seen[id]; ok {
+	if _, ok := h.seen[key]; ok {
 		return true
 	}
-	h.seen[id] = now
+	h.seen[key] = now
 	return false
 }
 

@@ -596,3 +596,41 @@ func TestInteractionReplayRefused(t *testing.T) {
 		t.Errorf("the command ran %d times", n)
 	}
 }
+
+// TestInteractionReplayWithRecasedSignatureRefused replays a captured
+// command with its signature's hex digits upper-cased: the signature still
+// verifies (hex decodes the same), and the replay is still refused.
+func TestInteractionReplayWithRecasedSignatureRefused(t *testing.T) {
+	cmds := &fakeCommands{cached: func(bot.Request) (bot.Response, bool) {
+		return bot.Response{Kind: bot.KindText, Text: "ok", Ephemeral: true}, true
+	}}
+	e := newIxEnv(t, cmds)
+	_, body := e.command("list", 0)
+	at := e.clock.Now()
+	post := func(recase bool) int {
+		req, err := http.NewRequest(http.MethodPost, e.srv.URL, bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		e.signer.Sign(req, body, at)
+		if recase {
+			req.Header.Set("X-Signature-Ed25519", strings.ToUpper(req.Header.Get("X-Signature-Ed25519")))
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if status := post(false); status != http.StatusOK {
+		t.Fatalf("the command: status %d", status)
+	}
+	if status := post(true); status != http.StatusUnauthorized {
+		t.Errorf("replay with the signature upper-cased: status %d, want 401", status)
+	}
+	if n := len(cmds.requests()); n != 1 {
+		t.Errorf("the command ran %d times, want once", n)
+	}
+}

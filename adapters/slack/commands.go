@@ -3,13 +3,13 @@ package slack
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -115,9 +115,10 @@ func (h *Handler) verified(w http.ResponseWriter, r *http.Request) (body []byte,
 		reject(http.StatusUnauthorized, "signature does not match", nil)
 		return nil, false
 	}
-	if !h.replays.first(r.Header.Get("X-Slack-Signature"), time.Now()) {
+	if !h.replays.first(requestKey(r.Header.Get("X-Slack-Request-Timestamp"), body), time.Now()) {
 		// Slack never sends a command twice; a second copy of a signed
-		// request is someone replaying it. It is refused, not run again.
+		// request is someone replaying it. It is refused, not run again,
+		// whatever the spelling of its signature header.
 		reject(http.StatusUnauthorized, "replayed request", nil)
 		return nil, false
 	}
@@ -253,32 +254,46 @@ func handleInteraction(ctx context.Context, rs *responder, logger *slog.Logger, 
 	}
 }
 
-// replayGuard remembers the signatures of verified requests for as long as
-// their timestamps are acceptable, so that a captured request cannot be
+// requestKey identifies a verified request by what its signature signs:
+// the timestamp and the body. The X-Slack-Signature header itself is no key:
+// its hex digits are compared without regard to case (and slack-go decodes
+// them), so one signature has many spellings, and a replay with its header
+// re-cased would pass a guard that remembered the header as text.
+func requestKey(timestamp string, body []byte) [sha256.Size]byte {
+	h := sha256.New()
+	h.Write([]byte("v0:" + timestamp + ":"))
+	h.Write(body)
+	var k [sha256.Size]byte
+	h.Sum(k[:0])
+	return k
+}
+
+// replayGuard remembers the verified requests (by requestKey) for as long
+// as their timestamps are acceptable, so that a captured request cannot be
 // played again. It is per process: behind a load balancer with several
 // replicas, a replay sent to another replica is not caught.
 type replayGuard struct {
 	mu   sync.Mutex
-	seen map[string]time.Time
+	seen map[[sha256.Size]byte]time.Time
 }
 
 // maxRemembered bounds the guard; only verified requests enter it, so only
 // Slack's own traffic can fill it.
 const maxRemembered = 100_000
 
-func newReplayGuard() *replayGuard { return &replayGuard{seen: map[string]time.Time{}} }
+func newReplayGuard() *replayGuard { return &replayGuard{seen: map[[sha256.Size]byte]time.Time{}} }
 
-// first records sig and reports whether it was not seen before.
-func (g *replayGuard) first(sig string, now time.Time) bool {
+// first records the request key and reports whether it was not seen before.
+func (g *replayGuard) first(key [sha256.Size]byte, now time.Time) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if _, ok := g.seen[sig]; ok {
+	if _, ok := g.seen[key]; ok {
 		return false
 	}
 	if len(g.seen) >= maxRemembered/2 {
-		for s, at := range g.seen {
+		for k, at := range g.seen {
 			if now.Sub(at) > 2*signatureWindow+time.Minute {
-				delete(g.seen, s)
+				delete(g.seen, k)
 			}
 		}
 	}
@@ -286,12 +301,12 @@ func (g *replayGuard) first(sig string, now time.Time) bool {
 		// Full of fresh signatures: forget the oldest half rather than
 		// refuse genuine requests.
 		cut := now.Add(-signatureWindow)
-		for s, at := range g.seen {
+		for k, at := range g.seen {
 			if at.Before(cut) {
-				delete(g.seen, s)
+				delete(g.seen, k)
 			}
 		}
 	}
-	g.seen[strings.Clone(sig)] = now
+	g.seen[key] = now
 	return true
 }

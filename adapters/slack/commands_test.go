@@ -227,6 +227,82 @@ func TestCommandReplayIsRefused(t *testing.T) {
 	_ = h.Shutdown(context.Background())
 }
 
+// recase returns r's signature header with its hex digits re-cased: all
+// upper, or one letter flipped. Either is the same signature to the
+// verifier, which decodes the hex.
+func recase(r *http.Request, all bool) *http.Request {
+	sig := r.Header.Get("X-Slack-Signature")
+	prefix, digits, _ := strings.Cut(sig, "=")
+	if all {
+		digits = strings.ToUpper(digits)
+	} else if i := strings.IndexAny(digits, "abcdef"); i >= 0 {
+		digits = digits[:i] + strings.ToUpper(digits[i:i+1]) + digits[i+1:]
+	}
+	r.Header.Set("X-Slack-Signature", prefix+"="+digits)
+	return r
+}
+
+// TestCommandReplayWithRecasedSignatureIsRefused replays a captured command
+// with its signature's hex digits re-cased, through the real handler: the
+// verifier accepts the signature (hex is read without regard to case), and
+// the replay guard must still see the same request.
+func TestCommandReplayWithRecasedSignatureIsRefused(t *testing.T) {
+	a := &fakeAnswerer{cached: stanceCached}
+	h := NewHandler(testSecret, a, nil, nil)
+	defer h.Shutdown(context.Background())
+	form := commandForm("stance", "http://127.0.0.1:1/unused")
+	at := time.Now()
+	if w := serve(h.Commands(), signed(testSecret, at, form)); w.Code != http.StatusOK {
+		t.Fatalf("the first request: status %d", w.Code)
+	}
+	for _, all := range []bool{true, false} {
+		if w := serve(h.Commands(), recase(signed(testSecret, at, form), all)); w.Code != http.StatusUnauthorized {
+			t.Errorf("replay with the signature re-cased (all %v): status %d, want 401", all, w.Code)
+		}
+	}
+	if n := len(a.seen()); n != 1 {
+		t.Errorf("the command ran %d times, want once", n)
+	}
+}
+
+// TestShareReplayWithRecasedSignatureIsRefused replays a captured "Share to
+// channel" click three times with its signature re-cased: the answer is
+// shared once.
+func TestShareReplayWithRecasedSignatureIsRefused(t *testing.T) {
+	fake := slackfake.New(t)
+	a := &fakeAnswerer{cached: stanceCached}
+	h := NewHandler(testSecret, a, nil, nil)
+	value := encodeShare(bot.Request{Sub: "stance", Args: []string{"huawei-europe"}})
+	payload, _ := json.Marshal(sharePayload(value, fake.ResponseURL("share")))
+	form := url.Values{"payload": {string(payload)}}
+	at := time.Now()
+	click := func() *http.Request {
+		r := signed(testSecret, at, form)
+		r.URL.Path = "/slack/interactions"
+		return r
+	}
+	if w := serve(h.Interactions(), click()); w.Code != http.StatusOK {
+		t.Fatalf("the click: status %d", w.Code)
+	}
+	for i, all := range []bool{true, false, true} {
+		if w := serve(h.Interactions(), recase(click(), all)); w.Code != http.StatusUnauthorized {
+			t.Errorf("replay %d: status %d, want 401", i+1, w.Code)
+		}
+	}
+	if err := h.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	shared := 0
+	for _, m := range fake.Messages() {
+		if m.ResponseType == "in_channel" {
+			shared++
+		}
+	}
+	if shared != 1 {
+		t.Errorf("the answer was shared to the channel %d times, want once", shared)
+	}
+}
+
 func TestCommandSlowAnswerGoesToResponseURL(t *testing.T) {
 	fake := slackfake.New(t)
 	release := make(chan struct{})

@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -193,11 +194,7 @@ func (s *SocketMode) onSlashCommand(evt *socketmode.Event, _ *socketmode.Client)
 	// Slack sends an envelope again when it saw no ack in time, with a new
 	// envelope id and retry_attempt > 0. The command is the same (same
 	// trigger id): ack the copy so Slack stops, and do not run it twice.
-	key := "cmd:" + cmd.TriggerID
-	if cmd.TriggerID == "" {
-		key = "env:" + evt.Request.EnvelopeID
-	}
-	if !s.seen.first(key, time.Now()) {
+	if !s.seen.first(eventKey("cmd", evt.Request.Payload, cmd.TriggerID), time.Now()) {
 		s.logger.Info("slack socket mode: retried command already being answered", "retry_attempt", evt.Request.RetryAttempt, "reason", evt.Request.RetryReason)
 		s.ack(evt, nil)
 		return
@@ -213,11 +210,11 @@ func (s *SocketMode) onInteraction(evt *socketmode.Event, _ *socketmode.Client) 
 		return
 	}
 	s.ack(evt, nil)
-	key := "act:" + cb.TriggerID + cb.ActionTs
-	if cb.TriggerID == "" && cb.ActionTs == "" {
-		key = "env:" + evt.Request.EnvelopeID
+	ids := []string(nil)
+	if cb.TriggerID != "" || cb.ActionTs != "" {
+		ids = []string{cb.TriggerID, cb.ActionTs}
 	}
-	if !s.seen.first(key, time.Now()) {
+	if !s.seen.first(eventKey("act", evt.Request.Payload, ids...), time.Now()) {
 		return
 	}
 	handleInteraction(context.Background(), s.answers, s.logger, cb)
@@ -237,17 +234,38 @@ func (s *SocketMode) onOther(evt *socketmode.Event, _ *socketmode.Client) {
 	}
 }
 
+// eventKey identifies a Socket Mode event across Slack's retries, which come
+// in new envelopes (new envelope id, retry_attempt > 0) around the same
+// event: by Slack's own ids of the event when it has them (a command's
+// trigger id; a click's trigger id and action time), else by a hash of the
+// payload itself. Never by the envelope, which a retry changes. The parts
+// are length-prefixed so that no two lists of ids make one key.
+func eventKey(kind string, payload []byte, ids ...string) [sha256.Size]byte {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00", kind)
+	if len(ids) == 0 {
+		h.Write([]byte("payload\x00"))
+		h.Write(payload)
+	}
+	for _, id := range ids {
+		fmt.Fprintf(h, "%d:%s", len(id), id)
+	}
+	var k [sha256.Size]byte
+	h.Sum(k[:0])
+	return k
+}
+
 // dedupe remembers keys for a while.
 type dedupe struct {
 	mu   sync.Mutex
-	seen map[string]time.Time
+	seen map[[sha256.Size]byte]time.Time
 }
 
 const dedupeTTL = 30 * time.Minute
 
-func newDedupe() *dedupe { return &dedupe{seen: map[string]time.Time{}} }
+func newDedupe() *dedupe { return &dedupe{seen: map[[sha256.Size]byte]time.Time{}} }
 
-func (d *dedupe) first(key string, now time.Time) bool {
+func (d *dedupe) first(key [sha256.Size]byte, now time.Time) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if at, ok := d.seen[key]; ok && now.Sub(at) < dedupeTTL {

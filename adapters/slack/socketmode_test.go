@@ -87,6 +87,30 @@ func TestSocketModeCachedAnswerInTheAck(t *testing.T) {
 	}
 }
 
+// TestSocketModeRetryWithoutTriggerIDRunsOnce resends a command that carries
+// no trigger id in a new envelope: it is known by its payload, not by the
+// envelope a retry changes, and runs once.
+func TestSocketModeRetryWithoutTriggerIDRunsOnce(t *testing.T) {
+	fake := slackfake.New(t)
+	a := &fakeAnswerer{cached: stanceCached}
+	startSocketMode(t, fake, a, slackfake.AppToken)
+	if err := fake.WaitConnected(5 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	fields := slashFields("", "stance huawei-europe", fake.ResponseURL("sm"))
+	for i, env := range []string{"env-a", "env-b"} {
+		if err := fake.Send(slackfake.SlashCommandEnvelope(env, i, fields)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fake.WaitAck(env, 5*time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(a.seen()); n != 1 {
+		t.Errorf("the command ran %d times, want once", n)
+	}
+}
+
 func TestSocketModeSlowAndBigAnswersGoToResponseURL(t *testing.T) {
 	fake := slackfake.New(t)
 	// Emoji are one character each but four bytes: a message within Slack's
