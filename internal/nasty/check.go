@@ -53,22 +53,27 @@ func around(s string, i int) string {
 	return fmt.Sprintf("%q", s[lo:hi])
 }
 
-// hiddenRune reports whether r may corrupt a display when it reaches one: a
-// control character (other than the newline), a character that reorders
-// text (bidirectional embeddings, overrides, isolates and marks), an
-// invisible separator or a byte-order mark.
-func hiddenRune(r rune) bool {
+// hiddenRune reports whether r, after the character prev, may corrupt a
+// display or hide text when it reaches one: a control character (other than
+// the newline), a line or paragraph separator, any format character (Unicode
+// category Cf: direction marks, embeddings, overrides and isolates,
+// zero-width spaces, word joiners, the soft hyphen, tag characters, …) or
+// other default-ignorable character (the Hangul fillers, the combining
+// grapheme joiner). Zero-width joiners and non-joiners are allowed except
+// after an ASCII character, where they only make look-alike text: emoji
+// sequences and joining scripts need them.
+func hiddenRune(r, prev rune) bool {
 	switch {
 	case r == '\n':
 		return false
 	case r < 0x20, r >= 0x7f && r <= 0x9f:
 		return true
-	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f, r == 0x061c:
+	case r == 0x2028, r == 0x2029:
 		return true
-	case r == 0x200b, r == 0x2028, r == 0x2029, r == 0xfeff:
-		return true
+	case r == 0x200c, r == 0x200d:
+		return prev < 0x80
 	}
-	return false
+	return unicode.In(r, unicode.Cf, unicode.Other_Default_Ignorable_Code_Point)
 }
 
 // MaxMarks is the most combining marks one character may carry in a
@@ -83,10 +88,12 @@ func checkDisplay(p *Problems, where, s string) {
 		return
 	}
 	marks := 0
+	prev := rune(0)
 	for i, r := range s {
-		if hiddenRune(r) {
+		if hiddenRune(r, prev) {
 			p.add("%s: hidden or control character %U near %s", where, r, around(s, i))
 		}
+		prev = r
 		if unicode.In(r, unicode.Mn, unicode.Me) {
 			marks++
 			if marks == MaxMarks+1 {

@@ -149,8 +149,8 @@ func TestNastyComments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Skipped) != 0 || res.Comments() != 30 {
-		t.Fatalf("input read %d comments and skipped %v; want all 30 kept", res.Comments(), res.Skipped)
+	if len(res.Skipped) != 0 || res.Comments() != 33 {
+		t.Fatalf("input read %d comments and skipped %v; want all 33 kept", res.Comments(), res.Skipped)
 	}
 	read, err := res.Thread("")
 	if err != nil {

@@ -13,16 +13,30 @@ import (
 	"unicode/utf8"
 )
 
-// Clean returns s as valid UTF-8 with control characters removed (tab and
-// newline are kept), along with the characters that reorder or hide text:
-// bidirectional overrides and isolates, and zero-width spaces. Invalid bytes
-// become U+FFFD. Zero-width joiners are kept: emoji sequences need them.
-// Combining marks beyond MaxMarks on one character are dropped: stacked
-// marks ("zalgo" text) spill over the lines above and below in every chat
-// client and terminal, while no script needs more than a few.
+// Clean returns s as valid UTF-8 with the characters removed that corrupt
+// a layout or hide text, chosen by Unicode category rather than by list:
+// control characters (tab and newline are kept), line and paragraph
+// separators, every format character (category Cf: bidirectional overrides
+// and isolates, zero-width spaces, word joiners and invisible operators, the
+// soft hyphen, the Mongolian vowel separator, interlinear annotations, tag
+// characters, byte-order marks) and the other default-ignorable characters
+// that render as nothing (the Hangul fillers U+115F, U+1160, U+3164, U+FFA0,
+// the combining grapheme joiner U+034F). Such characters make two names that
+// look the same differ, or hide text inside a quote. Invalid bytes become
+// U+FFFD.
+//
+// The zero-width joiner and non-joiner are kept where a script or an emoji
+// sequence needs them, after a character outside the Latin, Greek and
+// Cyrillic scripts and ASCII (👩‍💻, Persian, Indic scripts); after those they
+// change nothing visible and are removed. Variation selectors are kept
+// (they choose emoji or text presentation). Combining marks beyond MaxMarks
+// on one character are dropped: stacked marks ("zalgo" text) spill over the
+// lines above and below in every chat client and terminal, while no script
+// needs more than a few.
 func Clean(s string) string {
 	clean := true
 	marks := 0
+	prev := rune(0)
 	for i, r := range s {
 		if r == utf8.RuneError {
 			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
@@ -30,7 +44,7 @@ func Clean(s string) string {
 				break
 			}
 		}
-		if unsafeRune(r) {
+		if unsafeRune(r, prev) {
 			clean = false
 			break
 		}
@@ -38,6 +52,7 @@ func Clean(s string) string {
 			clean = false
 			break
 		}
+		prev = r
 	}
 	if clean {
 		return s
@@ -45,14 +60,16 @@ func Clean(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	marks = 0
+	prev = 0
 	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
-		if unsafeRune(r) {
+		if unsafeRune(r, prev) {
 			continue
 		}
 		if marks = countMark(r, marks); marks > MaxMarks {
 			continue
 		}
 		b.WriteRune(r)
+		prev = r
 	}
 	return b.String()
 }
@@ -69,22 +86,31 @@ func countMark(r rune, marks int) int {
 	return 0
 }
 
-func unsafeRune(r rune) bool {
+// unsafeRune reports whether Clean removes r after the character prev (0 at
+// the start).
+func unsafeRune(r, prev rune) bool {
 	switch {
 	case r == '\n' || r == '\t':
 		return false
-	case r == '\r':
+	case r < 0x20, r >= 0x7f && r <= 0x9f:
 		return true
-	case unicode.IsControl(r):
-		return true
-	case r >= 0x202A && r <= 0x202E, // bidi embeddings and overrides
-		r >= 0x2066 && r <= 0x2069,                         // bidi isolates
-		r == 0x200B, r == 0x200E, r == 0x200F, r == 0x061C, // zero-width space, direction marks
-		r == 0x2028, r == 0x2029, // line and paragraph separators
-		r == 0xFEFF: // byte order mark / zero-width no-break space
+	case r < 0xad:
+		// Below the first format character (the soft hyphen): the
+		// common case, decided without a table lookup.
+		return false
+	case r == 0x200c || r == 0x200d: // zero-width non-joiner and joiner
+		return !joins(prev)
+	case r == 0x2028 || r == 0x2029: // line and paragraph separators (Zl, Zp)
 		return true
 	}
-	return false
+	return unicode.In(r, unicode.Cf, unicode.Other_Default_Ignorable_Code_Point)
+}
+
+// joins reports whether a joiner after prev can change how text shows:
+// after an emoji or a letter of a script that joins (Arabic, Indic scripts),
+// not after ASCII or a Latin, Greek or Cyrillic letter, nor at the start.
+func joins(prev rune) bool {
+	return prev >= 0x80 && !unicode.IsSpace(prev) && !unicode.In(prev, unicode.Latin, unicode.Greek, unicode.Cyrillic)
 }
 
 // OneLine cleans s and folds every run of white space, newlines included, into

@@ -17,6 +17,22 @@ func TestClean(t *testing.T) {
 		{"keeps zwj", "👩\u200D💻", "👩\u200D💻"},
 		{"invalid utf8", "a\xffb", "a\uFFFDb"},
 		{"c1 control", "a\u0085b", "ab"},
+		// Format characters (Cf) and the other default-ignorables, by
+		// category: none of these is on a list in Clean.
+		{"word joiner and invisible operators", "a\u2060b\u2062c\u2064d\u206Fe", "abcde"},
+		{"soft hyphen", "Bo\u00ADb", "Bob"},
+		{"mongolian vowel separator", "a\u180Eb", "ab"},
+		{"interlinear annotation", "a\uFFF9b\uFFFAc\uFFFBd", "abcd"},
+		{"tag characters", "flag\U000E0001\U000E0067\U000E007F", "flag"},
+		{"hangul fillers", "\u3164\u115F\u1160\uFFA0name", "name"},
+		{"combining grapheme joiner", "A\u034Flice", "Alice"},
+		{"arabic letter mark", "a\u061Cb", "ab"},
+		{"zwj after ascii", "Bo\u200Db", "Bob"},
+		{"zwnj after latin", "é\u200Ce", "ée"},
+		{"keeps zwnj in persian", "می\u200Cخواهم", "می\u200Cخواهم"},
+		{"keeps zwj in devanagari", "क्\u200Dष", "क्\u200Dष"},
+		{"keeps variation selector", "❤\uFE0F", "❤\uFE0F"},
+		{"joiner at start", "\u200Dx", "x"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,6 +122,18 @@ func TestFirstRunes(t *testing.T) {
 	for _, tt := range tests {
 		if got := FirstRunes(tt.s, tt.n); got != tt.want {
 			t.Errorf("FirstRunes(%q, %d) = %q, want %q", tt.s, tt.n, got, tt.want)
+		}
+	}
+}
+
+// BenchmarkClean cleans a typical comment (mostly ASCII, some accented
+// letters and an emoji) that needs no change: the common case.
+func BenchmarkClean(b *testing.B) {
+	s := strings.Repeat("Free buses cut traffic downtown, says Zoë from Köln 👍 — and they save money. ", 20)
+	b.SetBytes(int64(len(s)))
+	for b.Loop() {
+		if Clean(s) != s {
+			b.Fatal("changed")
 		}
 	}
 }
