@@ -67,7 +67,7 @@ func readCSV(br *bufio.Reader, name string, opt Options, b *builder) error {
 			b.skip(line, "", "found %d fields: expected %d as in the header row", len(rec), len(header))
 			continue
 		}
-		readRecord(b, line, get, true)
+		readRecord(b, line, get, true, csvID)
 	}
 }
 

@@ -388,9 +388,12 @@ func (b *builder) add(line int, threadID string, c threaddigest.Comment) {
 	b.threads[ti].Comments = append(b.threads[ti].Comments, c)
 }
 
-// cleanID reads an id as written: numbers written as floats by spreadsheet
-// exports ("22022598.0") lose their ".0".
-func cleanID(s string) string {
+// csvID reads an id of a CSV file: as written, except that a whole number
+// written as a float ("22022598.0"), as spreadsheet and pandas exports
+// write the ids of a column with a blank, loses its ".0". CSV has no
+// numbers, only text, so "1.0" and "1" in one file are the same id there
+// (the second is left out as a duplicate, and listed).
+func csvID(s string) string {
 	s = strings.TrimSpace(s)
 	if strings.HasSuffix(s, ".0") {
 		if _, err := strconv.ParseUint(s[:len(s)-2], 10, 64); err == nil {
@@ -400,9 +403,13 @@ func cleanID(s string) string {
 	return s
 }
 
-// cleanParent reads a parent id: "", "0" and "null" mean no parent.
-func cleanParent(s string) string {
-	s = cleanID(s)
+// jsonID reads an id of a JSON Lines file exactly as written, string or
+// number: 1.0 stays "1.0", a different id from 1, and 580319078155468800
+// stays exact.
+func jsonID(s string) string { return strings.TrimSpace(s) }
+
+// parentID reads a parent id: "", "0" and "null" mean no parent.
+func parentID(s string) string {
 	if s == "0" || s == "null" || s == "None" {
 		return ""
 	}

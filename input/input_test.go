@@ -205,6 +205,23 @@ func TestJSONL(t *testing.T) {
 			}}},
 		},
 		{
+			// Ids are kept as written: 1.0 is not 1, so neither is a
+			// duplicate of the other; "1.0" written as a string is the
+			// same text as 1.0, a duplicate, left out and listed.
+			name: "numeric ids kept as written",
+			in: `{"id": 1.0, "author": "A", "body": "first"}
+{"id": 1, "author": "B", "body": "second"}
+{"id": "1.0", "author": "C", "body": "third, a string", "parent_id": 1.0}
+{"id": 3, "author": "D", "body": "fourth", "parent_id": 1, "author_id": 7.0}
+`,
+			threads: []threaddigest.Thread{{Comments: []threaddigest.Comment{
+				{ID: "1.0", Author: "A", Body: "first"},
+				{ID: "1", Author: "B", Body: "second"},
+				{ID: "3", ParentID: "1", Author: "D", AuthorID: "7.0", Body: "fourth"},
+			}}},
+			skipped: `t.txt:3: id: duplicate comment id "1.0" in thread "" (first on line 1); the first is kept`,
+		},
+		{
 			name:    "mapped twitter fields, several threads",
 			mapping: "id=tweet_id,parent_id=in_reply,author=screen_name,author_id=uid,body=text,thread=thread_id,created_at=created_at",
 			in: `{"tweet_id": "10", "in_reply": "", "screen_name": "a", "uid": 7, "text": "claim &amp; more", "thread_id": "10", "created_at": "Fri Dec 27 14:05:00 +0000 2019"}

@@ -195,7 +195,7 @@ func readJSONL(br *bufio.Reader, name string, opt Options, b *builder) error {
 			default:
 				rec.reset()
 				scanObject(batch.text[l.start:l.end], collect)
-				readRecord(b, l.line, rec.get, false)
+				readRecord(b, l.line, rec.get, false, jsonID)
 			}
 		}
 		select {
@@ -317,8 +317,9 @@ const replacement = "\uFFFD"
 // readRecord turns one record of a CSV or JSON Lines file into a comment,
 // a title, or a problem. With own set, the strings kept are copied: a CSV
 // row's fields share one string with the whole row, unused columns
-// included, which would otherwise live as long as the comment.
-func readRecord(b *builder, line int, get getter, own bool) {
+// included, which would otherwise live as long as the comment. readID reads
+// the format's ids (id, parent_id, author_id, thread): csvID or jsonID.
+func readRecord(b *builder, line int, get getter, own bool, readID func(string) string) {
 	var vals [11]string
 	var has, notUTF8 [11]bool
 	for i, field := range Fields() {
@@ -364,7 +365,7 @@ func readRecord(b *builder, line int, get getter, own bool) {
 	}
 	id, parent, author, authorID, location, body, created, likes, thread, title, deleted :=
 		vals[0], vals[1], vals[2], vals[3], vals[4], vals[5], vals[6], vals[7], vals[8], vals[9], vals[10]
-	thread = cleanID(thread)
+	thread = readID(thread)
 	title = decodeLine(title)
 	if !has[5] {
 		if title != "" {
@@ -384,10 +385,10 @@ func readRecord(b *builder, line int, get getter, own bool) {
 		}
 	}
 	c := threaddigest.Comment{
-		ID:       cleanID(id),
-		ParentID: cleanParent(parent),
+		ID:       readID(id),
+		ParentID: parentID(readID(parent)),
 		Author:   decodeLine(author),
-		AuthorID: cleanID(authorID),
+		AuthorID: readID(authorID),
 		Location: decodeLine(location),
 		Body:     decodeText(body),
 	}

@@ -16,8 +16,12 @@ import (
 )
 
 // requestTimeout bounds every HTTP call to Slack, whatever the caller's
-// context allows; the earlier deadline wins.
-const requestTimeout = 20 * time.Second
+// context allows; the earlier deadline wins. It is the 30 seconds the README
+// gives a delivery attempt (bot.RetryPolicy.AttemptTimeout's default), so
+// that a slow Slack call within an attempt is not cut sooner than the
+// attempt; it also bounds calls made without a deadline (answers posted to
+// response_url, conversations.list).
+const requestTimeout = 30 * time.Second
 
 // defaultRetryAfter is used when Slack answers 429 without a usable
 // Retry-After header.

@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -168,5 +171,48 @@ func TestWebhookHostileCommentArrivesInert(t *testing.T) {
 	}
 	for _, m := range msgs {
 		checkInertJSON(t, m.Text, m.Blocks)
+	}
+}
+
+// deadlineRecorder is a RoundTripper that records each request's deadline
+// and answers 200 ok.
+type deadlineRecorder struct {
+	mu        sync.Mutex
+	deadlines []time.Time
+}
+
+func (d *deadlineRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
+	dl, _ := r.Context().Deadline()
+	d.mu.Lock()
+	d.deadlines = append(d.deadlines, dl)
+	d.mu.Unlock()
+	return &http.Response{StatusCode: http.StatusOK, Body: io.NopCloser(strings.NewReader("ok")), Header: http.Header{}, Request: r}, nil
+}
+
+// TestSlackCallGetsTheAttemptsThirtySeconds checks the README's promise
+// that a delivery attempt has 30 s: a Slack call within an attempt of 30 s
+// is not given less by the adapter, and a call made without a deadline gets
+// 30 s.
+func TestSlackCallGetsTheAttemptsThirtySeconds(t *testing.T) {
+	rec := &deadlineRecorder{}
+	w := NewWebhook("https://hooks.slack.example/services/T1/B1/secret", &http.Client{Transport: rec}, nil)
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := w.Deliver(ctx, bot.Post{Thread: "t", Digest: sampleDigest(), Slot: start.Truncate(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := postJSON(context.Background(), &http.Client{Transport: rec}, "https://hooks.slack.example/x", "response_url", []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.deadlines) < 2 {
+		t.Fatalf("%d calls", len(rec.deadlines))
+	}
+	for i, dl := range rec.deadlines {
+		if got := dl.Sub(start); got < 29*time.Second || got > 31*time.Second {
+			t.Errorf("call %d had %v to answer, want the attempt's 30s", i+1, got.Round(time.Second))
+		}
 	}
 }
