@@ -25,14 +25,14 @@ func benchService(b *testing.B, n int) (*Service, *harness, []threaddigest.Comme
 	th := synth.Generate(corpus, synth.Options{Comments: n + 10_000, Seed: 1})
 	h := newHarness(b, openStore(b, b.TempDir()))
 	h.sources["t"] = &fakeSource{title: th.Title, comments: th.Comments[:n]}
-	h.dests["slack:C1"] = &recorder{}
+	h.dests["slack:C0000C1"] = &recorder{}
 	s := h.service("r1", Settings{PollInterval: time.Hour, SweepInterval: time.Hour},
 		[]ThreadSpec{{Name: "t", Source: "t"}},
-		[]DigestSpec{{Name: "d", Thread: "t", Schedule: mustSchedule(b, "0 8 * * *"), To: []addr.Addr{mustAddr(b, "slack:C1")}, MinNew: 1, CatchUp: false}})
+		[]DigestSpec{{Name: "d", Thread: "t", Schedule: mustSchedule(b, "0 8 * * *"), To: []addr.Addr{mustAddr(b, "slack:C0000C1")}, MinNew: 1, CatchUp: false}})
 	stop := start(b, s)
 	b.Cleanup(stop)
 	for deadline := time.Now().Add(5 * time.Minute); ; {
-		if resp, ok := s.Commands().Cached(Request{Platform: "slack", Channel: "C1", Sub: "stance"}); ok && resp.Digest != nil {
+		if resp, ok := s.Commands().Cached(Request{Platform: "slack", Channel: "C0000C1", Sub: "stance"}); ok && resp.Digest != nil {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -51,7 +51,7 @@ func BenchmarkCachedStance(b *testing.B) {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			s, _, _ := benchService(b, n)
 			c := s.Commands()
-			req := Request{Platform: "slack", Channel: "C1", Sub: "stance"}
+			req := Request{Platform: "slack", Channel: "C0000C1", Sub: "stance"}
 			b.ReportAllocs()
 			// A miss is not an error: when the version read takes longer
 			// than Cached's budget (a loaded machine), the adapters fall
@@ -75,7 +75,7 @@ func BenchmarkAnswerStanceCold(b *testing.B) {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			s, _, _ := benchService(b, n)
 			c := s.Commands()
-			req := Request{Platform: "slack", Channel: "C1", Sub: "stance"}
+			req := Request{Platform: "slack", Channel: "C0000C1", Sub: "stance"}
 			b.ReportAllocs()
 			for b.Loop() {
 				s.cache.dropThread("t")

@@ -88,7 +88,7 @@ to = ["stdout", "teams:x"]
 [[digest]]
 thread = "t"
 schedule = "CRON_TZ=Mars/Base 0 8 * * *"
-to = ["slack:C1", "stdout", "stdout"]
+to = ["slack:C0123ABCD", "stdout", "stdout"]
 min_new_comments = -1
 
 [discord]
@@ -156,7 +156,7 @@ source = "t.txt"
 [[digest]]
 thread = "t"
 schedule = "@hourly"
-to = ["slack-webhook:${HOOK}", "slack:C1"]
+to = ["slack-webhook:${HOOK}", "slack:C0123ABCD"]
 `
 	c, err := Parse([]byte(doc), "c.toml", env(map[string]string{
 		"SLACK_BOT_TOKEN":                   "xoxb-secret-1",

@@ -148,8 +148,8 @@ func (c *Config) validate() Problems {
 		add("store.pool_size", "must not be negative")
 	}
 	if c.HTTP.Listen != "off" {
-		if _, port, err := net.SplitHostPort(c.HTTP.Listen); err != nil || port == "" {
-			add("http.listen", "%q is not a host:port address: expected e.g. \"127.0.0.1:8080\", \":8080\", or \"off\"", c.HTTP.Listen)
+		if err := checkListen(c.HTTP.Listen); err != nil {
+			add("http.listen", "%v", err)
 		}
 	}
 	zone, err := time.LoadLocation(c.Bot.Timezone)
@@ -326,4 +326,56 @@ func known(ts []Thread) string {
 		names[i] = t.Name
 	}
 	return " (threads: " + strings.Join(names, ", ") + ")"
+}
+
+// checkListen checks a listen address as far as the text goes: host:port,
+// a port that is a number from 0 to 65535 or a service name, and a host
+// that is empty (every interface), an IP address or a host name. Whether
+// the address can be bound (an address of this machine, a free port) only
+// binding tells: check-config tries it.
+func checkListen(listen string) error {
+	const want = `expected e.g. "127.0.0.1:8080", ":8080", "[::1]:8080" or "off"`
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil || port == "" {
+		return fmt.Errorf("%q is not a host:port address: %s", listen, want)
+	}
+	if n, err := strconv.Atoi(port); err == nil {
+		if n < 0 || n > 65535 {
+			return fmt.Errorf("%q: port %d is out of range: expected 0 to 65535", listen, n)
+		}
+	} else if _, err := net.LookupPort("tcp", port); err != nil {
+		return fmt.Errorf("%q: port %q is neither a number nor a known service: %s", listen, port, want)
+	}
+	if host == "" || net.ParseIP(host) != nil {
+		return nil
+	}
+	if ip, zone, ok := strings.Cut(host, "%"); ok && zone != "" && net.ParseIP(ip) != nil {
+		return nil // an IPv6 address with its zone: fe80::1%eth0
+	}
+	if !hostName(host) {
+		return fmt.Errorf("%q: %q is neither an IP address nor a host name: %s", listen, host, want)
+	}
+	return nil
+}
+
+// hostName reports whether s is a host name as RFC 1123 has it: dot-separated
+// labels of letters, digits and inner hyphens, at most 63 bytes each and 253
+// in all, the last not all digits (so that 300.1.1.1 is no name).
+func hostName(s string) bool {
+	s = strings.TrimSuffix(s, ".")
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	labels := strings.Split(s, ".")
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for _, r := range l {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+				return false
+			}
+		}
+	}
+	return strings.Trim(labels[len(labels)-1], "0123456789") != ""
 }

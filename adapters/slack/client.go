@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -15,6 +14,7 @@ import (
 	slackgo "github.com/slack-go/slack"
 
 	"github.com/threaddigest/threaddigest/bot"
+	"github.com/threaddigest/threaddigest/bot/addr"
 )
 
 // Config is the [slack] section of the configuration, as far as this package
@@ -93,23 +93,10 @@ func NewClient(cfg Config, httpClient *http.Client, logger *slog.Logger) *Client
 // API is the underlying slack-go client, for Socket Mode.
 func (c *Client) API() *slackgo.Client { return c.api }
 
-var (
-	channelIDPattern   = regexp.MustCompile(`^[CGD][A-Z0-9]{6,}$`)
-	channelNamePattern = regexp.MustCompile(`^#[\p{Ll}\p{Lo}\p{N}_-][\p{Ll}\p{Lo}\p{N}._-]{0,79}$`)
-)
-
 // ParseChannel checks a `slack:` destination's channel: a channel id
-// (C0123ABCD) or a public channel's #name.
-func ParseChannel(spec string) error {
-	switch {
-	case channelIDPattern.MatchString(spec), channelNamePattern.MatchString(spec):
-		return nil
-	case strings.HasPrefix(spec, "#"):
-		return fmt.Errorf("slack channel %q: a channel name is lowercase letters, digits, '-', '_' and '.', at most 80", spec)
-	default:
-		return fmt.Errorf("slack channel %q: want a channel id (C0123ABCD) or a #name", spec)
-	}
-}
+// (C0123ABCD) or a public channel's #name (addr.SlackChannel, the check the
+// configuration makes too).
+func ParseChannel(spec string) error { return addr.SlackChannel(spec) }
 
 // channelID returns the id of spec, listing the workspace's public channels
 // when spec is a name that is not cached. The list is fetched at most once a

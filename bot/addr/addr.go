@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 )
 
@@ -62,8 +63,8 @@ func Parse(s string) (Addr, error) {
 			return Addr{}, fmt.Errorf("destination %s: the webhook address is not an http(s) URL: expected \"%s:https://…\"", kind, kind)
 		}
 	case Slack:
-		if target == "" || strings.ContainsAny(target, " \t/") {
-			return Addr{}, fmt.Errorf("destination %q: expected a Slack channel id (slack:C0123ABCD) or name (slack:#general)", s)
+		if err := SlackChannel(target); err != nil {
+			return Addr{}, fmt.Errorf("destination %q: %w", s, err)
 		}
 	case Discord:
 		if target == "" || strings.Trim(target, "0123456789") != "" {
@@ -73,6 +74,28 @@ func Parse(s string) (Addr, error) {
 		return Addr{}, fmt.Errorf("destination of unknown kind %q: expected one of %s", kind, Forms)
 	}
 	return a, nil
+}
+
+var (
+	slackChannelID   = regexp.MustCompile(`^[CGD][A-Z0-9]{6,}$`)
+	slackChannelName = regexp.MustCompile(`^#[\p{Ll}\p{Lo}\p{N}_-][\p{Ll}\p{Lo}\p{N}._-]{0,79}$`)
+)
+
+// SlackChannel checks the channel of a `slack:` destination: a channel id
+// (C0123ABCD: C, G or D and at least six capitals or digits) or a public
+// channel's #name (lowercase letters, digits, '-', '_' and '.', at most 80).
+// It is the one check of the configuration and of the Slack adapter, so
+// that what the service would refuse at every slot is refused when the
+// configuration is read.
+func SlackChannel(spec string) error {
+	switch {
+	case slackChannelID.MatchString(spec), slackChannelName.MatchString(spec):
+		return nil
+	case strings.HasPrefix(spec, "#"):
+		return fmt.Errorf("slack channel %q: a channel name is lowercase letters, digits, '-', '_' and '.', at most 80", spec)
+	default:
+		return fmt.Errorf("slack channel %q: want a channel id (C0123ABCD) or a #name", spec)
+	}
 }
 
 // IsDir reports whether a file destination is a directory (one file per run)

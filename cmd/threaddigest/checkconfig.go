@@ -5,7 +5,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"os"
+	"syscall"
 
 	"github.com/pelletier/go-toml/v2"
 
@@ -19,8 +21,10 @@ const checkConfigUsage = `Usage: threaddigest check-config [--print] FILE
 
 Checks a configuration file without starting anything: every key and value
 (unknown keys included), ${VAR} references and THREADDIGEST_… overrides,
-schedules and their time zones, destinations, the store URL, and that file
-sources exist. Each problem is printed as FILE:LINE: KEY: what is wrong and
+schedules and their time zones, destinations (a slack: channel id or #name),
+the store URL (an SQLite file that can be written, in a directory that
+exists), that the listen address can be bound here (one in use passes), and
+that file sources exist. Each problem is printed as FILE:LINE: KEY: what is wrong and
 what was expected; the exit status is 1 when there is any.
 
 Flags:
@@ -82,12 +86,19 @@ func plural(n int) string {
 	return "s"
 }
 
-// checkDeeper makes the checks that need more than the file: the store URL
-// names a store this build has, and file sources exist.
+// checkDeeper makes the checks that need more than the file, so that what
+// serve would refuse check-config refuses: the store URL names a store this
+// build has and, for SQLite, a file that can be opened or created; the
+// listen address can be bound here; file sources exist.
 func checkDeeper(cfg *config.Config) config.Problems {
 	var ps config.Problems
-	if _, err := open.Kind(cfg.Store.URL); err != nil {
+	if err := open.Check(cfg.Store.URL); err != nil {
 		ps = append(ps, cfg.Problem("store.url", "%v", err))
+	}
+	if cfg.HTTP.Listen != "off" {
+		if err := canListen(cfg.HTTP.Listen); err != nil {
+			ps = append(ps, cfg.Problem("http.listen", "%v", err))
+		}
 	}
 	for i, t := range cfg.Threads {
 		key := fmt.Sprintf("thread[%d].source", i+1)
@@ -131,4 +142,17 @@ func checkDeeper(cfg *config.Config) config.Problems {
 		}
 	}
 	return ps
+}
+
+// canListen binds addr for a moment, as serve will. An address in use is
+// accepted: it is most likely the running service's own.
+func canListen(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("serve could not listen on %s: %w", addr, err)
+	}
+	return ln.Close()
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestCheckConfig(t *testing.T) {
@@ -140,5 +141,72 @@ func TestCheckConfigCountsProblems(t *testing.T) {
 	err := Run(context.Background(), []string{"check-config", cfg}, Env{Stderr: io.Discard})
 	if err == nil || err.Error() != fmt.Sprintf("%s: 2 problems", cfg) {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// TestCheckConfigRefusesWhatServeRefuses gives check-config and serve the
+// same configurations, each with one setting serve cannot work with: both
+// must refuse it, check-config naming the line.
+func TestCheckConfigRefusesWhatServeRefuses(t *testing.T) {
+	dir := t.TempDir()
+	thread := filepath.Join(dir, "t.txt")
+	if err := os.WriteFile(thread, []byte("Title\n\nDec 27, 2019 · 1 comments\nAnna (köln)\nBan them.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	storeDir := filepath.Join(dir, "state")
+	if err := os.Mkdir(storeDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	base := func(store, listen, to string) string {
+		return `[store]
+url = "` + store + `"
+
+[http]
+listen = "` + listen + `"
+
+[[thread]]
+name = "t"
+source = "` + thread + `"
+
+[[digest]]
+thread = "t"
+schedule = "@daily"
+to = [` + to + `]
+`
+	}
+	okStore := "sqlite:" + filepath.Join(dir, "ok.db")
+	tests := []struct {
+		name, config, want string
+	}{
+		{"slack channel id too short", base(okStore, "127.0.0.1:0", `"slack:C1"`) + "[slack]\nbot_token = \"xoxb-1\"\n",
+			`config.toml:14: digest[1].to[1]: destination "slack:C1": slack channel "C1": want a channel id`},
+		{"listen port out of range", base(okStore, "127.0.0.1:99999", `"stdout"`),
+			`config.toml:5: http.listen: "127.0.0.1:99999": port 99999 is out of range`},
+		{"listen host not a host", base(okStore, "300.1.1.1:8080", `"stdout"`),
+			`config.toml:5: http.listen: "300.1.1.1:8080": "300.1.1.1" is neither an IP address nor a host name`},
+		{"listen address not of this machine", base(okStore, "192.0.2.1:8080", `"stdout"`),
+			`config.toml:5: http.listen: serve could not listen on 192.0.2.1:8080`},
+		{"sqlite path is a directory", base("sqlite:"+storeDir, "127.0.0.1:0", `"stdout"`),
+			`config.toml:2: store.url: store url sqlite:` + storeDir + `: ` + storeDir + ` is a directory`},
+		{"sqlite directory missing", base("sqlite:"+filepath.Join(dir, "nope", "x.db"), "127.0.0.1:0", `"stdout"`),
+			`config.toml:2: store.url: store url sqlite:` + filepath.Join(dir, "nope", "x.db") + `: the directory ` + filepath.Join(dir, "nope") + ` does not exist`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := writeConfig(t, t.TempDir(), tt.config)
+			var stderr bytes.Buffer
+			err := Run(context.Background(), []string{"check-config", cfg}, Env{Stdout: io.Discard, Stderr: &stderr})
+			if err == nil || !strings.Contains(stderr.String(), tt.want) {
+				t.Errorf("check-config: %v; stderr lacks %q:\n%s", err, tt.want, stderr.String())
+			}
+			// serve refuses it too, at once (it would otherwise run).
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			var log syncBuffer
+			err = Run(ctx, []string{"serve", "--config", cfg}, Env{Stdout: io.Discard, Stderr: &log})
+			if err == nil || ctx.Err() != nil {
+				t.Errorf("serve ran with the setting check-config refuses (err %v)\n%s", err, log.String())
+			}
+		})
 	}
 }

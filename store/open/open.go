@@ -15,6 +15,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/threaddigest/threaddigest/store"
@@ -60,8 +62,54 @@ func parse(rawURL string) (kind, target string, err error) {
 	return "sqlite", rawURL, nil
 }
 
+// Check makes the checks of a store URL that need no connection: that an
+// implementation accepts it, that a PostgreSQL URL parses, and that an
+// SQLite path is a file that can be opened for writing, or does not exist
+// yet in a directory that does. check-config runs it; Open runs it first, so
+// that serve refuses the same and says so plainly.
+func Check(rawURL string) error {
+	kind, target, err := parse(rawURL)
+	if err != nil {
+		return err
+	}
+	if kind == "postgres" {
+		if err := postgres.CheckURL(target); err != nil {
+			return fmt.Errorf("store url %s: %w", Redact(rawURL), err)
+		}
+		return nil
+	}
+	if target == sqlite.Memory {
+		return nil
+	}
+	fi, err := os.Stat(target)
+	switch {
+	case err == nil && fi.IsDir():
+		return fmt.Errorf("store url %s: %s is a directory: expected an SQLite database file (it is created when missing), e.g. sqlite:%s", rawURL, target, filepath.Join(target, "threaddigest.db"))
+	case err == nil && !fi.Mode().IsRegular():
+		return fmt.Errorf("store url %s: %s is not a regular file: expected an SQLite database file", rawURL, target)
+	case err == nil:
+		f, err := os.OpenFile(target, os.O_RDWR, 0)
+		if err != nil {
+			return fmt.Errorf("store url %s: the database file cannot be opened for writing: %w", rawURL, err)
+		}
+		return f.Close()
+	case errors.Is(err, os.ErrNotExist):
+		dir := filepath.Dir(target)
+		di, derr := os.Stat(dir)
+		if derr != nil || !di.IsDir() {
+			return fmt.Errorf("store url %s: the directory %s does not exist: create it, or name a file in a directory that does", rawURL, dir)
+		}
+		return nil
+	default:
+		return fmt.Errorf("store url %s: %w", rawURL, err)
+	}
+}
+
 // Open opens the store rawURL names and brings its schema up to date.
 func Open(ctx context.Context, rawURL string, opts Options) (store.Store, error) {
+	if err := Check(rawURL); err != nil {
+		return nil, err
+	}
 	kind, target, err := parse(rawURL)
 	if err != nil {
 		return nil, err

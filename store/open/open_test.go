@@ -129,3 +129,32 @@ func TestOpenPostgresUnreachable(t *testing.T) {
 		t.Errorf("error does not say which database: %v", err)
 	}
 }
+
+func TestCheck(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "td.db")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ url, err string }{
+		{"sqlite:" + file, ""},
+		{"sqlite:" + filepath.Join(dir, "new.db"), ""},
+		{"sqlite::memory:", ""},
+		{"sqlite:" + dir, "is a directory: expected an SQLite database file"},
+		{filepath.Join(dir, "missing", "td.db"), "the directory " + filepath.Join(dir, "missing") + " does not exist"},
+		{"postgres://u:secret@db:5432/td", ""},
+		{"postgres://u:secret@db:notaport/td", "cannot parse the connection URL"},
+		{"mysql://db/x", `unknown kind of store "mysql"`},
+	}
+	for _, tc := range tests {
+		err := open.Check(tc.url)
+		switch {
+		case tc.err == "" && err != nil:
+			t.Errorf("Check(%q): %v", tc.url, err)
+		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+			t.Errorf("Check(%q) = %v, want an error containing %q", tc.url, err, tc.err)
+		case err != nil && strings.Contains(err.Error(), "secret"):
+			t.Errorf("Check(%q) error %q shows the password", tc.url, err)
+		}
+	}
+}

@@ -102,6 +102,21 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	return s, nil
 }
 
+// CheckURL checks a connection URL without connecting: that it parses and
+// that the schema it names can be a schema. Errors never show the password.
+func CheckURL(url string) error {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return fmt.Errorf("cannot parse the connection URL: %w", redactErr(err, url))
+	}
+	if schema := firstSchema(cfg.ConnConfig.RuntimeParams["search_path"]); schema != "" {
+		if err := rules.CheckName("schema", schema); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // redactErr removes the URL's password from an error about it: pgx and
 // net/url quote the URL they could not parse.
 func redactErr(err error, url string) error {
