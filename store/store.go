@@ -61,6 +61,12 @@ type ThreadRecord struct {
 	// Title as last read from the source.
 	Title string
 	URL   string
+	// ActiveAt is when a comment of the thread was last added or changed,
+	// or the thread was last marked active (MarkActive: a new follow, a
+	// resume); zero when neither has happened. The store keeps it:
+	// SaveThread ignores it. A thread whose ActiveAt is long past is quiet
+	// and no longer polled (Retention, README "Retention").
+	ActiveAt time.Time
 }
 
 // CommentRecord is a stored comment.
@@ -104,6 +110,12 @@ const (
 	RunFailed    RunState = "failed"
 	RunUncertain RunState = "uncertain"
 )
+
+// SkippedRef starts the Ref of a run that posted nothing because too few
+// comments were new. Such a run is recorded as posted with the coverage of
+// the run before it, so that its comments stay new for the next slot; it is
+// what Retention.SkippedRuns prunes.
+const SkippedRef = "skipped:"
 
 // Run is one digest run.
 type Run struct {
@@ -225,8 +237,14 @@ type Store interface {
 	// SetSourceState replaces it. The thread must exist (else ErrNotFound).
 	SetSourceState(ctx context.Context, thread, state string) error
 
+	// MarkActive sets the thread's ActiveAt to now (never back in time): a
+	// thread that had gone quiet is polled again. ErrNotFound for an unknown
+	// thread.
+	MarkActive(ctx context.Context, thread string, now time.Time) error
+
 	// AddFollow records a follow; an existing (platform, channel, thread)
-	// follow is replaced. The thread must exist (else ErrNotFound).
+	// follow is replaced. The thread must exist (else ErrNotFound); it is
+	// followed again from then on, so Prune no longer counts it unfollowed.
 	AddFollow(ctx context.Context, f Follow) error
 	// RemoveFollow deletes it; ErrNotFound when there was none.
 	RemoveFollow(ctx context.Context, platform, channel, thread string) error
@@ -262,4 +280,77 @@ type ModelCache interface {
 	// SaveArgumentSet stores (or replaces) the thread's argument set under
 	// scope. The thread must exist (else ErrNotFound).
 	SaveArgumentSet(ctx context.Context, thread, scope string, set []byte, now time.Time) error
+}
+
+// Migration is one step of a store's schema, applied by Open in version
+// order, each once.
+type Migration struct {
+	Version int    // N, from the file name
+	Name    string // the file's name, N_what.sql
+	SQL     string
+}
+
+// SchemaStatus says where a database's schema stands: the version it is at
+// (0 for an empty or missing database), the latest this threaddigest knows,
+// and the migrations Open would apply.
+type SchemaStatus struct {
+	Current int
+	Latest  int
+	Pending []Migration
+	// Missing is set when the database does not exist yet (an SQLite file
+	// not created, a PostgreSQL schema not made): Open creates it.
+	Missing bool
+}
+
+// Retention says what Prune removes. Each zero duration keeps that kind of
+// record for ever. Posted runs (other than skipped ones) are always kept:
+// they record what was posted where, and which comments each digest covered.
+type Retention struct {
+	// SkippedRuns: runs that posted nothing (their Ref starts with
+	// SkippedRef) are deleted once their slot is this old.
+	SkippedRuns time.Duration
+	// FailedRuns: failed and uncertain runs are deleted once their slot is
+	// this old.
+	FailedRuns time.Duration
+	// Unfollowed: a thread that no chat channel follows and that is not
+	// in Configured is forgotten — deleted with its comments and source
+	// state — once it has been unfollowed this long, counted from the first
+	// Prune that found it so.
+	Unfollowed time.Duration
+	// Configured names the threads the configuration follows: never
+	// unfollowed.
+	Configured []string
+}
+
+// PruneReport says what a Prune removed, or with dryRun would remove.
+type PruneReport struct {
+	SkippedRuns int64
+	FailedRuns  int64
+	// Leases counts leases that had expired a day or more before.
+	Leases int64
+	// Unfollowed lists the threads found unfollowed for the first time,
+	// whose time to be forgotten starts now; Refollowed those followed
+	// again since an earlier Prune found them unfollowed.
+	Unfollowed []string
+	Refollowed []string
+	// Forgotten lists the threads deleted, by name, with their comments.
+	Forgotten []ForgottenThread
+}
+
+// ForgottenThread is a thread Prune deleted.
+type ForgottenThread struct {
+	Name         string
+	Comments     int64
+	UnfollowedAt time.Time
+}
+
+// Pruner deletes what the retention settings no longer keep. Both stores
+// implement it.
+type Pruner interface {
+	// Prune applies r at now. Runs are never pruned while in progress
+	// (claimed, posting), and the latest run of each digest and destination
+	// is always kept, whatever its state: it tells the scheduler which slot
+	// ran last. With dryRun nothing is written, and the report says what
+	// would have been.
+	Prune(ctx context.Context, r Retention, now time.Time, dryRun bool) (PruneReport, error)
 }

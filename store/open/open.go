@@ -120,6 +120,19 @@ func Open(ctx context.Context, rawURL string, opts Options) (store.Store, error)
 	return sqlite.Open(ctx, target, sqlite.Options{Logger: opts.Logger})
 }
 
+// Status says where the schema of the store rawURL names stands and which
+// migrations opening it would apply, changing nothing.
+func Status(ctx context.Context, rawURL string) (store.SchemaStatus, error) {
+	kind, target, err := parse(rawURL)
+	if err != nil {
+		return store.SchemaStatus{}, err
+	}
+	if kind == "postgres" {
+		return postgres.Status(ctx, target)
+	}
+	return sqlite.Status(ctx, target)
+}
+
 // Redact returns rawURL fit for logs: a password in it replaced by "xxxxx".
 func Redact(rawURL string) string {
 	u, err := url.Parse(rawURL)

@@ -52,7 +52,8 @@ func (s *Store) UpsertComments(ctx context.Context, thread string, cs []threaddi
 			return err
 		}
 		if len(plan.Inserts)+len(plan.Updates) > 0 {
-			if _, err := tx.Exec(ctx, `UPDATE threads SET version = version + 1 WHERE name = $1`, thread); err != nil {
+			if _, err := tx.Exec(ctx, `UPDATE threads SET version = version + 1, active_at = GREATEST(active_at, $2)
+				WHERE name = $1`, thread, ts(now)); err != nil {
 				return fmt.Errorf("bump version: %w", err)
 			}
 		}

@@ -78,10 +78,20 @@ func (s *Store) SetSourceState(ctx context.Context, thread, state string) error 
 func (s *Store) AddFollow(ctx context.Context, f store.Follow) error {
 	err := rules.CheckFollow(f)
 	if err == nil {
-		_, err = s.pool.Exec(ctx, `INSERT INTO follows (platform, channel, thread, schedule, created_by, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (platform, channel, thread) DO UPDATE SET
-			schedule = excluded.schedule, created_by = excluded.created_by, created_at = excluded.created_at`,
-			f.Platform, f.Channel, f.Thread, f.Schedule, f.CreatedBy, ts(f.CreatedAt))
+		// Followed again: no longer on its way to being forgotten. Clearing
+		// unfollowed_at in the same transaction also keeps a concurrent
+		// Prune from forgetting the thread: its DELETE waits for this row and
+		// then finds unfollowed_at NULL.
+		err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, `INSERT INTO follows (platform, channel, thread, schedule, created_by, created_at)
+				VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (platform, channel, thread) DO UPDATE SET
+				schedule = excluded.schedule, created_by = excluded.created_by, created_at = excluded.created_at`,
+				f.Platform, f.Channel, f.Thread, f.Schedule, f.CreatedBy, ts(f.CreatedAt)); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `UPDATE threads SET unfollowed_at = NULL WHERE name = $1 AND unfollowed_at IS NOT NULL`, f.Thread)
+			return err
+		})
 		if isMissingThread(err) {
 			err = fmt.Errorf("thread %q: %w", f.Thread, store.ErrNotFound)
 		}

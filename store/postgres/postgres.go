@@ -73,20 +73,10 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	cfg, err := pgxpool.ParseConfig(url)
+	cfg, schema, err := parseURL(url)
 	if err != nil {
-		// pgx's message can include the URL; say what was wrong without it.
-		return nil, fmt.Errorf("postgres: open: cannot parse the connection URL: %w", redactErr(err, url))
-	}
-	// The store's tables live in this schema, created when missing.
-	schema := firstSchema(cfg.ConnConfig.RuntimeParams["search_path"])
-	if schema == "" {
-		schema = "public"
-	}
-	if err := rules.CheckName("schema", schema); err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
-	cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{schema}.Sanitize()
 	if opts.PoolSize > 0 {
 		cfg.MaxConns = int32(opts.PoolSize)
 	}
@@ -115,6 +105,60 @@ func CheckURL(url string) error {
 		}
 	}
 	return nil
+}
+
+// parseURL reads a connection URL and the schema the store's tables live
+// in: the first of its search_path, else "public".
+func parseURL(url string) (*pgxpool.Config, string, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		// pgx's message can include the URL; say what was wrong without it.
+		return nil, "", fmt.Errorf("cannot parse the connection URL: %w", redactErr(err, url))
+	}
+	schema := firstSchema(cfg.ConnConfig.RuntimeParams["search_path"])
+	if schema == "" {
+		schema = "public"
+	}
+	if err := rules.CheckName("schema", schema); err != nil {
+		return nil, "", err
+	}
+	cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{schema}.Sanitize()
+	return cfg, schema, nil
+}
+
+// Status says where the schema of the database at url stands and which
+// migrations Open would apply, changing nothing (`threaddigest migrate
+// --dry-run`).
+func Status(ctx context.Context, url string) (store.SchemaStatus, error) {
+	cfg, schema, err := parseURL(url)
+	if err != nil {
+		return store.SchemaStatus{}, fmt.Errorf("postgres: schema status: %w", err)
+	}
+	ms, err := rules.Migrations(migrations)
+	if err != nil {
+		return store.SchemaStatus{}, fmt.Errorf("postgres: schema status: %w", err)
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg.ConnConfig)
+	if err != nil {
+		return store.SchemaStatus{}, fmt.Errorf("postgres: schema status of %s: %w", describe(cfg), err)
+	}
+	defer conn.Close(ctx)
+	var table *string
+	if err := conn.QueryRow(ctx, `SELECT to_regclass($1)::text`, pgx.Identifier{schema, "schema_migrations"}.Sanitize()).Scan(&table); err != nil {
+		return store.SchemaStatus{}, fmt.Errorf("postgres: schema status of %s: %w", describe(cfg), err)
+	}
+	current := 0
+	if table != nil {
+		if err := conn.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+			return store.SchemaStatus{}, fmt.Errorf("postgres: schema status of %s: %w", describe(cfg), err)
+		}
+	}
+	st, err := rules.Status(ms, current)
+	if err != nil {
+		return st, fmt.Errorf("postgres: schema %q is at %w", schema, err)
+	}
+	st.Missing = table == nil
+	return st, nil
 }
 
 // redactErr removes the URL's password from an error about it: pgx and
@@ -243,8 +287,10 @@ func (s *Store) SaveThread(ctx context.Context, t store.ThreadRecord) error {
 // Thread returns the thread by name.
 func (s *Store) Thread(ctx context.Context, name string) (store.ThreadRecord, error) {
 	var t store.ThreadRecord
-	err := s.pool.QueryRow(ctx, `SELECT name, source, target, title, url FROM threads WHERE name = $1`, name).
-		Scan(&t.Name, &t.Source, &t.Target, &t.Title, &t.URL)
+	var active pgtype.Timestamptz
+	err := s.pool.QueryRow(ctx, `SELECT name, source, target, title, url, active_at FROM threads WHERE name = $1`, name).
+		Scan(&t.Name, &t.Source, &t.Target, &t.Title, &t.URL, &active)
+	t.ActiveAt = fromTS(active)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return store.ThreadRecord{}, fmt.Errorf("postgres: thread %q: %w", name, store.ErrNotFound)
 	}
@@ -256,13 +302,15 @@ func (s *Store) Thread(ctx context.Context, name string) (store.ThreadRecord, er
 
 // Threads lists every thread by name, in byte order as SQLite does.
 func (s *Store) Threads(ctx context.Context) ([]store.ThreadRecord, error) {
-	rows, err := s.pool.Query(ctx, `SELECT name, source, target, title, url FROM threads ORDER BY name COLLATE "C"`)
+	rows, err := s.pool.Query(ctx, `SELECT name, source, target, title, url, active_at FROM threads ORDER BY name COLLATE "C"`)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: threads: %w", err)
 	}
 	ts, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.ThreadRecord, error) {
 		var t store.ThreadRecord
-		err := row.Scan(&t.Name, &t.Source, &t.Target, &t.Title, &t.URL)
+		var active pgtype.Timestamptz
+		err := row.Scan(&t.Name, &t.Source, &t.Target, &t.Title, &t.URL, &active)
+		t.ActiveAt = fromTS(active)
 		return t, err
 	})
 	if err != nil {
@@ -282,4 +330,16 @@ func (s *Store) ThreadVersion(ctx context.Context, thread string) (int64, error)
 		return 0, fmt.Errorf("postgres: version of thread %q: %w", thread, err)
 	}
 	return v, nil
+}
+
+// MarkActive sets the thread's active_at to now, never back in time.
+func (s *Store) MarkActive(ctx context.Context, thread string, now time.Time) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE threads SET active_at = GREATEST(active_at, $1) WHERE name = $2`, ts(now), thread)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: mark thread %q active: %w", thread, err)
+	}
+	return nil
 }

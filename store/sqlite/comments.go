@@ -54,7 +54,8 @@ func (s *Store) UpsertComments(ctx context.Context, thread string, cs []threaddi
 			return err
 		}
 		if len(plan.Inserts)+len(plan.Updates) > 0 {
-			if _, err := tx.ExecContext(ctx, `UPDATE threads SET version = version + 1 WHERE name = ?`, thread); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE threads SET version = version + 1,
+				active_at = MAX(COALESCE(active_at, ?1), ?1) WHERE name = ?2`, micros(now), thread); err != nil {
 				return fmt.Errorf("bump version: %w", err)
 			}
 		}

@@ -94,10 +94,14 @@ func (s *Store) AddFollow(ctx context.Context, f store.Follow) error {
 			if err := threadExists(ctx, tx, f.Thread); err != nil {
 				return err
 			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO follows (platform, channel, thread, schedule, created_by, created_at)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO follows (platform, channel, thread, schedule, created_by, created_at)
 				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (platform, channel, thread) DO UPDATE SET
 				schedule = excluded.schedule, created_by = excluded.created_by, created_at = excluded.created_at`,
-				f.Platform, f.Channel, f.Thread, f.Schedule, f.CreatedBy, micros(f.CreatedAt))
+				f.Platform, f.Channel, f.Thread, f.Schedule, f.CreatedBy, micros(f.CreatedAt)); err != nil {
+				return err
+			}
+			// Followed again: no longer on its way to being forgotten.
+			_, err := tx.ExecContext(ctx, `UPDATE threads SET unfollowed_at = NULL WHERE name = ? AND unfollowed_at IS NOT NULL`, f.Thread)
 			return err
 		})
 	}

@@ -19,7 +19,9 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -110,6 +112,50 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// Status says where the schema of the database file at path stands and which
+// migrations Open would apply, changing nothing (`threaddigest migrate
+// --dry-run`): the file is opened read-only, and a missing file is reported
+// as such, not created.
+func Status(ctx context.Context, path string) (store.SchemaStatus, error) {
+	ms, err := rules.Migrations(migrations)
+	if err != nil {
+		return store.SchemaStatus{}, fmt.Errorf("sqlite: schema status: %w", err)
+	}
+	if path == Memory {
+		st, err := rules.Status(ms, 0)
+		st.Missing = true
+		return st, err
+	}
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		st, err := rules.Status(ms, 0)
+		st.Missing = true
+		return st, err
+	} else if err != nil {
+		return store.SchemaStatus{}, fmt.Errorf("sqlite: schema status of %s: %w", path, err)
+	}
+	db, err := sql.Open("sqlite", "file:"+escapePath(path)+"?mode=ro&_pragma=busy_timeout("+
+		strconv.FormatInt(busyTimeout.Milliseconds(), 10)+")")
+	if err != nil {
+		return store.SchemaStatus{}, fmt.Errorf("sqlite: schema status of %s: %w", path, err)
+	}
+	defer db.Close()
+	var tables int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&tables); err != nil {
+		return store.SchemaStatus{}, fmt.Errorf("sqlite: schema status of %s: %w", path, err)
+	}
+	current := 0
+	if tables > 0 {
+		if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+			return store.SchemaStatus{}, fmt.Errorf("sqlite: schema status of %s: %w", path, err)
+		}
+	}
+	st, err := rules.Status(ms, current)
+	if err != nil {
+		return st, fmt.Errorf("sqlite: %s is at schema %w", path, err)
+	}
+	return st, nil
 }
 
 // escapePath makes a file path safe inside an SQLite URI, where '?' starts
@@ -229,8 +275,10 @@ func (s *Store) SaveThread(ctx context.Context, t store.ThreadRecord) error {
 // Thread returns the thread by name.
 func (s *Store) Thread(ctx context.Context, name string) (store.ThreadRecord, error) {
 	var t store.ThreadRecord
-	err := s.read.QueryRowContext(ctx, `SELECT name, source, target, title, url FROM threads WHERE name = ?`, name).
-		Scan(&t.Name, &t.Source, &t.Target, &t.Title, &t.URL)
+	var active sql.NullInt64
+	err := s.read.QueryRowContext(ctx, `SELECT name, source, target, title, url, active_at FROM threads WHERE name = ?`, name).
+		Scan(&t.Name, &t.Source, &t.Target, &t.Title, &t.URL, &active)
+	t.ActiveAt = fromMicros(active)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.ThreadRecord{}, fmt.Errorf("sqlite: thread %q: %w", name, store.ErrNotFound)
 	}
@@ -242,7 +290,7 @@ func (s *Store) Thread(ctx context.Context, name string) (store.ThreadRecord, er
 
 // Threads lists every thread by name.
 func (s *Store) Threads(ctx context.Context) ([]store.ThreadRecord, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT name, source, target, title, url FROM threads ORDER BY name`)
+	rows, err := s.read.QueryContext(ctx, `SELECT name, source, target, title, url, active_at FROM threads ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: threads: %w", err)
 	}
@@ -250,9 +298,11 @@ func (s *Store) Threads(ctx context.Context) ([]store.ThreadRecord, error) {
 	var ts []store.ThreadRecord
 	for rows.Next() {
 		var t store.ThreadRecord
-		if err := rows.Scan(&t.Name, &t.Source, &t.Target, &t.Title, &t.URL); err != nil {
+		var active sql.NullInt64
+		if err := rows.Scan(&t.Name, &t.Source, &t.Target, &t.Title, &t.URL, &active); err != nil {
 			return nil, fmt.Errorf("sqlite: threads: %w", err)
 		}
+		t.ActiveAt = fromMicros(active)
 		ts = append(ts, t)
 	}
 	if err := rows.Err(); err != nil {
@@ -272,4 +322,25 @@ func (s *Store) ThreadVersion(ctx context.Context, thread string) (int64, error)
 		return 0, fmt.Errorf("sqlite: version of thread %q: %w", thread, err)
 	}
 	return v, nil
+}
+
+// MarkActive sets the thread's active_at to now, never back in time.
+func (s *Store) MarkActive(ctx context.Context, thread string, now time.Time) error {
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE threads SET active_at = MAX(COALESCE(active_at, ?1), ?1) WHERE name = ?2`,
+			micros(now), thread)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return store.ErrNotFound
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: mark thread %q active: %w", thread, err)
+	}
+	return nil
 }

@@ -243,6 +243,12 @@ func CheckLease(name, holder string) error {
 	return errors.Join(CheckName("lease name", name), CheckName("holder", holder))
 }
 
+// LeaseKeep is how long after it expired a lease is deleted by Prune. An
+// expired lease is as good as none (AcquireLease takes it); its row only
+// records who held it last, which is worth a day for looking into an
+// incident.
+const LeaseKeep = 24 * time.Hour
+
 // LeaseLost is the error of a run transition that found the run r in a
 // state, or with a holder, it may not move from.
 func LeaseLost(r store.Run) error {
@@ -250,11 +256,7 @@ func LeaseLost(r store.Run) error {
 }
 
 // Migration is one schema migration, a file migrations/N_what.sql.
-type Migration struct {
-	Version int    // N
-	Name    string // the file's name, N_what.sql
-	SQL     string
-}
+type Migration = store.Migration
 
 // Migrations reads the migrations/*.sql files of fsys in the order of their
 // names (zero-padded versions, so version order).
@@ -279,6 +281,17 @@ func Migrations(fsys fs.FS) ([]Migration, error) {
 		ms = append(ms, Migration{Version: v, Name: name, SQL: string(body)})
 	}
 	return ms, nil
+}
+
+// Status says where a database at version current stands against ms.
+func Status(ms []Migration, current int) (store.SchemaStatus, error) {
+	st := store.SchemaStatus{Current: current}
+	if len(ms) > 0 {
+		st.Latest = ms[len(ms)-1].Version
+	}
+	var err error
+	st.Pending, err = Pending(ms, current)
+	return st, err
 }
 
 // Pending returns the migrations of ms a database at version current has

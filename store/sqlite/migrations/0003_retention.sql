@@ -1,0 +1,8 @@
+-- Retention (README "Retention"). active_at: when a comment of the thread was
+-- last added or changed, or the thread was marked active (a follow, a
+-- resume); a thread quiet for long is no longer polled. unfollowed_at: when a
+-- prune first found that nothing follows the thread; it is forgotten some
+-- time after. Both NULL where unknown.
+ALTER TABLE threads ADD COLUMN active_at INTEGER;
+ALTER TABLE threads ADD COLUMN unfollowed_at INTEGER;
+UPDATE threads SET active_at = (SELECT MAX(updated_at) FROM comments WHERE comments.thread = threads.name);
