@@ -12,6 +12,7 @@ import (
 
 	"github.com/threaddigest/threaddigest/bot/addr"
 	"github.com/threaddigest/threaddigest/bot/schedule"
+	"github.com/threaddigest/threaddigest/retention"
 	"github.com/threaddigest/threaddigest/store"
 )
 
@@ -304,6 +305,13 @@ func (c *Commands) list(ctx context.Context, req Request) Response {
 }
 
 func (c *Commands) sourceStatus(ctx context.Context, thread string) string {
+	if q := c.s.set.QuietAfter; q > 0 {
+		if rec, err := c.s.deps.Store.Thread(ctx, thread); err == nil && !rec.ActiveAt.IsZero() &&
+			c.s.deps.Clock.Now().Sub(rec.ActiveAt) >= q {
+			return fmt.Sprintf("quiet since %s: no new comment for %s, no longer polled (follow it again to resume)",
+				rec.ActiveAt.UTC().Format("2006-01-02 15:04 UTC"), retention.Days(q))
+		}
+	}
 	raw, err := c.s.deps.Store.SourceState(ctx, thread)
 	if err != nil {
 		return "source: status unknown"
@@ -404,6 +412,11 @@ func (c *Commands) follow(ctx context.Context, req Request) Response {
 	if err := s.deps.Store.AddFollow(ctx, f); err != nil {
 		s.log.Error("follow: saving the follow failed", "thread", name, "err", err)
 		return text("Sorry, the follow could not be saved; try again in a minute.", true)
+	}
+	// A new follow wakes a thread that had gone quiet, and starts a new
+	// thread's quiet clock.
+	if err := s.deps.Store.MarkActive(ctx, name, s.deps.Clock.Now()); err != nil {
+		s.log.Warn("follow: marking the thread active failed", "thread", name, "err", err)
 	}
 	if err := s.reconcile(ctx); err != nil {
 		s.log.Error("follow: scheduling failed", "thread", name, "err", err)

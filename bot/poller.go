@@ -171,6 +171,9 @@ func (s *Service) poll(ctx context.Context, ts *threadState) {
 	ctx, cancel := context.WithTimeout(ctx, s.set.Lease)
 	defer cancel()
 	start := s.deps.Clock.Now()
+	if s.quiet(ctx, ts, start) {
+		return
+	}
 	ok, err := s.deps.Store.AcquireLease(ctx, pollLease(name), s.deps.Holder, ts.spec.Poll+s.set.Lease, start)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -279,4 +282,43 @@ func (s *Service) fetchAndStore(ctx context.Context, ts *threadState, state stri
 		}
 	}
 	return out, added, updated, nil
+}
+
+// quiet reports whether a thread has had no comment added or changed for
+// Settings.QuietAfter, and so is not polled; it says so once when the thread
+// goes quiet, and again when it wakes. A thread never active (new, or stored
+// before the store kept the time) starts its clock now. The caller holds
+// ts.mu. When the store cannot say, the thread is polled.
+func (s *Service) quiet(ctx context.Context, ts *threadState, now time.Time) bool {
+	if s.set.QuietAfter <= 0 {
+		return false
+	}
+	name := ts.spec.Name
+	rec, err := s.deps.Store.Thread(ctx, name)
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) && ctx.Err() == nil {
+			s.log.Warn("reading the thread's last activity failed; polling it", "thread", name, "err", err)
+		}
+		return false
+	}
+	if rec.ActiveAt.IsZero() {
+		if err := s.deps.Store.MarkActive(ctx, name, now); err != nil {
+			s.log.Warn("starting the thread's quiet clock failed", "thread", name, "err", err)
+		}
+		return false
+	}
+	if now.Sub(rec.ActiveAt) < s.set.QuietAfter {
+		if ts.quiet {
+			ts.quiet = false
+			s.log.Info("thread active again; polling it", "thread", name, "active_at", rec.ActiveAt)
+		}
+		return false
+	}
+	if !ts.quiet {
+		ts.quiet = true
+		s.log.Info("thread quiet: no comment added or changed for [store.retention] quiet_threads; no longer polled. "+
+			"`threaddigest resume "+name+"`, or /thread follow of its source, polls it again",
+			"thread", name, "active_at", rec.ActiveAt, "quiet_threads", s.set.QuietAfter)
+	}
+	return true
 }

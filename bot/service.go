@@ -109,6 +109,11 @@ type Settings struct {
 	MaxThreads int
 	// CacheEntries caps the digest cache. Default 256.
 	CacheEntries int
+	// QuietAfter: a thread with no comment added or changed for this long
+	// (store.ThreadRecord.ActiveAt) is no longer polled, until it is marked
+	// active again (a /thread follow, `threaddigest resume`). 0 polls every
+	// thread for ever.
+	QuietAfter time.Duration
 	// CacheWeight caps the digest cache by size: an entry weighs one plus
 	// its digest's per-comment results. Default 500,000 (a few hundred MB
 	// at most).
@@ -210,6 +215,7 @@ type threadState struct {
 	cancel     context.CancelFunc // stops the poll loop
 	done       chan struct{}
 	mu         sync.Mutex // one poll at a time
+	quiet      bool       // said to be quiet and no longer polled; under mu
 }
 
 type digestState struct {

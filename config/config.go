@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -60,6 +61,30 @@ type Store struct {
 	Lease Duration `toml:"lease"`
 	// PoolSize caps the database connections; 0 leaves the driver's default.
 	PoolSize int `toml:"pool_size"`
+	// Retention says how long what is kept (README "Retention").
+	Retention Retention `toml:"retention"`
+}
+
+// Retention says what the store keeps and for how long. Each is set after
+// Load (defaults filled in); "0" keeps that kind of record for ever (or, for
+// QuietThreads, polls every thread for ever, and for Every, leaves pruning
+// to `threaddigest prune`).
+type Retention struct {
+	// SkippedRuns: runs of slots that posted nothing (too few new
+	// comments) are deleted this long after their slot. Default 30d.
+	SkippedRuns *Duration `toml:"skipped_runs"`
+	// FailedRuns: failed and uncertain runs are deleted this long after
+	// their slot. Default 90d.
+	FailedRuns *Duration `toml:"failed_runs"`
+	// UnfollowedThreads: a thread neither configured nor followed from a
+	// chat channel is forgotten, with its comments, this long after a prune
+	// first found it so. Default 30d.
+	UnfollowedThreads *Duration `toml:"unfollowed_threads"`
+	// QuietThreads: a thread with no comment added or changed for this long
+	// is no longer polled. Default 30d.
+	QuietThreads *Duration `toml:"quiet_threads"`
+	// Every is how often `serve` prunes. Default 1h.
+	Every *Duration `toml:"every"`
 }
 
 // HTTP configures the server for /healthz, /metrics and the chat endpoints.
@@ -194,11 +219,20 @@ type Discord struct {
 // Duration is a time.Duration written as a string ("30s", "1h30m").
 type Duration time.Duration
 
-// UnmarshalText reads a Go duration string.
+// UnmarshalText reads a Go duration string ("30s", "1h30m"), or a whole
+// number of days ("30d"), as retention periods are counted.
 func (d *Duration) UnmarshalText(b []byte) error {
-	v, err := time.ParseDuration(string(b))
+	s := string(b)
+	if days, ok := strings.CutSuffix(s, "d"); ok && days != "" && strings.Trim(days, "0123456789") == "" {
+		n, err := strconv.Atoi(days)
+		if err == nil && n <= 100_000 {
+			*d = Duration(time.Duration(n) * 24 * time.Hour)
+			return nil
+		}
+	}
+	v, err := time.ParseDuration(s)
 	if err != nil {
-		return fmt.Errorf("%q is not a duration: expected e.g. \"30s\", \"5m\", \"1h30m\"", b)
+		return fmt.Errorf("%q is not a duration: expected e.g. \"30s\", \"5m\", \"1h30m\", \"30d\"", b)
 	}
 	*d = Duration(v)
 	return nil

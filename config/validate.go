@@ -25,6 +25,12 @@ const (
 	DefaultPollInterval   = time.Minute
 	DefaultRunTimeout     = 5 * time.Minute
 	DefaultMaxThreads     = 100
+
+	DefaultKeepSkippedRuns       = 30 * 24 * time.Hour
+	DefaultKeepFailedRuns        = 90 * 24 * time.Hour
+	DefaultForgetUnfollowedAfter = 30 * 24 * time.Hour
+	DefaultStopPollingQuietAfter = 30 * 24 * time.Hour
+	DefaultPruneEvery            = time.Hour
 )
 
 func (c *Config) applyDefaults(getenv func(string) string) {
@@ -33,6 +39,18 @@ func (c *Config) applyDefaults(getenv func(string) string) {
 	}
 	if c.Store.Lease == 0 {
 		c.Store.Lease = Duration(DefaultLease)
+	}
+	r := &c.Store.Retention
+	for _, d := range []struct {
+		v   **Duration
+		def time.Duration
+	}{{&r.SkippedRuns, DefaultKeepSkippedRuns}, {&r.FailedRuns, DefaultKeepFailedRuns},
+		{&r.UnfollowedThreads, DefaultForgetUnfollowedAfter}, {&r.QuietThreads, DefaultStopPollingQuietAfter},
+		{&r.Every, DefaultPruneEvery}} {
+		if *d.v == nil {
+			v := Duration(d.def)
+			*d.v = &v
+		}
 	}
 	if c.HTTP.Listen == "" {
 		c.HTTP.Listen = DefaultListen
@@ -146,6 +164,22 @@ func (c *Config) validate() Problems {
 	}
 	if c.Store.PoolSize < 0 {
 		add("store.pool_size", "must not be negative")
+	}
+	r := c.Store.Retention
+	for _, d := range []struct {
+		key string
+		v   *Duration
+	}{{"skipped_runs", r.SkippedRuns}, {"failed_runs", r.FailedRuns}, {"unfollowed_threads", r.UnfollowedThreads},
+		{"quiet_threads", r.QuietThreads}, {"every", r.Every}} {
+		if d.v != nil && d.v.D() < 0 {
+			add("store.retention."+d.key, "must not be negative: expected a duration such as \"30d\", or \"0\" to keep for ever")
+		}
+	}
+	if r.Every != nil && r.Every.D() > 0 && r.Every.D() < time.Minute {
+		add("store.retention.every", "%s is too often: expected at least 1m, or \"0\" to prune only with `threaddigest prune`", r.Every.D())
+	}
+	if r.QuietThreads != nil && r.QuietThreads.D() > 0 && r.QuietThreads.D() < time.Hour {
+		add("store.retention.quiet_threads", "%s is too short: expected at least 1h, or \"0\" to poll every thread for ever", r.QuietThreads.D())
 	}
 	if c.HTTP.Listen != "off" {
 		if err := checkListen(c.HTTP.Listen); err != nil {

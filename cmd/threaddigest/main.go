@@ -52,6 +52,9 @@ func commands() map[string]command {
 		"locate":       {summary: "read free-text locations into places and regions, for tuning data", run: runLocate},
 		"discord":      {summary: "register the /thread command with Discord; print the bot's invite link", run: runDiscord},
 		"version":      {summary: "print the version, the licence and the credits of the embedded data", run: runVersion},
+		"migrate":      {summary: "bring the store's schema up to date; --dry-run shows the pending migrations", run: runMigrate},
+		"prune":        {summary: "delete what [store.retention] no longer keeps; --dry-run says what it would", run: runPrune},
+		"resume":       {summary: "poll quiet threads again", run: runResume},
 	}
 }
 

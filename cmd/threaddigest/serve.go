@@ -25,6 +25,7 @@ import (
 	"github.com/threaddigest/threaddigest/config"
 	"github.com/threaddigest/threaddigest/digest"
 	"github.com/threaddigest/threaddigest/geo"
+	"github.com/threaddigest/threaddigest/retention"
 	"github.com/threaddigest/threaddigest/server"
 	"github.com/threaddigest/threaddigest/source"
 	"github.com/threaddigest/threaddigest/source/sources"
@@ -143,6 +144,7 @@ func serve(ctx context.Context, cfg *config.Config, env Env, logger *slog.Logger
 		ChannelZone:    cfg.ChannelZone,
 		FollowSchedule: cfg.Bot.FollowSchedule,
 		MaxThreads:     cfg.Bot.MaxThreads,
+		QuietAfter:     cfg.Store.Retention.QuietThreads.D(),
 	}, threads, digests)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -177,6 +179,14 @@ func serve(ctx context.Context, cfg *config.Config, env Env, logger *slog.Logger
 	defer cancel()
 	svcDone := make(chan error, 1)
 	go func() { svcDone <- svc.Run(runCtx) }()
+	pruned := make(chan struct{})
+	if rs, ok := st.(retention.Store); ok {
+		pruner := retention.New(retention.Deps{Store: rs, Holder: cfg.Bot.ReplicaID, Logger: logger, Registerer: reg},
+			retentionPolicy(cfg), cfg.Store.Retention.Every.D())
+		go func() { defer close(pruned); pruner.Run(runCtx) }()
+	} else {
+		close(pruned)
+	}
 	receivers := chat.start(runCtx, logger)
 
 	var runErr error
@@ -199,6 +209,7 @@ func serve(ctx context.Context, cfg *config.Config, env Env, logger *slog.Logger
 	chat.shutdown(logger)
 	cancel()
 	receivers.Wait()
+	<-pruned
 	if svcDone != nil {
 		runErr = <-svcDone
 	}

@@ -184,6 +184,7 @@ min_new_comments = 0
 		`threaddigest_run_duration_seconds_count{destination="stdout",digest="huawei-europe"}`,
 		`go_goroutines`,
 		`threaddigest_build_info{goversion="go`,
+		`threaddigest_pruned_total{kind="skipped_runs"} 0`,
 	} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %s", want)
