@@ -24,8 +24,8 @@ func TestMigrateDryRunAndApply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"does not exist yet", "2 migrations would be applied", "-- 0001_init.sql", "CREATE TABLE threads",
-		"-- 0002_retention.sql", "ALTER TABLE threads ADD COLUMN active_at"} {
+	for _, want := range []string{"does not exist yet", "3 migrations would be applied", "-- 0001_init.sql", "CREATE TABLE threads",
+		"-- 0002_model_cache.sql", "-- 0003_retention.sql", "ALTER TABLE threads ADD COLUMN active_at"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("migrate --dry-run on a missing store lacks %q:\n%s", want, out)
 		}
@@ -40,8 +40,8 @@ func TestMigrateDryRunAndApply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out, "is at schema version 1; this threaddigest's latest is 2") || !strings.Contains(out, "1 migration would be applied") ||
-		strings.Contains(out, "0001_init.sql") || !strings.Contains(out, "-- 0002_retention.sql") {
+	if !strings.Contains(out, "is at schema version 1; this threaddigest's latest is 3") || !strings.Contains(out, "2 migrations would be applied") ||
+		strings.Contains(out, "0001_init.sql") || !strings.Contains(out, "-- 0003_retention.sql") {
 		t.Errorf("migrate --dry-run on schema 1:\n%s", out)
 	}
 	// prune and resume refuse a store behind the binary.
@@ -50,7 +50,7 @@ func TestMigrateDryRunAndApply(t *testing.T) {
 		t.Errorf("prune of a store behind: %v", err)
 	}
 	out, _, err = runCmd(t, "", "migrate", "--config", cfg)
-	if err != nil || !strings.Contains(out, "Applied 1 migration: 0002_retention.sql. The store is at schema version 2.") {
+	if err != nil || !strings.Contains(out, "Applied 2 migrations: 0002_model_cache.sql, 0003_retention.sql. The store is at schema version 3.") {
 		t.Errorf("migrate = %q, %v", out, err)
 	}
 	out, _, err = runCmd(t, "", "migrate", "--dry-run", "--config", cfg)
