@@ -55,6 +55,7 @@ func commands() map[string]command {
 		"migrate":      {summary: "bring the store's schema up to date; --dry-run shows the pending migrations", run: runMigrate},
 		"prune":        {summary: "delete what [store.retention] no longer keeps; --dry-run says what it would", run: runPrune},
 		"resume":       {summary: "poll quiet threads again", run: runResume},
+		"healthcheck":  {summary: "ask a running serve for /healthz; exit 0 when healthy (the container's HEALTHCHECK)", run: runHealthcheck},
 	}
 }
 
