@@ -238,8 +238,15 @@ func (d *Duration) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// MarshalText writes it back.
-func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+// MarshalText writes it back as UnmarshalText reads it: whole days as
+// "30d", anything else in Go's form ("1h30m0s").
+func (d Duration) MarshalText() ([]byte, error) {
+	const day = 24 * time.Hour
+	if v := time.Duration(d); v >= day && v%day == 0 {
+		return []byte(strconv.FormatInt(int64(v/day), 10) + "d"), nil
+	}
+	return []byte(time.Duration(d).String()), nil
+}
 
 // D returns the time.Duration.
 func (d Duration) D() time.Duration { return time.Duration(d) }

@@ -97,3 +97,19 @@ func TestDurationDays(t *testing.T) {
 		}
 	}
 }
+
+func TestDurationRoundTrip(t *testing.T) {
+	for _, d := range []time.Duration{30 * 24 * time.Hour, 24 * time.Hour, 36 * time.Hour, 90 * time.Second, 0} {
+		text, err := Duration(d).MarshalText()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Duration
+		if err := back.UnmarshalText(text); err != nil || back.D() != d {
+			t.Errorf("%s written as %q reads back as %s, %v", d, text, back.D(), err)
+		}
+	}
+	if text, _ := Duration(30 * 24 * time.Hour).MarshalText(); string(text) != "30d" {
+		t.Errorf("30 days written as %q, want 30d", text)
+	}
+}
