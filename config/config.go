@@ -41,6 +41,8 @@ type Config struct {
 	Channels []Channel `toml:"channel"`
 	Slack    Slack     `toml:"slack"`
 	Discord  Discord   `toml:"discord"`
+	Analysis Analysis  `toml:"analysis"`
+	LLM      LLM       `toml:"llm"`
 	// Sources holds the live sources' credentials and limits (README,
 	// "Live sources").
 	Sources sources.Settings `toml:"sources"`

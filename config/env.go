@@ -31,6 +31,10 @@ var overrides = []struct {
 	{"THREADDIGEST_DISCORD_APPLICATION_ID", "discord.application_id"},
 	{"THREADDIGEST_DISCORD_GATEWAY", "discord.gateway"},
 	{"THREADDIGEST_DISCORD_API_URL", "discord.api_url"},
+	{"THREADDIGEST_ANALYSIS_ENGINE", "analysis.engine"},
+	{"THREADDIGEST_LLM_BASE_URL", "llm.base_url"},
+	{"THREADDIGEST_LLM_MODEL", "llm.model"},
+	{"THREADDIGEST_LLM_API_KEY", "llm.api_key"},
 }
 
 // Overrides returns the THREADDIGEST_… variables and the key each replaces,

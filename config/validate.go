@@ -99,6 +99,7 @@ func (c *Config) applyDefaults(getenv func(string) string) {
 			c.Digests[i].Name = c.Digests[i].Thread
 		}
 	}
+	c.applyLLMDefaults(getenv)
 	if c.Slack.APIURL != "" && !strings.HasSuffix(c.Slack.APIURL, "/") {
 		// slack-go joins method names onto it directly.
 		c.Slack.APIURL += "/"
@@ -348,6 +349,7 @@ func (c *Config) validate() Problems {
 			add("discord.api_url", "%q is not an http(s) URL", c.Discord.APIURL)
 		}
 	}
+	ps = append(ps, c.validateLLM()...)
 	return ps
 }
 
