@@ -214,7 +214,7 @@ func (s *Service) analyze(ctx context.Context, name string, req analysisRequest)
 		}
 	}
 	start := time.Now()
-	res.Digest = s.deps.Analyze(ctx, t, digest.Options{
+	res.Digest = s.deps.Analyze(ctx, name, t, digest.Options{
 		Target:       req.Target,
 		Locator:      s.deps.Locator,
 		MaxArguments: req.MaxArguments,

@@ -159,7 +159,7 @@ func (h *harness) service(holder string, set Settings, threads []ThreadSpec, dig
 		Logger: slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Clock:  SystemClock{},
 		Holder: holder,
-		Analyze: func(_ context.Context, t threaddigest.Thread, opt digest.Options) digest.Digest {
+		Analyze: func(_ context.Context, _ string, t threaddigest.Thread, opt digest.Options) digest.Digest {
 			return digest.Analyze(t, opt)
 		},
 		OpenSource: func(spec string) (source.Source, error) {

@@ -58,9 +58,11 @@ type Deps struct {
 	Clock  Clock
 	// Holder names this replica in claims and leases.
 	Holder string
-	// Analyze computes a digest: digest.Analyze, or an engine that asks a
-	// language model (digest/llm) and may wait on it until ctx ends.
-	Analyze func(ctx context.Context, t threaddigest.Thread, opt digest.Options) digest.Digest
+	// Analyze computes a digest of the thread stored under the name
+	// thread: digest.Analyze, or an engine that asks a language model
+	// (digest/llm), keeps what it learnt under the thread's name, and may
+	// wait on the model until ctx ends.
+	Analyze func(ctx context.Context, thread string, t threaddigest.Thread, opt digest.Options) digest.Digest
 	// Locator reads commenter locations; nil reads every one as Unknown.
 	Locator digest.Locator
 	// OpenSource turns a source address into a Source.

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/threaddigest/threaddigest"
 	"github.com/threaddigest/threaddigest/digest"
 )
 
@@ -27,6 +28,9 @@ type Options struct {
 	// Only, when not empty, runs only the tasks whose name it holds
 	// ("replies", "stance", "arguments", "regions", "labelled").
 	Only map[string]bool
+	// Analyze digests the labelled threads; nil is digest.Analyze. Another
+	// engine (the language model, digest/llm) is measured by giving its own.
+	Analyze func(threaddigest.Thread, digest.Options) digest.Digest
 }
 
 // Row is one line of the table: a figure and its baseline.

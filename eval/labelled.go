@@ -368,8 +368,12 @@ func evalLabelled(dir string, opt Options, t *Table) error {
 	if err != nil {
 		return err
 	}
+	analyze := opt.Analyze
+	if analyze == nil {
+		analyze = digest.Analyze
+	}
 	for _, lt := range threads {
-		d := digest.Analyze(lt.Thread, digest.Options{Target: lt.Labels.Target, Locator: opt.Locator})
+		d := analyze(lt.Thread, digest.Options{Target: lt.Labels.Target, Locator: opt.Locator})
 		s := ScoreLabelled(lt.Labels, d)
 		t.Rows = append(t.Rows, labelledRows(lt.Name, s)...)
 	}

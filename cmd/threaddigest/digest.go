@@ -57,7 +57,7 @@ Flags (they may come before or after FILE):
         the width of text output in columns (default 80, at least 60)
   --chart FILE.png
         also draw the stance split by region as a PNG chart into FILE.png
-
+` + engineUsage + `
 Exit status: 0 on success, 2 on a usage error, 1 on any other error. Records
 that cannot be read are skipped with a warning on standard error that counts
 them and says where they are; the rest are digested.
@@ -77,6 +77,7 @@ type digestFlags struct {
 	width        int
 	chart        string
 	file         string
+	engineFlags
 }
 
 func parseDigestFlags(args []string, stderr io.Writer) (*digestFlags, error) {
@@ -98,6 +99,7 @@ func parseDigestFlags(args []string, stderr io.Writer) (*digestFlags, error) {
 	fs.IntVar(&f.maxRebuttals, "max-rebuttals", 0, "report at most N rebuttals")
 	fs.IntVar(&f.width, "width", 0, "text width in columns")
 	fs.StringVar(&f.chart, "chart", "", "also write the regional split chart to this PNG file")
+	f.engineFlags.register(fs)
 
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -151,6 +153,9 @@ func parseDigestFlags(args []string, stderr io.Writer) (*digestFlags, error) {
 			return nil, usagef("digest: --%s %d: expected a number of 0 or more", n.name, n.v)
 		}
 	}
+	if err := f.engineFlags.check("digest"); err != nil {
+		return nil, err
+	}
 	return &f, nil
 }
 
@@ -180,6 +185,10 @@ func runDigest(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
+	engine, err := f.newEngine(env)
+	if err != nil {
+		return err
+	}
 	// The gazetteer loads on another core while the thread is read (tens of
 	// milliseconds, a tenth of the budget for 10,000 comments).
 	type loaded struct {
@@ -205,17 +214,17 @@ func runDigest(ctx context.Context, args []string, env Env) error {
 	if g.err != nil {
 		return fmt.Errorf("loading the location gazetteer: %w", g.err)
 	}
-	return writeDigest(env.Stdout, analyzeThread(thread, f, g.resolver), f)
+	return writeDigest(env.Stdout, analyzeWith(ctx, engine, thread, digestOptions(f, g.resolver), env.Stderr), f)
 }
 
-// analyzeThread digests a thread as the flags ask.
-func analyzeThread(thread threaddigest.Thread, f *digestFlags, loc digest.Locator) digest.Digest {
-	return digest.Analyze(thread, digest.Options{
+// digestOptions are the analysis options the flags ask for.
+func digestOptions(f *digestFlags, loc digest.Locator) digest.Options {
+	return digest.Options{
 		Target:       f.target,
 		Locator:      loc,
 		MaxArguments: f.maxArguments,
 		MaxRebuttals: f.maxRebuttals,
-	})
+	}
 }
 
 // readThread reads FILE and picks the thread to digest, warning on standard

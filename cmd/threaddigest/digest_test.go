@@ -460,7 +460,7 @@ func TestDigestRealThreads(t *testing.T) {
 			}
 			for i, th := range res.Threads {
 				var out bytes.Buffer
-				if err := writeDigest(&out, analyzeThread(th, f, resolver), f); err != nil {
+				if err := writeDigest(&out, digest.Analyze(th, digestOptions(f, resolver)), f); err != nil {
 					t.Fatal(err)
 				}
 				checkDigestJSON(t, out.Bytes(), th, tally)

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 
+	threaddigest "github.com/threaddigest/threaddigest"
+	"github.com/threaddigest/threaddigest/digest"
 	"github.com/threaddigest/threaddigest/eval"
 	"github.com/threaddigest/threaddigest/geo"
 	"github.com/threaddigest/threaddigest/internal/shareddata"
@@ -30,6 +32,10 @@ Flags:
         arguments, regions, labelled
   --format text|markdown
         text (default) for a terminal, markdown for docs/evaluation.md
+` + engineUsage + `
+With --engine llm only the labelled threads are measured (the labelled task),
+each digested with the language model's labels; standard error reports each
+thread's tokens.
 `
 
 func runEval(ctx context.Context, args []string, env Env) error {
@@ -39,6 +45,8 @@ func runEval(ctx context.Context, args []string, env Env) error {
 	dir := fs.String("data", "", "")
 	only := fs.String("only", "", "")
 	format := fs.String("format", "text", "")
+	var ef engineFlags
+	ef.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return errHelp
@@ -51,6 +59,9 @@ func runEval(ctx context.Context, args []string, env Env) error {
 	if *format != "text" && *format != "markdown" {
 		return usagef("eval: --format %q: expected text or markdown", *format)
 	}
+	if err := ef.check("eval"); err != nil {
+		return err
+	}
 	opt := eval.Options{Only: map[string]bool{}}
 	for _, task := range strings.Split(*only, ",") {
 		switch task = strings.TrimSpace(task); task {
@@ -59,6 +70,21 @@ func runEval(ctx context.Context, args []string, env Env) error {
 			opt.Only[task] = true
 		default:
 			return usagef("eval: --only: unknown task %q; tasks are replies, stance, arguments, regions, labelled", task)
+		}
+	}
+	engine, err := ef.newEngine(env)
+	if err != nil {
+		return err
+	}
+	if engine != nil {
+		for task := range opt.Only {
+			if task != "labelled" {
+				return usagef("eval: --engine llm measures the labelled threads only, not %s", task)
+			}
+		}
+		opt.Only["labelled"] = true
+		opt.Analyze = func(t threaddigest.Thread, o digest.Options) digest.Digest {
+			return analyzeWith(ctx, engine, t, o, env.Stderr)
 		}
 	}
 	if *dir == "" {
@@ -85,6 +111,9 @@ func runEval(ctx context.Context, args []string, env Env) error {
 	table, err := eval.Run(*dir, opt)
 	if err != nil {
 		return fmt.Errorf("eval: %w", err)
+	}
+	if engine != nil {
+		table.Notes = append(table.Notes, fmt.Sprintf("labelled threads digested with labels by the language model %s (comments it could not label: by the offline analysis)", engine.Model()))
 	}
 	if *format == "markdown" {
 		return table.WriteMarkdown(env.Stdout)

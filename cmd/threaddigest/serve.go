@@ -24,6 +24,7 @@ import (
 	"github.com/threaddigest/threaddigest/chart"
 	"github.com/threaddigest/threaddigest/config"
 	"github.com/threaddigest/threaddigest/digest"
+	"github.com/threaddigest/threaddigest/digest/llm"
 	"github.com/threaddigest/threaddigest/geo"
 	"github.com/threaddigest/threaddigest/retention"
 	"github.com/threaddigest/threaddigest/server"
@@ -124,12 +125,16 @@ func serve(ctx context.Context, cfg *config.Config, env Env, logger *slog.Logger
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	analyze, err := analyzer(cfg, st, reg, logger)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	svc, err := bot.New(bot.Deps{
 		Store:           st,
 		Logger:          logger,
 		Clock:           bot.SystemClock{},
 		Holder:          cfg.Bot.ReplicaID,
-		Analyze:         offlineAnalyze,
+		Analyze:         analyze,
 		Locator:         locator,
 		OpenSource:      sourceOpener(cfg, logger, env.Getenv),
 		OpenDestination: dests.open,
@@ -461,6 +466,39 @@ func (c *chat) shutdown(logger *slog.Logger) {
 }
 
 // offlineAnalyze is digest.Analyze as the service calls an engine.
-func offlineAnalyze(_ context.Context, t threaddigest.Thread, opt digest.Options) digest.Digest {
+func offlineAnalyze(_ context.Context, _ string, t threaddigest.Thread, opt digest.Options) digest.Digest {
 	return digest.Analyze(t, opt)
+}
+
+// analyzer is the engine [analysis] engine chooses: the offline analysis,
+// or the language model of [llm] with the store as its cache and its
+// metrics on reg.
+func analyzer(cfg *config.Config, st store.Store, reg prometheus.Registerer, logger *slog.Logger) (func(context.Context, string, threaddigest.Thread, digest.Options) digest.Digest, error) {
+	if cfg.Analysis.Engine != config.EngineLLM {
+		return offlineAnalyze, nil
+	}
+	l := cfg.LLM
+	e, err := llm.New(llm.Options{
+		BaseURL:          l.BaseURL,
+		Model:            l.Model,
+		APIKey:           l.APIKey,
+		Timeout:          l.Timeout.D(),
+		DigestTimeout:    l.DigestTimeout.D(),
+		Retries:          *l.Retries,
+		Concurrency:      l.Concurrency,
+		BatchSize:        l.BatchSize,
+		TokenBudget:      *l.TokenBudget,
+		StructuredOutput: l.StructuredOutput,
+		InputPrice:       l.InputPrice,
+		OutputPrice:      l.OutputPrice,
+		Logger:           logger,
+		Labels:           st,
+		Arguments:        st,
+		Metrics:          llm.NewMetrics(reg),
+	})
+	if err != nil {
+		return nil, err
+	}
+	logger.Info("the language model labels the digests", "base_url", open.Redact(l.BaseURL), "model", l.Model, "token_budget", *l.TokenBudget)
+	return e.Analyze, nil
 }

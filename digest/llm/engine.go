@@ -377,7 +377,7 @@ func (r *run) label(ctx context.Context) {
 		var err error
 		set, err = r.propose(ctx, items)
 		if err != nil {
-			r.failed(err.Error())
+			r.failed(reasonOf(err))
 			r.set = &argumentSet{}
 			return
 		}
@@ -602,7 +602,7 @@ func (r *run) labelBatch(ctx context.Context, system string, set *argumentSet, b
 		case ce != nil && (ce.kind == failMalformed || ce.kind == failTruncated || ce.kind == failRefused) && depth < contentRetries:
 			return r.labelBatch(ctx, system, set, b, depth+1)
 		}
-		r.failed(err.Error())
+		r.failed(reasonOf(err))
 		r.e.log.Warn("the language model could not label a batch; the offline analysis labels it", "thread", r.thread, "comments", len(b), "err", err)
 		return out
 	}
@@ -657,6 +657,16 @@ func (r *run) labelBatch(ctx context.Context, system string, set *argumentSet, b
 		}
 	}
 	return out
+}
+
+// reasonOf is what a failure says in a digest's footer: what happened, not
+// what the server or the model wrote (that goes to the log).
+func reasonOf(err error) string {
+	var ce *callError
+	if errors.As(err, &ce) {
+		return ce.reason
+	}
+	return err.Error()
 }
 
 // proposalSample is the comments shown to propose arguments: up to
