@@ -173,6 +173,10 @@ func testPruneThreads(t *testing.T, s store.Store) {
 		ok(t, s.SetSourceState(ctx, name, `{"cursor":"`+name+`"}`))
 	}
 	upsert(t, s, "gone", t0, comment("3", "gone three"))
+	for _, name := range []string{"gone", "kept"} {
+		ok(t, s.SaveModelLabels(ctx, name, map[string][]byte{"k": []byte(name)}, t0))
+		ok(t, s.SaveArgumentSet(ctx, name, "scope", []byte(name), t0))
+	}
 	follow := func(thread string) {
 		ok(t, s.AddFollow(ctx, store.Follow{Platform: "slack", Channel: "C1", Thread: thread, Schedule: "0 9 * * *", CreatedAt: t0}))
 	}
@@ -214,6 +218,16 @@ func testPruneThreads(t *testing.T, s store.Store) {
 	}
 	if st, err := s.SourceState(ctx, "gone"); err != nil || st != "" {
 		t.Errorf("forgotten thread: source state %q, %v; want none", st, err)
+	}
+	// The language model's labels and arguments go with their thread.
+	if got, err := s.ModelLabels(ctx, "gone", []string{"k"}); err != nil || len(got) != 0 {
+		t.Errorf("forgotten thread: model labels %q, %v; want none", got, err)
+	}
+	if _, found, err := s.ArgumentSet(ctx, "gone", "scope"); err != nil || found {
+		t.Errorf("forgotten thread: argument set found %v, %v; want none", found, err)
+	}
+	if got, err := s.ModelLabels(ctx, "kept", []string{"k"}); err != nil || string(got["k"]) != "kept" {
+		t.Errorf("kept thread: model labels %q, %v", got, err)
 	}
 	for _, name := range []string{"conf", "chat", "back", "kept"} {
 		if got := comments(t, s, name); len(got) != 2 {
