@@ -71,8 +71,8 @@ type Options struct {
 	Timeout time.Duration
 	// DigestTimeout bounds the model's work on one digest. Default 10m.
 	DigestTimeout time.Duration
-	// Retries of a request that timed out, was rate-limited or failed on
-	// the server. Negative means none; 0 means none too (set it).
+	// Retries is how often a request that timed out, was rate-limited or
+	// failed on the server is tried again; 0 tries each once.
 	Retries int
 	// Concurrency is the requests in flight at once. Default 2.
 	Concurrency int
@@ -523,18 +523,11 @@ func (r *run) ask(ctx context.Context, set *argumentSet, todo []item) {
 	var wg sync.WaitGroup
 	system := labelSystem(r.target, set)
 	for _, b := range batches(todo, r.e.opt.BatchSize) {
-		cost := tokens(system) + tokens(userMessage(taskLabel, labelItems(b))) + answerPerComment*len(b)
 		sem <- struct{}{}
-		if !r.commit(cost) {
-			<-sem
-			r.failed(fmt.Sprintf("the digest's token budget of %d ran out", r.e.opt.TokenBudget))
-			continue
-		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			defer r.uncommit(cost)
 			got := r.labelBatch(ctx, system, set, b, 0)
 			mu.Lock()
 			defer mu.Unlock()
@@ -586,7 +579,14 @@ const contentRetries = 1
 func (r *run) labelBatch(ctx context.Context, system string, set *argumentSet, b []item, depth int) map[int]modelLabel {
 	out := map[int]modelLabel{}
 	shownItems := labelItems(b)
-	obj, err := r.e.call(ctx, system, userMessage(taskLabel, shownItems), "comment_labels", labelSchema(), r.spend)
+	user := userMessage(taskLabel, shownItems)
+	cost := tokens(system) + tokens(user) + answerPerComment*len(b)
+	if !r.commit(cost) {
+		r.failed(fmt.Sprintf("the digest's token budget of %d ran out", r.e.opt.TokenBudget))
+		return out
+	}
+	obj, err := r.e.call(ctx, system, user, "comment_labels", labelSchema(), r.spend)
+	r.uncommit(cost)
 	if err != nil {
 		var ce *callError
 		errors.As(err, &ce)
