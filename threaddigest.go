@@ -17,8 +17,9 @@ import (
 // been decoded, e.g. HTML entities turned into characters), because the digest
 // quotes them verbatim.
 type Comment struct {
-	// ID is unique within its thread. For the comment-page text format it is
-	// the 1-based position of the comment ("1", "2", …).
+	// ID is unique within its thread. A comment whose source gives it no id
+	// (the comment-page text format) gets one made from its author and text
+	// (input.ContentID), which no insertion of other comments changes.
 	ID string
 	// ParentID is the ID of the comment this one explicitly replies to, or ""
 	// when the source records no parent. Replies written as "@Name …" are
@@ -42,6 +43,10 @@ type Comment struct {
 	// Deleted marks a comment deleted or removed at its source. It is kept so
 	// that replies to it still have a parent, but it is not digested.
 	Deleted bool
+	// URL is the comment's permalink when its source has one (Reddit,
+	// Hacker News, Discourse, Disqus, a JSON API mapping with url); ""
+	// otherwise. Digests link their quotes to it.
+	URL string
 }
 
 // CommenterKey is the key by which the digest counts distinct commenters:

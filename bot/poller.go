@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	threaddigest "github.com/threaddigest/threaddigest"
 	"github.com/threaddigest/threaddigest/store"
 )
 
@@ -215,7 +216,7 @@ func (s *Service) poll(ctx context.Context, ts *threadState) {
 		st.Failures, st.FailingSince, st.LastError = 0, time.Time{}, ""
 		st.Skipped = res.Skipped
 		if added+updated > 0 {
-			s.log.Info("thread polled", "thread", name, "added", added, "updated", updated, "skipped", res.Skipped)
+			s.log.Info("thread polled", "thread", name, "added", added, "updated", updated, "removed", res.Removed, "skipped", res.Skipped)
 		}
 	}
 	if err := s.deps.Store.SetSourceState(ctx, name, st.encode()); err != nil {
@@ -234,6 +235,40 @@ func (s *Service) poll(ctx context.Context, ts *threadState) {
 type fetchResult struct {
 	State   string
 	Skipped int
+	// Removed counts stored comments the source no longer has, now marked
+	// deleted (they are also counted as updated).
+	Removed int
+}
+
+// markGone marks deleted the stored comments of a thread that a complete
+// read of its source (a file) no longer holds: a comment removed from the
+// file, or the old text of an edited one (a comment without an id is known
+// by its text, so an edit is a new comment). A comment that comes back is
+// undeleted by the next upsert.
+func (s *Service) markGone(ctx context.Context, thread string, current []threaddigest.Comment) (int, error) {
+	stored, err := s.deps.Store.Comments(ctx, thread)
+	if err != nil {
+		return 0, fmt.Errorf("read stored comments: %w", err)
+	}
+	present := make(map[string]bool, len(current))
+	for _, c := range current {
+		present[c.ID] = true
+	}
+	var gone []threaddigest.Comment
+	for _, r := range stored {
+		if !r.Deleted && !present[r.ID] {
+			c := r.Comment
+			c.Deleted = true
+			gone = append(gone, c)
+		}
+	}
+	if len(gone) == 0 {
+		return 0, nil
+	}
+	if _, err := s.deps.Store.UpsertComments(ctx, thread, gone, s.deps.Clock.Now()); err != nil {
+		return 0, fmt.Errorf("mark removed comments deleted: %w", err)
+	}
+	return len(gone), nil
 }
 
 func (s *Service) fetchAndStore(ctx context.Context, ts *threadState, state string) (fetchResult, int, int, error) {
@@ -260,6 +295,14 @@ func (s *Service) fetchAndStore(ctx context.Context, ts *threadState, state stri
 			return fetchResult{}, 0, 0, fmt.Errorf("store comments: %w", err)
 		}
 		added, updated = r.Added, r.Updated
+	}
+	if res.Complete {
+		removed, err := s.markGone(ctx, name, res.Comments)
+		if err != nil {
+			return fetchResult{}, 0, 0, err
+		}
+		out.Removed = removed
+		updated += removed
 	}
 	if res.Title != "" || res.URL != "" {
 		rec, err := s.deps.Store.Thread(ctx, name)

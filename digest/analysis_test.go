@@ -480,9 +480,24 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
-// canonical renders a digest with the order-dependent lists sorted.
+// canonical renders a digest with the order-dependent lists sorted, and
+// without the comments' positions, which are their places in the input.
 func canonical(d Digest) string {
 	sort.Slice(d.Comments, func(i, j int) bool { return d.Comments[i].ID < d.Comments[j].ID })
+	for i := range d.Comments {
+		d.Comments[i].Position = 0
+	}
+	for i := range d.Arguments {
+		d.Arguments[i].Quote.Position = 0
+	}
+	for i := range d.Rebuttals {
+		d.Rebuttals[i].Position, d.Rebuttals[i].ParentPosition = 0, 0
+	}
+	for _, q := range []*Quote{d.Stance.FavorQuote, d.Stance.AgainstQuote} {
+		if q != nil {
+			q.Position = 0
+		}
+	}
 	for i := range d.Arguments {
 		ids := append([]string(nil), d.Arguments[i].CommentIDs...)
 		sort.Strings(ids)

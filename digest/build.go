@@ -177,6 +177,7 @@ func (as *assembly) assemble() Digest {
 	if as.opt.New != nil {
 		d.Context = as.context(inScope, d)
 	}
+	addRefs(as.t, &d)
 	return d
 }
 

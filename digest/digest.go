@@ -180,6 +180,9 @@ type Quote struct {
 	CommentID string `json:"comment_id"`
 	Author    string `json:"author"`
 	Text      string `json:"text"`
+	// Position and URL say where to find the comment (see Ref).
+	Position int    `json:"position"`
+	URL      string `json:"url"`
 }
 
 // Rebuttal is a reply that pushes back on its parent.
@@ -196,6 +199,12 @@ type Rebuttal struct {
 	// comments' bodies.
 	Excerpt       string `json:"excerpt"`
 	ParentExcerpt string `json:"parent_excerpt"`
+	// Position and URL say where to find the reply, ParentPosition and
+	// ParentURL the comment it answers (see Ref).
+	Position       int    `json:"position"`
+	URL            string `json:"url"`
+	ParentPosition int    `json:"parent_position"`
+	ParentURL      string `json:"parent_url"`
 }
 
 // Stance counts comments by their stance toward the target.
@@ -231,7 +240,10 @@ type Region struct {
 
 // CommentResult is what the digest made of one comment.
 type CommentResult struct {
-	ID       string     `json:"id"`
+	ID string `json:"id"`
+	// Position and URL say where to find the comment (see Ref).
+	Position int        `json:"position"`
+	URL      string     `json:"url"`
 	Author   string     `json:"author"`
 	Location string     `json:"location"`
 	Country  string     `json:"country"`

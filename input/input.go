@@ -13,6 +13,8 @@ package input
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"math"
@@ -316,7 +318,7 @@ type builder struct {
 	index   map[string]int    // thread id -> position in threads
 	seen    []map[string]int  // per thread: comment id -> line first seen
 	titles  map[string]string // titles given before the thread's first comment
-	auto    []int             // per thread: next positional id
+	repeats []map[string]int  // per thread: content id -> comments seen with it
 }
 
 func newBuilder(name string, res *Result) *builder {
@@ -339,7 +341,7 @@ func (b *builder) thread(id string) int {
 	b.index[id] = i
 	b.threads = append(b.threads, threaddigest.Thread{ID: id, Title: b.titles[id]})
 	b.seen = append(b.seen, map[string]int{})
-	b.auto = append(b.auto, 0)
+	b.repeats = append(b.repeats, map[string]int{})
 	return i
 }
 
@@ -359,8 +361,9 @@ func (b *builder) setTitle(threadID, title string) {
 	}
 }
 
-// add checks and adds one comment read at line. An empty id gets the
-// comment's 1-based position in its thread.
+// add checks and adds one comment read at line. A comment without an id
+// gets its content id (ContentID), so that it keeps it wherever comments
+// are later inserted around it.
 func (b *builder) add(line int, threadID string, c threaddigest.Comment) {
 	if !c.Deleted && strings.TrimSpace(c.Body) == "" {
 		b.skip(line, FieldBody, "empty comment body: an empty comment says nothing")
@@ -371,12 +374,12 @@ func (b *builder) add(line int, threadID string, c threaddigest.Comment) {
 		return
 	}
 	ti := b.thread(threadID)
-	b.auto[ti]++
 	if c.ID == "" {
-		c.ID = strconv.Itoa(b.auto[ti])
+		base := ContentID(c, 1)
+		b.repeats[ti][base]++
+		c.ID = ContentID(c, b.repeats[ti][base])
 	}
 	if first, dup := b.seen[ti][c.ID]; dup {
-		b.auto[ti]--
 		b.skip(line, FieldID, "duplicate comment id %q in thread %q (first on line %d); the first is kept", c.ID, threadID, first)
 		return
 	}
@@ -386,6 +389,27 @@ func (b *builder) add(line int, threadID string, c threaddigest.Comment) {
 	}
 	b.seen[ti][c.ID] = line
 	b.threads[ti].Comments = append(b.threads[ti].Comments, c)
+}
+
+// ContentID is the id of a comment whose source gives it none (a page file,
+// a JSON Lines or CSV record without an id): 16 hexadecimal digits of a
+// SHA-256 of who wrote it (CommenterKey) and its body, then "-2", "-3", …
+// for the second, third comment of that author with that very text, counted
+// from the top of the file. It depends on nothing else, so a comment keeps
+// its id wherever new comments are inserted (comment pages list the newest
+// first) and the service stores it once: a digest of new comments names
+// exactly those added. An edit is a new text, so a new comment, and the
+// old text is gone from the file (the service marks it deleted).
+func ContentID(c threaddigest.Comment, occurrence int) string {
+	h := sha256.New()
+	h.Write([]byte(c.CommenterKey()))
+	h.Write([]byte{0})
+	h.Write([]byte(c.Body))
+	id := hex.EncodeToString(h.Sum(nil)[:8])
+	if occurrence > 1 {
+		id += "-" + strconv.Itoa(occurrence)
+	}
+	return id
 }
 
 // csvID reads an id of a CSV file: as written, except that a whole number

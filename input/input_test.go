@@ -43,9 +43,9 @@ func TestPage(t *testing.T) {
 			title: "Huawei in Europe",
 			date:  time.Date(2019, 12, 27, 0, 0, 0, 0, time.UTC),
 			want: []threaddigest.Comment{
-				{ID: "1", Author: "Anna Schmidt", Location: "köln", Body: "They should be banned."},
-				{ID: "2", Author: "J.R. O'Neil 3rd", Location: "Boulder, Co", Body: "No, that is wrong."},
-				{ID: "3", Author: "Yvr fan", Body: "Fine by me."},
+				{Author: "Anna Schmidt", Location: "köln", Body: "They should be banned."},
+				{Author: "J.R. O'Neil 3rd", Location: "Boulder, Co", Body: "No, that is wrong."},
+				{Author: "Yvr fan", Body: "Fine by me."},
 			},
 		},
 		{
@@ -54,8 +54,8 @@ func TestPage(t *testing.T) {
 			title: "T",
 			date:  time.Date(2020, 1, 5, 0, 0, 0, 0, time.UTC),
 			want: []threaddigest.Comment{
-				{ID: "1", Author: "Dr. Who (the doctor)", Location: "London, UK", Body: "Time will tell."},
-				{ID: "2", Author: "(anonymous)", Body: "Hi."},
+				{Author: "Dr. Who (the doctor)", Location: "London, UK", Body: "Time will tell."},
+				{Author: "(anonymous)", Body: "Hi."},
 			},
 		},
 		{
@@ -63,7 +63,7 @@ func TestPage(t *testing.T) {
 			in:       "T\n\nDec 27, 2019 · 5 comments\nA (X)\nbody\n",
 			title:    "T",
 			date:     time.Date(2019, 12, 27, 0, 0, 0, 0, time.UTC),
-			want:     []threaddigest.Comment{{ID: "1", Author: "A", Location: "X", Body: "body"}},
+			want:     []threaddigest.Comment{{Author: "A", Location: "X", Body: "body"}},
 			warnings: "t.txt:3: count: the page states 5 comments but 1 were read",
 		},
 		{
@@ -71,7 +71,7 @@ func TestPage(t *testing.T) {
 			in:       "T\n\nDec 27, 2019 · 3 comments\nA (X)\n\nB\nreal body\nC (Y)\n",
 			title:    "T",
 			date:     time.Date(2019, 12, 27, 0, 0, 0, 0, time.UTC),
-			want:     []threaddigest.Comment{{ID: "2", Author: "B", Body: "real body"}},
+			want:     []threaddigest.Comment{{Author: "B", Body: "real body"}},
 			skipped:  "t.txt:4: body: header \"A (X)\" has no body: expected the comment on the next line\nt.txt:8: body: header \"C (Y)\" has no body: expected the comment on the next line",
 			warnings: "t.txt:3: count: the page states 3 comments but 1 were read",
 		},
@@ -79,14 +79,14 @@ func TestPage(t *testing.T) {
 			name:     "no count line",
 			in:       "T\n\nA (X)\nbody\n",
 			title:    "T",
-			want:     []threaddigest.Comment{{ID: "1", Author: "A", Location: "X", Body: "body"}},
+			want:     []threaddigest.Comment{{Author: "A", Location: "X", Body: "body"}},
 			warnings: "t.txt:3: count: expected a date and a comment count such as \"Dec 27, 2019 · 50 comments\"; read the line as the first comment's header",
 		},
 		{
 			name:     "unreadable date",
 			in:       "T\n\nyesterday · 1 comment\nA\nbody\n",
 			title:    "T",
-			want:     []threaddigest.Comment{{ID: "1", Author: "A", Body: "body"}},
+			want:     []threaddigest.Comment{{Author: "A", Body: "body"}},
 			warnings: "t.txt:3: date: cannot read the date \"yesterday\": expected a date such as \"Dec 27, 2019\"",
 		},
 		{
@@ -94,7 +94,7 @@ func TestPage(t *testing.T) {
 			in:       "T\n\nDec 27, 2019 · 1 comment\nA\nfirst line\n" + strings.Repeat("a long second line of the body ", 6) + "\nB\nok\n",
 			title:    "T",
 			date:     time.Date(2019, 12, 27, 0, 0, 0, 0, time.UTC),
-			want:     []threaddigest.Comment{{ID: "1", Author: "A", Body: "first line"}, {ID: "2", Author: "B", Body: "ok"}},
+			want:     []threaddigest.Comment{{Author: "A", Body: "first line"}, {Author: "B", Body: "ok"}},
 			skipped:  "t.txt:6: author: expected a header \"Display Name (Location)\", found a line of 185 characters (is a body split over several lines?)",
 			warnings: "t.txt:3: count: the page states 1 comments but 2 were read",
 		},
@@ -103,7 +103,7 @@ func TestPage(t *testing.T) {
 			in:       "T\n\nDec 27, 2019 · 2 comments\nA\nbad \xff byte\nB\nok\n",
 			title:    "T",
 			date:     time.Date(2019, 12, 27, 0, 0, 0, 0, time.UTC),
-			want:     []threaddigest.Comment{{ID: "2", Author: "B", Body: "ok"}},
+			want:     []threaddigest.Comment{{Author: "B", Body: "ok"}},
 			skipped:  "t.txt:5: body: invalid UTF-8: expected UTF-8 text",
 			warnings: "t.txt:3: count: the page states 2 comments but 1 were read",
 		},
@@ -115,8 +115,8 @@ func TestPage(t *testing.T) {
 			title: "T",
 			date:  time.Date(2019, 12, 27, 0, 0, 0, 0, time.UTC),
 			want: []threaddigest.Comment{
-				{ID: "1", Author: "Anna", Location: "Kö\uFFFDln", Body: "fine"},
-				{ID: "3", Author: "Cy", Body: "ok"},
+				{Author: "Anna", Location: "Kö\uFFFDln", Body: "fine"},
+				{Author: "Cy", Body: "ok"},
 			},
 			skipped: "t.txt:6: author: invalid UTF-8 in the header: expected UTF-8 text",
 			warnings: `t.txt:4: location: invalid UTF-8: read with U+FFFD in place of the bad bytes
@@ -150,12 +150,17 @@ t.txt:3: count: the page states 3 comments but 2 were read`,
 	}
 }
 
+// checkComments compares comments; a wanted comment without an ID must
+// have its content id (TestContentID pins what that is).
 func checkComments(t *testing.T, got, want []threaddigest.Comment) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("%d comments, want %d: %+v", len(got), len(want), got)
 	}
 	for i := range want {
+		if want[i].ID == "" {
+			want[i].ID = ContentID(want[i], 1)
+		}
 		if got[i] != want[i] {
 			t.Errorf("comment %d:\n got %+v\nwant %+v", i, got[i], want[i])
 		}
@@ -376,7 +381,7 @@ func TestCSV(t *testing.T) {
 			}}},
 		},
 		{
-			name: "canonical columns without ids get positions; bad rows skipped",
+			name: "canonical columns without ids get content ids; bad rows skipped",
 			in: "author,body,title\n" +
 				"A,first,The title\n" +
 				"B,second,\n" +
@@ -386,9 +391,9 @@ func TestCSV(t *testing.T) {
 				"F,bad \xff\n" +
 				"G,last,\n",
 			threads: []threaddigest.Thread{{Title: "The title", Comments: []threaddigest.Comment{
-				{ID: "1", Author: "A", Body: "first"},
-				{ID: "2", Author: "B", Body: "second"},
-				{ID: "3", Author: "G", Body: "last"},
+				{Author: "A", Body: "first"},
+				{Author: "B", Body: "second"},
+				{Author: "G", Body: "last"},
 			}}},
 			skipped: `t.txt:4: malformed CSV (extraneous or missing " in quoted-field): expected 3 comma-separated fields, quoted with " where they hold commas, quotes or newlines
 t.txt:5: found 4 fields: expected 3 as in the header row
@@ -524,5 +529,54 @@ func TestParseTime(t *testing.T) {
 		if _, err := parseTime(in); err == nil {
 			t.Errorf("parseTime(%q): no error", in)
 		}
+	}
+}
+
+// TestContentID pins the id of a comment without one (computed with
+// sha256sum: printf 'name:Anna\0They should be banned.') and checks that it
+// survives what comment pages do: a new comment inserted at the top or in
+// the middle, a location changed; repeats of one text by one author are
+// told apart by their order.
+func TestContentID(t *testing.T) {
+	if got := ContentID(threaddigest.Comment{Author: "Anna", Location: "köln", Body: "They should be banned."}, 1); got != "426daac79ca6ff0c" {
+		t.Errorf("ContentID = %q, want 426daac79ca6ff0c", got)
+	}
+	if got := ContentID(threaddigest.Comment{Author: "Anna", AuthorID: "u1", Body: "+1"}, 2); got != "2b60058e1100a708-2" {
+		t.Errorf("ContentID by author id, second = %q, want 2b60058e1100a708-2", got)
+	}
+	page := func(blocks ...string) map[string]string {
+		res := read(t, "T\n\nDec 27, 2019 · 1 comment\n"+strings.Join(blocks, "\n")+"\n", Options{})
+		ids := map[string]string{}
+		for i, c := range res.Threads[0].Comments {
+			key := fmt.Sprintf("%s|%s", c.Author, c.Body)
+			for n := 2; ids[key] != ""; n++ {
+				key = fmt.Sprintf("%s|%s|%d", c.Author, c.Body, n)
+			}
+			if c.ID == "" {
+				t.Fatalf("comment %d has no id", i)
+			}
+			ids[key] = c.ID
+		}
+		return ids
+	}
+	before := page("Anna (köln)\nBan them.", "Ben\n+1", "Cy (Paris)\nNo.", "Ben\n+1")
+	after := page("Dee\nNewest.", "Anna (Köln, DE)\nBan them.", "Ben\n+1", "Eve\nMiddle.", "Cy (Paris)\nNo.", "Ben\n+1")
+	if len(before) != 4 || len(after) != 6 {
+		t.Fatalf("ids: %v / %v", before, after)
+	}
+	for key, id := range before {
+		if after[key] != id {
+			t.Errorf("%s: id %s became %s after inserting comments", key, id, after[key])
+		}
+	}
+	if before["Ben|+1"] == before["Ben|+1|2"] {
+		t.Errorf("a repeated comment shares its id: %v", before)
+	}
+	seen := map[string]bool{}
+	for _, id := range after {
+		if seen[id] {
+			t.Errorf("id %s given twice: %v", id, after)
+		}
+		seen[id] = true
 	}
 }

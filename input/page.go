@@ -158,9 +158,6 @@ func readPage(br *bufio.Reader, name string, b *builder) error {
 		pendingLine = 3
 	}
 	b.thread("")
-	// A comment's id is its position among the page's comments, counting
-	// the ones left out, so that ids say where on the page a comment is.
-	position := 0
 	for {
 		var header []byte
 		hline := 0
@@ -180,7 +177,6 @@ func readPage(br *bufio.Reader, name string, b *builder) error {
 			header = append([]byte(nil), line...)
 			hline = lr.line
 		}
-		position++
 		badLocation := false
 		if !utf8.Valid(header) {
 			// Bad bytes in the location cost only the location.
@@ -197,7 +193,6 @@ func readPage(br *bufio.Reader, name string, b *builder) error {
 			continue
 		}
 		if n := utf8.RuneCount(bytes.TrimSpace(header)); n > maxHeader {
-			position-- // not a comment of its own
 			b.skip(hline, FieldAuthor, "expected a header \"Display Name (Location)\", found a line of %d characters (is a body split over several lines?)", n)
 			continue
 		}
@@ -218,8 +213,8 @@ func readPage(br *bufio.Reader, name string, b *builder) error {
 			b.warn(hline, FieldLocation, "invalid UTF-8: read with U+FFFD in place of the bad bytes")
 			location = strings.ToValidUTF8(location, replacement)
 		}
+		// A page gives no ids: add gives the comment its content id.
 		b.add(hline, "", threaddigest.Comment{
-			ID:       strconv.Itoa(position),
 			Author:   author,
 			Location: location,
 			Body:     strings.TrimSpace(string(body)),

@@ -77,16 +77,35 @@ func mdQuote(s string, limit int) string {
 	return EscapeMarkdown(quoteText(s, limit))
 }
 
-// mdWho names a commenter and the comment, escaped.
-func mdWho(author, commentID string) string {
+// mdWho names a commenter, escaped, and the comment by its position in
+// the thread, linked to the comment when its source gave a URL:
+// **Anna K.** ([#7](https://…)).
+func mdWho(author string, position int, link string) string {
 	a := EscapeMarkdown(fit(inert(author), nameColumns))
 	if a == "" {
 		a = "anonymous"
 	}
-	if id := inert(commentID); id != "" {
-		return "**" + a + "** (comment " + EscapeMarkdown(id) + ")"
+	if position <= 0 {
+		return "**" + a + "**"
 	}
-	return "**" + a + "**"
+	// "#12" escaped like any '#': no heading, no issue or channel reference.
+	ref := `\#` + strconv.Itoa(position)
+	if dest := MarkdownLinkDestination(link); dest != "" {
+		return "**" + a + "** ([" + ref + "](" + dest + "))"
+	}
+	return "**" + a + "** (" + ref + ")"
+}
+
+// MarkdownLinkDestination returns an http(s) URL (digest.SafeURL) ready to
+// stand as a Markdown link's destination, "" for any other: the characters
+// that could end the destination or the link early, or start a title, are
+// percent-encoded, which leaves the URL the same to a browser.
+func MarkdownLinkDestination(u string) string {
+	u = digest.SafeURL(u)
+	if u == "" {
+		return ""
+	}
+	return strings.NewReplacer("(", "%28", ")", "%29", "<", "%3C", ">", "%3E", "\\", "%5C", "\"", "%22", "'", "%27", "`", "%60").Replace(u)
 }
 
 func mdBar(s float64) string {
@@ -128,7 +147,7 @@ func (m *mdLayout) arguments(args []digest.Argument) {
 			m.out.line("")
 			m.out.line("> “" + q + "”")
 			m.out.line(">")
-			m.out.line("> — " + mdWho(a.Quote.Author, a.Quote.CommentID))
+			m.out.line("> — " + mdWho(a.Quote.Author, a.Quote.Position, a.Quote.URL))
 		}
 	}
 	if hidden := len(d.Arguments) - len(args); hidden > 0 {
@@ -149,7 +168,7 @@ func (m *mdLayout) rebuttals(rebs []digest.Rebuttal) {
 		if i > 0 {
 			m.out.line("")
 		}
-		m.out.line(fmt.Sprintf("**%d.** %s answers %s", i+1, mdWho(r.Author, r.CommentID), mdWho(r.ParentAuthor, r.ReplyTo)))
+		m.out.line(fmt.Sprintf("**%d.** %s answers %s", i+1, mdWho(r.Author, r.Position, r.URL), mdWho(r.ParentAuthor, r.ParentPosition, r.ParentURL)))
 		m.out.line("")
 		m.out.line("> " + mdName(r.ParentAuthor) + ": “" + mdQuote(r.ParentExcerpt, excerptRunes) + "”")
 		m.out.line(">")
@@ -200,7 +219,7 @@ func (m *mdLayout) stance() {
 		m.out.line("")
 		m.out.line("> " + side.name + ": “" + mdQuote(side.q.Text, statementRunes) + "”")
 		m.out.line(">")
-		m.out.line("> — " + mdWho(side.q.Author, side.q.CommentID))
+		m.out.line("> — " + mdWho(side.q.Author, side.q.Position, side.q.URL))
 	}
 }
 

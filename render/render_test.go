@@ -37,26 +37,28 @@ func sample() digest.Digest {
 		Arguments: []digest.Argument{
 			{ID: 1, Label: "security, state, backdoor", Statement: "Any vendor that answers to a state security law can be ordered to help.",
 				Commenters: 4, Share: 4.0 / 7, CommentIDs: []string{"1", "3", "5", "8"},
-				Quote: digest.Quote{CommentID: "3", Author: "Jan de Vries", Text: "Any vendor that answers to a state security law can be ordered to help."}},
+				Quote: digest.Quote{CommentID: "3", Author: "Jan de Vries", Text: "Any vendor that answers to a state security law can be ordered to help.",
+					Position: 3, URL: "https://news.example/c/3"}},
 			{ID: 2, Label: "cost, rollout, delay", Statement: "Ripping out the kit will cost operators billions and delay rollout by years.",
 				Commenters: 2, Share: 2.0 / 7, CommentIDs: []string{"2", "6"},
-				Quote: digest.Quote{CommentID: "2", Author: "Kathy O'Neil", Text: "Ripping out the kit will cost operators billions and delay rollout by years."}},
+				Quote: digest.Quote{CommentID: "2", Author: "Kathy O'Neil", Text: "Ripping out the kit will cost operators billions and delay rollout by years.", Position: 2}},
 		},
 		Rebuttals: []digest.Rebuttal{
 			{CommentID: "4", Author: "Priya N.", ReplyTo: "3", ParentAuthor: "Jan de Vries", Score: 2.5,
-				Excerpt: "The NSA taps Cisco routers too, so why single out one firm?", ParentExcerpt: "Any vendor that answers to a state security law"},
+				Excerpt: "The NSA taps Cisco routers too, so why single out one firm?", ParentExcerpt: "Any vendor that answers to a state security law",
+				Position: 4, URL: "https://news.example/c/4", ParentPosition: 3, ParentURL: "https://news.example/c/3"},
 		},
 		Stance: digest.Stance{Target: "Huawei", Favor: 2, Against: 5, None: 2,
-			FavorQuote:   &digest.Quote{CommentID: "2", Author: "Kathy O'Neil", Text: "Huawei kit is cheaper and it works."},
-			AgainstQuote: &digest.Quote{CommentID: "3", Author: "Jan de Vries", Text: "Keep Huawei out of the core."}},
+			FavorQuote:   &digest.Quote{CommentID: "2", Author: "Kathy O'Neil", Text: "Huawei kit is cheaper and it works.", Position: 2},
+			AgainstQuote: &digest.Quote{CommentID: "3", Author: "Jan de Vries", Text: "Keep Huawei out of the core.", Position: 3, URL: "https://news.example/c/3"}},
 		Regions: []digest.Region{
 			{Region: geo.US, Commenters: 3, Favor: 1, Against: 2, TopArgument: ptr(1)},
 			{Region: geo.Europe, Commenters: 2, Against: 1, None: 1, TopArgument: ptr(2)},
 			{Region: geo.Unknown, Commenters: 2, Against: 1, None: 1},
 		},
 		Comments: []digest.CommentResult{
-			{ID: "1", Author: "Mike", Location: "Boulder, Co", Country: "US", Admin1: "CO", Region: geo.US, Stance: "against", Arguments: []int{1}},
-			{ID: "4", Author: "Priya N.", Location: "köln", Country: "DE", Region: geo.Europe, ReplyTo: ptr("3"), Relation: ptr("rebuttal"), Stance: "favor"},
+			{ID: "1", Position: 1, URL: "https://news.example/c/1", Author: "Mike", Location: "Boulder, Co", Country: "US", Admin1: "CO", Region: geo.US, Stance: "against", Arguments: []int{1}},
+			{ID: "4", Position: 4, URL: "https://news.example/c/4", Author: "Priya N.", Location: "köln", Country: "DE", Region: geo.Europe, ReplyTo: ptr("3"), Relation: ptr("rebuttal"), Stance: "favor"},
 		},
 	}
 }
@@ -601,5 +603,31 @@ func TestEngineFooter(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(render(t, "json", d, Options{})), &back); err != nil || back.Engine != *d.Engine {
 		t.Errorf("json engine = %+v, %v; want %+v", back.Engine, err, *d.Engine)
+	}
+}
+
+// TestMarkdownCommentLinks checks that a quote links to its comment only
+// through an http(s) URL, percent-encoded where it could end the link, and
+// that any other URL leaves the plain reference.
+func TestMarkdownCommentLinks(t *testing.T) {
+	for _, tc := range []struct{ url, want string }{
+		{"https://news.example/c/3", "— **Jan de Vries** ([\\#3](https://news.example/c/3))"},
+		{"https://en.example/wiki/Huawei_(company)#c-3", "— **Jan de Vries** ([\\#3](https://en.example/wiki/Huawei_%28company%29#c-3))"},
+		{"https://x.example/a'b\"c", "— **Jan de Vries** ([\\#3](https://x.example/a%27b%22c))"},
+		{"javascript:alert(1)", "— **Jan de Vries** (\\#3)"},
+		{"data:text/html,<script>", "— **Jan de Vries** (\\#3)"},
+		{"https://user:pw@x.example/", "— **Jan de Vries** (\\#3)"},
+		{"https://x.example/a b", "— **Jan de Vries** (\\#3)"},
+		{"https://x.example/a\n# heading", "— **Jan de Vries** (\\#3)"},
+		{"//x.example/c/3", "— **Jan de Vries** (\\#3)"},
+		{"", "— **Jan de Vries** (\\#3)"},
+	} {
+		d := sample()
+		d.Arguments = d.Arguments[:1]
+		d.Arguments[0].Quote.URL = tc.url
+		md := render(t, "markdown", d, Options{})
+		if !strings.Contains(md, "> "+tc.want+"\n") {
+			t.Errorf("URL %q: the quote's line is not %q:\n%s", tc.url, tc.want, md)
+		}
 	}
 }

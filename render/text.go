@@ -125,7 +125,7 @@ func (t *textLayout) arguments(args []digest.Argument) {
 		label := textLabel(a.Label)
 		t.barRow(" "+num, label, a.Commenters, a.Share, sharePercent(a.Share))
 		t.quote("     ", a.Statement, statementRunes)
-		t.out.line("     — " + fit(who(a.Quote.Author, a.Quote.CommentID), t.width-7))
+		t.out.line("     — " + fit(who(a.Quote.Author, a.Quote.Position), t.width-7))
 	}
 	if hidden := len(d.Arguments) - len(args); hidden > 0 {
 		t.out.line(fmt.Sprintf("  (%s not shown)", plural(hidden, "more argument", "more arguments")))
@@ -142,9 +142,9 @@ func (t *textLayout) rebuttals(rebs []digest.Rebuttal) {
 		if i > 0 {
 			t.out.line("")
 		}
-		t.out.line(fit(fmt.Sprintf(" %2d. %s said", i+1, who(r.ParentAuthor, r.ReplyTo)), t.width))
+		t.out.line(fit(fmt.Sprintf(" %2d. %s said", i+1, who(r.ParentAuthor, r.ParentPosition)), t.width))
 		t.quote("       ", r.ParentExcerpt, excerptRunes)
-		t.out.line(fit("     "+who(r.Author, r.CommentID)+" answered", t.width))
+		t.out.line(fit("     "+who(r.Author, r.Position)+" answered", t.width))
 		t.quote("       ", r.Excerpt, excerptRunes)
 	}
 	if hidden := len(t.d.Rebuttals) - len(rebs); hidden > 0 {
@@ -178,7 +178,7 @@ func (t *textLayout) stance() {
 		}
 		t.out.line("  " + side.name + ":")
 		t.quote("     ", side.q.Text, statementRunes)
-		t.out.line("     — " + fit(who(side.q.Author, side.q.CommentID), t.width-7))
+		t.out.line("     — " + fit(who(side.q.Author, side.q.Position), t.width-7))
 	}
 }
 
@@ -240,14 +240,15 @@ func textLabel(label string) string {
 // nameColumns caps a commenter's name where it is shown.
 const nameColumns = 40
 
-// who names a commenter and the comment, e.g. "Anna K. (#7)".
-func who(author, commentID string) string {
+// who names a commenter and the comment by its position in the thread,
+// e.g. "Anna K. (#7)".
+func who(author string, position int) string {
 	a := fit(inert(author), nameColumns)
 	if a == "" {
 		a = "anonymous"
 	}
-	if id := inert(commentID); id != "" {
-		return a + " (#" + id + ")"
+	if position > 0 {
+		return a + " (#" + strconv.Itoa(position) + ")"
 	}
 	return a
 }

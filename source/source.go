@@ -34,6 +34,11 @@ type Result struct {
 	// State is the source's memory for the next poll (cursor, last id, ETag,
 	// file size and modification time), opaque to the caller.
 	State string
+	// Complete is true when Comments is the whole thread as it stands (a
+	// file read afresh): a stored comment missing from it is gone from the
+	// source, and the service marks it deleted. Sources that return only
+	// what changed leave it false.
+	Complete bool
 	// NotModified is true when the source answered that nothing changed
 	// (HTTP 304, an unchanged file); Comments is then empty.
 	NotModified bool

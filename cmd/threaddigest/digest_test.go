@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -94,9 +95,13 @@ func TestDigestExample(t *testing.T) {
 	if !strings.EqualFold(d.Target, "Huawei") {
 		t.Errorf("target %q, want Huawei found from the title", d.Target)
 	}
+	// A page gives no ids: its comments are named here by their position
+	// on the page, which the digest reports.
 	byID := map[string]digest.CommentResult{}
+	position := map[string]string{}
 	for _, c := range d.Comments {
-		byID[c.ID] = c
+		byID[strconv.Itoa(c.Position)] = c
+		position[c.ID] = strconv.Itoa(c.Position)
 	}
 	replies := []struct{ id, to string }{
 		{"5", "4"},   // @J.R. Martin: a name with dots
@@ -111,8 +116,8 @@ func TestDigestExample(t *testing.T) {
 	}
 	for _, r := range replies {
 		c := byID[r.id]
-		if c.ReplyTo == nil || *c.ReplyTo != r.to {
-			t.Errorf("comment %s replies to %v, want %s", r.id, deref(c.ReplyTo), r.to)
+		if c.ReplyTo == nil || position[*c.ReplyTo] != r.to {
+			t.Errorf("comment %s replies to %v (#%s), want #%s", r.id, deref(c.ReplyTo), position[deref(c.ReplyTo)], r.to)
 		}
 	}
 	for _, id := range []string{"1", "26", "30", "48"} { // 26 has "@ 10am", 30 an e-mail address

@@ -265,3 +265,96 @@ application_id = "123456789012345678"
 		t.Error("the signing secret reached the log")
 	}
 }
+
+// TestServePageNewestFirst follows a page file whose newest comment is
+// inserted at the top, as comment pages list them, then one in the middle,
+// then an edit: each digest of new comments names exactly the comments
+// added, and nothing already posted is counted again.
+func TestServePageNewestFirst(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		time.Sleep(time.Until(time.Date(2026, 3, 1, 7, 0, 0, 0, time.UTC)))
+		dir := t.TempDir()
+		tf := newThreadFile(t, filepath.Join(dir, "huawei.txt"))
+		all := tf.blocks
+		page := func(blocks ...string) {
+			t.Helper()
+			tf.blocks = blocks
+			tf.write(t, len(blocks))
+		}
+		// The page as it stands: every comment but the first, which is
+		// still to come.
+		page(all[1:]...)
+		cfg := writeConfig(t, dir, fmt.Sprintf(`
+[store]
+url = "sqlite:%s"
+
+[http]
+listen = "off"
+
+[[thread]]
+name = "huawei-europe"
+source = %q
+target = "Huawei"
+poll = "1m"
+
+[[digest]]
+thread = "huawei-europe"
+schedule = "0 8 * * *"
+to = ["stdout"]
+`, filepath.Join(dir, "state.db"), tf.path))
+		stdout, stderr := &syncBuffer{}, &syncBuffer{}
+		stop := background([]string{"serve", "--config", cfg}, Env{Stdout: stdout, Stderr: stderr})
+
+		day := func(d int) time.Time { return time.Date(2026, 3, d, 7, 30, 0, 0, time.UTC) }
+		time.Sleep(time.Until(day(2)))
+		// The newest comment arrives at the top of the page.
+		page(all...)
+		time.Sleep(time.Until(day(3)))
+		// Another lands in the middle.
+		extra := "Wen Li (Shanghai)\nHuawei builds the best 5G kit in the world, and Europe knows it."
+		page(append(append(append([]string{}, all[:20]...), extra), all[20:]...)...)
+		time.Sleep(time.Until(day(4)))
+		// Its author corrects a typo: the old text goes, the new one is new.
+		edited := "Wen Li (Shanghai)\nHuawei builds the best 5G kit in the world, and Europe knows it well."
+		page(append(append(append([]string{}, all[:20]...), edited), all[20:]...)...)
+		time.Sleep(time.Until(day(5)))
+		if err := stop(); err != nil {
+			t.Fatalf("serve: %v\n%s", err, stderr)
+		}
+
+		digests := strings.Split(stdout.String(), "=== threaddigest: huawei-europe — ")[1:]
+		if len(digests) != 4 {
+			t.Fatalf("%d digests, want 4:\n%s\nlog:\n%s", len(digests), stdout, stderr)
+		}
+		for i, want := range []string{
+			"53 comments by 49 commenters\n53 new comments, 53 in all",
+			"1 comment by 1 commenter\n1 new comment, 54 in all",
+			"1 comment by 1 commenter\n1 new comment, 55 in all",
+			"1 comment by 1 commenter\n1 new comment, 55 in all",
+		} {
+			if !strings.Contains(digests[i], want) {
+				t.Errorf("digest %d lacks %q:\n%s", i+1, want, digests[i])
+			}
+		}
+		// The new comment is Jan de Vries's, 54th in the order the
+		// service read them; the old last comment is not named again.
+		lastAuthor, _, _ := strings.Cut(all[len(all)-1], " (")
+		if !strings.Contains(digests[1], "Jan de Vries (#54)") || strings.Contains(digests[1], lastAuthor) {
+			t.Errorf("the digest of the comment inserted at the top does not name it alone:\n%s", digests[1])
+		}
+		if !strings.Contains(digests[2], "Wen Li (#55)") || !strings.Contains(digests[3], "Wen Li (#56)") {
+			t.Errorf("the comments added in the middle are not the ones named:\n%s\n%s", digests[2], digests[3])
+		}
+		for _, line := range []string{
+			`msg="thread polled" thread=huawei-europe added=1 updated=0 removed=0`,
+			`msg="thread polled" thread=huawei-europe added=1 updated=1 removed=1`,
+		} {
+			if strings.Count(stderr.String(), line) < 1 {
+				t.Errorf("log lacks %s:\n%s", line, stderr)
+			}
+		}
+		if strings.Contains(stderr.String(), "updated=54") || strings.Contains(stderr.String(), "updated=53") {
+			t.Errorf("an insertion rewrote the stored comments:\n%s", stderr)
+		}
+	})
+}

@@ -109,6 +109,7 @@ func (s *Source) Fetch(ctx context.Context, prev string) (source.Result, error) 
 		Title:    th.Title,
 		URL:      th.URL,
 		Comments: th.Comments,
+		Complete: true,
 		State:    encode(cur),
 		Skipped:  len(res.Skipped),
 	}, nil
