@@ -539,7 +539,12 @@ func TestPromptInjectionChangesNothingElse(t *testing.T) {
 	}
 	got := byID(d)
 	for id, want := range byID(clean) {
-		if !reflect.DeepEqual(got[id], want) {
+		// The inserted comment moves those after it one place down.
+		g := got[id]
+		if g.Position > 5 {
+			g.Position--
+		}
+		if !reflect.DeepEqual(g, want) {
 			t.Errorf("comment %s changed: %+v, was %+v", id, got[id], want)
 		}
 	}
