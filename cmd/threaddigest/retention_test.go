@@ -24,8 +24,8 @@ func TestMigrateDryRunAndApply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"does not exist yet", "3 migrations would be applied", "-- 0001_init.sql", "CREATE TABLE threads",
-		"-- 0002_model_cache.sql", "-- 0003_retention.sql", "ALTER TABLE threads ADD COLUMN active_at"} {
+	for _, want := range []string{"does not exist yet", "4 migrations would be applied", "-- 0001_init.sql", "CREATE TABLE threads",
+		"-- 0002_model_cache.sql", "-- 0003_retention.sql", "ALTER TABLE threads ADD COLUMN active_at", "-- 0004_comment_url.sql"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("migrate --dry-run on a missing store lacks %q:\n%s", want, out)
 		}
@@ -40,7 +40,7 @@ func TestMigrateDryRunAndApply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out, "is at schema version 1; this threaddigest's latest is 3") || !strings.Contains(out, "2 migrations would be applied") ||
+	if !strings.Contains(out, "is at schema version 1; this threaddigest's latest is 4") || !strings.Contains(out, "3 migrations would be applied") ||
 		strings.Contains(out, "0001_init.sql") || !strings.Contains(out, "-- 0003_retention.sql") {
 		t.Errorf("migrate --dry-run on schema 1:\n%s", out)
 	}
@@ -50,7 +50,7 @@ func TestMigrateDryRunAndApply(t *testing.T) {
 		t.Errorf("prune of a store behind: %v", err)
 	}
 	out, _, err = runCmd(t, "", "migrate", "--config", cfg)
-	if err != nil || !strings.Contains(out, "Applied 2 migrations: 0002_model_cache.sql, 0003_retention.sql. The store is at schema version 3.") {
+	if err != nil || !strings.Contains(out, "Applied 3 migrations: 0002_model_cache.sql, 0003_retention.sql, 0004_comment_url.sql. The store is at schema version 4.") {
 		t.Errorf("migrate = %q, %v", out, err)
 	}
 	out, _, err = runCmd(t, "", "migrate", "--dry-run", "--config", cfg)

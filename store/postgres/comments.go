@@ -19,7 +19,7 @@ import (
 const copyFromRows = 64
 
 var commentColumns = []string{"thread", "id", "parent_id", "author", "author_id", "location", "body",
-	"created_at", "likes", "deleted", "first_seen", "updated_at"}
+	"created_at", "likes", "deleted", "first_seen", "updated_at", "url"}
 
 // UpsertComments stores a batch of comments of a thread in one transaction.
 // It locks the thread's row first: concurrent upserts of one thread (two
@@ -76,23 +76,24 @@ func storedComments(ctx context.Context, tx pgx.Tx, thread string, batch []threa
 	// Planned afresh each time (QueryExecModeExec), not as a cached prepared
 	// statement: a generic plan made while the table was small would keep
 	// scanning it whole as the thread grows.
-	rows, err := tx.Query(ctx, `SELECT id, parent_id, author, author_id, location, body, created_at, likes, deleted
+	rows, err := tx.Query(ctx, `SELECT id, parent_id, author, author_id, location, body, created_at, likes, deleted, url
 		FROM comments WHERE thread = $1 AND id = ANY($2)`, pgx.QueryExecModeExec, thread, keys)
 	if err != nil {
 		return nil, fmt.Errorf("read stored comments: %w", err)
 	}
 	defer rows.Close()
 	found := make(map[string]threaddigest.Comment)
-	var id, parent, author, authorID, location, body []byte
+	var id, parent, author, authorID, location, body, url []byte
 	var created pgtype.Timestamptz
 	var likes int64
 	var deleted bool
 	for rows.Next() {
-		if err := rows.Scan(&id, &parent, &author, &authorID, &location, &body, &created, &likes, &deleted); err != nil {
+		if err := rows.Scan(&id, &parent, &author, &authorID, &location, &body, &created, &likes, &deleted, &url); err != nil {
 			return nil, fmt.Errorf("read stored comments: %w", err)
 		}
 		c := threaddigest.Comment{ID: string(id), ParentID: string(parent), Author: string(author), AuthorID: string(authorID),
-			Location: string(location), Body: string(body), CreatedAt: fromTS(created), Likes: int(likes), Deleted: deleted}
+			Location: string(location), Body: string(body), CreatedAt: fromTS(created), Likes: int(likes), Deleted: deleted,
+			URL: string(url)}
 		found[c.ID] = c
 	}
 	if err := rows.Err(); err != nil {
@@ -111,7 +112,7 @@ func bs(s string) []byte {
 
 func commentRow(thread string, c threaddigest.Comment, now pgtype.Timestamptz) []any {
 	return []any{thread, bs(c.ID), bs(c.ParentID), bs(c.Author), bs(c.AuthorID), bs(c.Location),
-		bs(c.Body), ts(c.CreatedAt), int64(c.Likes), c.Deleted, now, now}
+		bs(c.Body), ts(c.CreatedAt), int64(c.Likes), c.Deleted, now, now, bs(c.URL)}
 }
 
 // insertComments inserts new comments in batch order: COPY and a batch of
@@ -132,8 +133,8 @@ func insertComments(ctx context.Context, tx pgx.Tx, thread string, cs []threaddi
 	}
 	b := &pgx.Batch{}
 	for _, c := range cs {
-		b.Queue(`INSERT INTO comments (thread, id, parent_id, author, author_id, location, body, created_at, likes, deleted, first_seen, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, commentRow(thread, c, seen)...)
+		b.Queue(`INSERT INTO comments (thread, id, parent_id, author, author_id, location, body, created_at, likes, deleted, first_seen, updated_at, url)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, commentRow(thread, c, seen)...)
 	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("insert comments: %w", err)
@@ -150,9 +151,9 @@ func updateComments(ctx context.Context, tx pgx.Tx, thread string, cs []threaddi
 	b := &pgx.Batch{}
 	for _, c := range cs {
 		b.Queue(`UPDATE comments SET parent_id = $3, author = $4, author_id = $5, location = $6, body = $7,
-			created_at = $8, likes = $9, deleted = $10, updated_at = $11 WHERE thread = $1 AND id = $2`,
+			created_at = $8, likes = $9, deleted = $10, updated_at = $11, url = $12 WHERE thread = $1 AND id = $2`,
 			thread, bs(c.ID), bs(c.ParentID), bs(c.Author), bs(c.AuthorID), bs(c.Location),
-			bs(c.Body), ts(c.CreatedAt), int64(c.Likes), c.Deleted, changed)
+			bs(c.Body), ts(c.CreatedAt), int64(c.Likes), c.Deleted, changed, bs(c.URL))
 	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("update comments: %w", err)
@@ -175,21 +176,21 @@ func (s *Store) Comments(ctx context.Context, thread string) ([]store.CommentRec
 			return err
 		}
 		rows, err := tx.Query(ctx, `SELECT seq, id, parent_id, author, author_id, location, body, created_at, likes, deleted,
-			first_seen, updated_at FROM comments WHERE thread = $1 ORDER BY seq`, thread)
+			first_seen, updated_at, url FROM comments WHERE thread = $1 ORDER BY seq`, thread)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		out = make([]store.CommentRecord, 0, n)
-		var id, parent, author, authorID, location, body []byte
+		var id, parent, author, authorID, location, body, url []byte
 		var created, first, updated pgtype.Timestamptz
 		var likes int64
 		for rows.Next() {
 			var r store.CommentRecord
-			if err := rows.Scan(&r.Seq, &id, &parent, &author, &authorID, &location, &body, &created, &likes, &r.Deleted, &first, &updated); err != nil {
+			if err := rows.Scan(&r.Seq, &id, &parent, &author, &authorID, &location, &body, &created, &likes, &r.Deleted, &first, &updated, &url); err != nil {
 				return err
 			}
-			r.ID, r.ParentID, r.Author, r.AuthorID = string(id), string(parent), string(author), string(authorID)
+			r.ID, r.ParentID, r.Author, r.AuthorID, r.URL = string(id), string(parent), string(author), string(authorID), string(url)
 			r.Location, r.Body, r.Likes = string(location), string(body), int(likes)
 			r.CreatedAt, r.FirstSeen, r.UpdatedAt = fromTS(created), fromTS(first), fromTS(updated)
 			out = append(out, r)

@@ -15,7 +15,7 @@ import (
 
 const (
 	// insertRows is how many comments one INSERT statement carries: few
-	// statements for a big batch, and 200×12 parameters stay far below
+	// statements for a big batch, and 200×13 parameters stay far below
 	// SQLite's limit of 32766.
 	insertRows = 200
 	// lookupIDs is how many IDs one lookup of stored comments names.
@@ -25,7 +25,7 @@ const (
 	scanWholeThread = 2000
 )
 
-const commentColumns = `thread, id, parent_id, author, author_id, location, body, created_at, likes, deleted, first_seen, updated_at`
+const commentColumns = `thread, id, parent_id, author, author_id, location, body, created_at, likes, deleted, first_seen, updated_at, url`
 
 // UpsertComments stores a batch of comments of a thread in one transaction.
 func (s *Store) UpsertComments(ctx context.Context, thread string, cs []threaddigest.Comment, now time.Time) (store.UpsertResult, error) {
@@ -71,13 +71,13 @@ func (s *Store) UpsertComments(ctx context.Context, thread string, cs []threaddi
 // storedComments returns the stored comments of thread that the batch names.
 func storedComments(ctx context.Context, tx *sql.Tx, thread string, batch []threaddigest.Comment) (map[string]threaddigest.Comment, error) {
 	found := make(map[string]threaddigest.Comment)
-	const cols = `id, parent_id, author, author_id, location, body, created_at, likes, deleted`
+	const cols = `id, parent_id, author, author_id, location, body, created_at, likes, deleted, url`
 	collect := func(rows *sql.Rows) error {
 		defer rows.Close()
 		for rows.Next() {
 			var c threaddigest.Comment
 			var created sql.NullInt64
-			if err := rows.Scan(&c.ID, &c.ParentID, &c.Author, &c.AuthorID, &c.Location, &c.Body, &created, &c.Likes, &c.Deleted); err != nil {
+			if err := rows.Scan(&c.ID, &c.ParentID, &c.Author, &c.AuthorID, &c.Location, &c.Body, &created, &c.Likes, &c.Deleted, &c.URL); err != nil {
 				return fmt.Errorf("read stored comments: %w", err)
 			}
 			c.CreatedAt = fromMicros(created)
@@ -137,12 +137,12 @@ func insertComments(ctx context.Context, tx *sql.Tx, thread string, cs []threadd
 	seen := micros(now)
 	for len(cs) > 0 {
 		n := min(len(cs), insertRows)
-		args := make([]any, 0, n*12)
+		args := make([]any, 0, n*13)
 		for _, c := range cs[:n] {
 			args = append(args, thread, c.ID, c.ParentID, c.Author, c.AuthorID, c.Location, c.Body,
-				micros(c.CreatedAt), c.Likes, c.Deleted, seen, seen)
+				micros(c.CreatedAt), c.Likes, c.Deleted, seen, seen, c.URL)
 		}
-		query := `INSERT INTO comments (` + commentColumns + `) VALUES ` + placeholders(n, 12)
+		query := `INSERT INTO comments (` + commentColumns + `) VALUES ` + placeholders(n, 13)
 		var err error
 		if n == insertRows {
 			if full == nil {
@@ -169,7 +169,7 @@ func updateComments(ctx context.Context, tx *sql.Tx, thread string, cs []threadd
 		return nil
 	}
 	stmt, err := tx.PrepareContext(ctx, `UPDATE comments SET parent_id = ?, author = ?, author_id = ?, location = ?,
-		body = ?, created_at = ?, likes = ?, deleted = ?, updated_at = ? WHERE thread = ? AND id = ?`)
+		body = ?, created_at = ?, likes = ?, deleted = ?, updated_at = ?, url = ? WHERE thread = ? AND id = ?`)
 	if err != nil {
 		return fmt.Errorf("update comments: %w", err)
 	}
@@ -177,7 +177,7 @@ func updateComments(ctx context.Context, tx *sql.Tx, thread string, cs []threadd
 	changed := micros(now)
 	for _, c := range cs {
 		if _, err := stmt.ExecContext(ctx, c.ParentID, c.Author, c.AuthorID, c.Location, c.Body,
-			micros(c.CreatedAt), c.Likes, c.Deleted, changed, thread, c.ID); err != nil {
+			micros(c.CreatedAt), c.Likes, c.Deleted, changed, c.URL, thread, c.ID); err != nil {
 			return fmt.Errorf("update comment %q: %w", c.ID, err)
 		}
 	}
@@ -204,7 +204,7 @@ func (s *Store) Comments(ctx context.Context, thread string) ([]store.CommentRec
 		return nil, fmt.Errorf("sqlite: comments of thread %q: %w", thread, err)
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT seq, id, parent_id, author, author_id, location, body, created_at,
-		likes, deleted, first_seen, updated_at FROM comments WHERE thread = ? ORDER BY seq`, thread)
+		likes, deleted, first_seen, updated_at, url FROM comments WHERE thread = ? ORDER BY seq`, thread)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: comments of thread %q: %w", thread, err)
 	}
@@ -214,7 +214,7 @@ func (s *Store) Comments(ctx context.Context, thread string) ([]store.CommentRec
 		var r store.CommentRecord
 		var created, first, updated sql.NullInt64
 		if err := rows.Scan(&r.Seq, &r.ID, &r.ParentID, &r.Author, &r.AuthorID, &r.Location, &r.Body, &created,
-			&r.Likes, &r.Deleted, &first, &updated); err != nil {
+			&r.Likes, &r.Deleted, &first, &updated, &r.URL); err != nil {
 			return nil, fmt.Errorf("sqlite: comments of thread %q: %w", thread, err)
 		}
 		r.CreatedAt, r.FirstSeen, r.UpdatedAt = fromMicros(created), fromMicros(first), fromMicros(updated)

@@ -238,7 +238,8 @@ func testUpsertAdd(t *testing.T, s store.Store) {
 	saveThread(t, s, "t")
 	created := time.Date(2025, 11, 3, 9, 15, 42, 987654321, time.FixedZone("CET", 3600))
 	in := []threaddigest.Comment{
-		{ID: "c3", Author: "Anna", AuthorID: "u1", Location: "Boulder, Co", Body: "first\nline two", CreatedAt: created, Likes: 7},
+		{ID: "c3", Author: "Anna", AuthorID: "u1", Location: "Boulder, Co", Body: "first\nline two", CreatedAt: created, Likes: 7,
+			URL: "https://news.ycombinator.com/item?id=3"},
 		{ID: "c1", ParentID: "c3", Author: "Bo", Body: "a reply"},
 		{ID: "c2", Author: "Cy", Body: "", Deleted: true},
 	}
@@ -298,6 +299,7 @@ func testUpsertExactText(t *testing.T, s store.Store) {
 		{ID: "long", Author: "L", Body: long},
 		{ID: "spaces", Author: " ", Location: "\t", Body: "  leading and trailing  \n\n"},
 		{ID: "id with spaces/and?odd#chars%", ParentID: "\x00", Author: "odd", Body: "odd id"},
+		{ID: "url", Author: "U", Body: "a permalink kept as given", URL: "javascript:alert(1)//\x00\xff"},
 	}
 	checkResult(t, upsert(t, s, "t", at(0), in...), store.UpsertResult{Added: len(in)})
 	got := comments(t, s, "t")
@@ -376,6 +378,7 @@ func testUpsertEdit(t *testing.T, s store.Store) {
 		func(c *threaddigest.Comment) { c.AuthorID = "u9" },
 		func(c *threaddigest.Comment) { c.CreatedAt = base },
 		func(c *threaddigest.Comment) { c.Likes = 99 },
+		func(c *threaddigest.Comment) { c.URL = "https://forum.example/t/x/1/2" },
 	}
 	cur := edits[0]
 	for i, change := range changes {
@@ -391,6 +394,7 @@ func testUpsertEdit(t *testing.T, s store.Store) {
 func testUpsertDelete(t *testing.T, s store.Store) {
 	saveThread(t, s, "t")
 	orig := comment("1", "something I regret")
+	orig.URL = "https://www.reddit.com/r/x/comments/abc/t/c1/"
 	upsert(t, s, "t", at(0), orig, comment("2", "a reply"))
 	v := version(t, s, "t")
 

@@ -57,7 +57,7 @@ func Merge(stored, incoming threaddigest.Comment) (threaddigest.Comment, bool) {
 func same(a, b threaddigest.Comment) bool {
 	return a.ID == b.ID && a.ParentID == b.ParentID && a.Author == b.Author &&
 		a.AuthorID == b.AuthorID && a.Location == b.Location && a.Body == b.Body &&
-		a.CreatedAt.Equal(b.CreatedAt) && a.Likes == b.Likes && a.Deleted == b.Deleted
+		a.CreatedAt.Equal(b.CreatedAt) && a.Likes == b.Likes && a.Deleted == b.Deleted && a.URL == b.URL
 }
 
 // Plan is what one UpsertComments call writes.
