@@ -58,6 +58,7 @@ type callError struct {
 	detail string
 	wait   time.Duration // the server's Retry-After, when it gave one
 	status int           // the HTTP status, when the server answered
+	param  string        // the request parameter the server's error names
 }
 
 func (e *callError) Error() string {
@@ -88,14 +89,16 @@ type usage struct {
 // then on). What every attempt cost is added to spent, answered or not.
 func (e *Engine) call(ctx context.Context, system, user, schemaName string, schema map[string]any, spent func(usage)) (map[string]json.RawMessage, error) {
 	for attempt := 0; ; attempt++ {
-		mode := e.mode()
+		mode, temperature := e.settings()
 		params := openai.ChatCompletionNewParams{
 			Model: e.opt.Model,
 			Messages: []openai.ChatCompletionMessageParamUnion{
 				openai.SystemMessage(system),
 				openai.UserMessage(user),
 			},
-			Temperature: openai.Float(0),
+		}
+		if temperature {
+			params.Temperature = openai.Float(0)
 		}
 		switch mode {
 		case modeJSONSchema:
@@ -123,7 +126,7 @@ func (e *Engine) call(ctx context.Context, system, user, schemaName string, sche
 		}
 		spent(usage{})
 		ce := e.classify(ctx, err, timedOut)
-		if (ce.status == http.StatusBadRequest || ce.status == http.StatusUnprocessableEntity) && e.downgrade(mode, ce) {
+		if (ce.status == http.StatusBadRequest || ce.status == http.StatusUnprocessableEntity) && e.adapt(mode, temperature, ce) {
 			attempt--
 			continue
 		}
@@ -150,7 +153,7 @@ func (e *Engine) classify(ctx context.Context, err error, timedOut bool) *callEr
 		return &callError{kind: failCanceled, reason: "the digest's time for the model ran out"}
 	case errors.As(err, &apiErr):
 		status := fmt.Sprintf("%d %s", apiErr.StatusCode, http.StatusText(apiErr.StatusCode))
-		ce := &callError{detail: oneLine(apiErr.Message, 200), status: apiErr.StatusCode}
+		ce := &callError{detail: oneLine(apiErr.Message, 200), status: apiErr.StatusCode, param: apiErr.Param}
 		switch code := apiErr.StatusCode; {
 		case code == http.StatusTooManyRequests:
 			ce.kind, ce.reason = failRateLimited, "the model server kept refusing for too many requests ("+status+")"
@@ -189,24 +192,33 @@ func retryAfterOf(res *http.Response) (time.Duration, bool) {
 	return retryafter.Parse(res.Header.Get("Retry-After"), time.Now())
 }
 
-// mode is the structured-output mode requests use now.
-func (e *Engine) mode() string {
+// settings are the structured-output mode requests use now, and whether
+// they set the temperature.
+func (e *Engine) settings() (mode string, temperature bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.format
+	return e.format, !e.noTemperature
 }
 
-// downgrade moves auto mode to a plainer response format after the server
-// refused a request made with mode as bad (400, 422), and reports whether the
-// request should be sent again: a server that does not take JSON schemas
-// (or JSON mode) answers such requests with 400. The answer is still parsed
-// strictly.
-func (e *Engine) downgrade(mode string, ce *callError) bool {
+// adapt changes what requests ask for after the server refused one as bad
+// (400, 422), and reports whether the request should be sent again. A model
+// that takes only its default temperature (as OpenAI's reasoning models do)
+// names the parameter: requests stop setting it. Otherwise, in auto mode, a
+// server that does not take JSON schemas (or JSON mode) is asked for a
+// plainer response format; the answer is still parsed strictly.
+func (e *Engine) adapt(mode string, temperature bool, ce *callError) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if temperature && (ce.param == "temperature" || strings.Contains(strings.ToLower(ce.detail), "temperature")) {
+		if !e.noTemperature {
+			e.noTemperature = true
+			e.log.Warn("the language model takes no temperature; leaving it to the model from now on", "err", ce.Error())
+		}
+		return true
+	}
 	if e.opt.StructuredOutput != modeAuto {
 		return false
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	if e.format != mode {
 		return true // another request already moved it on: try again as it is now
 	}

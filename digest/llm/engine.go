@@ -29,12 +29,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
@@ -111,8 +112,9 @@ type Engine struct {
 	log     *slog.Logger
 	metrics *Metrics
 
-	mu     sync.Mutex
-	format string // the structured-output mode in use (auto moves down)
+	mu            sync.Mutex
+	format        string // the structured-output mode in use (auto moves down)
+	noTemperature bool   // the model refused a temperature: send none
 }
 
 // New makes an Engine.
@@ -796,10 +798,70 @@ func (r *run) grow(ctx context.Context, items []item) {
 	}
 }
 
-// instructionLike finds text that addresses a language model: such a comment
-// is labelled in a request of its own and shown to no proposal.
-var instructionLike = regexp.MustCompile(`(?i)(ignore|disregard|forget|override)\b.{0,40}\b(instruction|prompt|rule|direction|above|previous|prior)|system prompt|you are (now )?(an? |the )?(ai|assistant|language model|chatbot|gpt)|new instructions|\b(assistant|system|user)\s*:|<\|?im_(start|end)|\[/?inst\]|respond (only )?with|output (only|exactly)|json`)
+// Text that addresses a language model. A comment holding any of it is
+// labelled in a request of its own and shown to no proposal.
+var (
+	instructionPhrases = []string{
+		"system prompt", "new instructions", "you are now", "you are an ai", "you are a language model",
+		"you are an assistant", "you are chatgpt", "as an ai", "<|im_start", "<|im_end", "[inst]", "[/inst]",
+		"respond with", "respond only", "reply only with", "output only", "output exactly", "json",
+		"assistant:", "assistant :", "system:", "system :",
+	}
+	overrideVerbs   = []string{"ignore", "disregard", "forget", "override"}
+	overrideObjects = []string{"instruction", "prompt", "the rules", "your rules", "all rules", "directions",
+		"above", "you were told", "previous message", "prior message", "context"}
+)
 
+// overrideReach is how far after "ignore" (and the like) an object such as
+// "instructions" is looked for.
+const overrideReach = 40
+
+// looksLikeInstructions reports whether text reads like instructions to a
+// language model: phrases that address one, or "ignore … instructions" and
+// the like. It is read case-folded, after NFKC (so full-width and styled
+// letters count) and with runs of white space as one space. Plain string
+// search: a regular expression with a bounded gap backtracks on long
+// comments.
 func looksLikeInstructions(text string) bool {
-	return instructionLike.MatchString(norm.NFKC.String(text))
+	s := strings.Join(strings.Fields(strings.ToLower(norm.NFKC.String(text))), " ")
+	for _, p := range instructionPhrases {
+		if wordAt(s, p, 0) >= 0 {
+			return true
+		}
+	}
+	for _, v := range overrideVerbs {
+		for from := 0; ; {
+			i := wordAt(s, v, from)
+			if i < 0 {
+				break
+			}
+			end := i + len(v)
+			window := s[end:min(len(s), end+overrideReach)]
+			for _, o := range overrideObjects {
+				if wordAt(window, o, 0) >= 0 {
+					return true
+				}
+			}
+			from = end
+		}
+	}
+	return false
+}
+
+// wordAt finds p in s at or after from where it does not start inside a
+// word ("system prompt" is not found in "ecosystem promptly"), and
+// returns its index, or -1.
+func wordAt(s, p string, from int) int {
+	for from <= len(s) {
+		i := strings.Index(s[from:], p)
+		if i < 0 {
+			return -1
+		}
+		i += from
+		if r, _ := utf8.DecodeLastRuneInString(s[:i]); i == 0 || !(unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			return i
+		}
+		from = i + 1
+	}
+	return -1
 }

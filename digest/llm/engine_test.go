@@ -365,6 +365,15 @@ func TestFailures(t *testing.T) {
 			},
 		},
 		{
+			name:  "a model that takes no temperature is asked without one",
+			setup: func(s *llmfake.Server) { s.RefuseTemperature() },
+			check: func(t *testing.T, reqs []llmfake.Request) {
+				if reqs[0].Answered != 400 || reqs[1].Temperature != nil || reqs[1].ResponseFormat != "json_schema" || reqs[len(reqs)-1].Temperature != nil {
+					t.Errorf("requests after the refused temperature: %+v", reqs[:2])
+				}
+			},
+		},
+		{
 			name: "the proposal fails: the whole digest is offline",
 			setup: func(s *llmfake.Server) {
 				s.Fail(llmfake.Fault{Status: 500}, llmfake.Fault{Status: 500}, llmfake.Fault{Status: 500})

@@ -90,6 +90,7 @@ type Server struct {
 	models   map[string]bool
 	noSchema bool
 	noObject bool
+	noTemp   bool
 	faults   []Fault
 	always   *Fault
 	requests []Request
@@ -124,6 +125,10 @@ func (s *Server) RefuseJSONSchema() { s.mu.Lock(); s.noSchema = true; s.mu.Unloc
 
 // RefuseJSONObject: see RefuseJSONSchema.
 func (s *Server) RefuseJSONObject() { s.mu.Lock(); s.noObject = true; s.mu.Unlock() }
+
+// RefuseTemperature makes the fake answer 400 to requests that set a
+// temperature other than 1, as OpenAI's reasoning models do.
+func (s *Server) RefuseTemperature() { s.mu.Lock(); s.noTemp = true; s.mu.Unlock() }
 
 // Fail queues faults for the next requests, one each.
 func (s *Server) Fail(fs ...Fault) {
@@ -234,7 +239,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	}
 
 	s.mu.Lock()
-	key, models, noSchema, noObject := s.key, s.models, s.noSchema, s.noObject
+	key, models, noSchema, noObject, noTemp := s.key, s.models, s.noSchema, s.noObject, s.noTemp
 	var f *Fault
 	if len(s.faults) > 0 {
 		f = &s.faults[0]
@@ -256,6 +261,11 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	case len(models) > 0 && !models[cr.Model]:
 		answer(http.StatusNotFound)
 		writeError(w, http.StatusNotFound, apiError{Message: fmt.Sprintf("The model `%s` does not exist or you do not have access to it.", cr.Model), Type: "invalid_request_error", Code: ptr("model_not_found")})
+		return
+	case noTemp && cr.Temperature != nil && *cr.Temperature != 1:
+		answer(http.StatusBadRequest)
+		writeError(w, http.StatusBadRequest, apiError{Message: fmt.Sprintf("Unsupported value: 'temperature' does not support %g with this model. Only the default (1) value is supported.", *cr.Temperature),
+			Type: "invalid_request_error", Param: ptr("temperature"), Code: ptr("unsupported_value")})
 		return
 	case noSchema && req.ResponseFormat == "json_schema", noObject && req.ResponseFormat == "json_object":
 		answer(http.StatusBadRequest)
