@@ -26,19 +26,21 @@ func exampleDigest() digest.Digest {
 		Span:           &digest.Span{First: first, Last: first.Add(25 * time.Hour)},
 		Arguments: []digest.Argument{
 			{ID: 1, Label: "security risk, state access", Statement: "Any vendor that answers to Beijing's intelligence law is a risk in the core network, full stop.", Commenters: 6, Share: 0.4, CommentIDs: []string{"3", "7", "9", "12", "14", "17"},
-				Quote: digest.Quote{CommentID: "3", Author: "Maren K.", Text: "Any vendor that answers to Beijing's intelligence law is a risk in the core network, full stop."}},
+				Quote: digest.Quote{CommentID: "3", Author: "Maren K.", Text: "Any vendor that answers to Beijing's intelligence law is a risk in the core network, full stop.",
+					Position: 3, URL: "https://news.example/wiki/Huawei_(company)#c3"}},
 			{ID: 2, Label: "cost, rollout delay", Statement: "Ripping out Huawei kit will cost operators billions and set 5G back years.", Commenters: 4, Share: 4.0 / 15, CommentIDs: []string{"2", "5", "11", "15"},
-				Quote: digest.Quote{CommentID: "5", Author: "Jean-Luc_B", Text: "Ripping out Huawei kit will cost operators billions and set 5G back years."}},
+				Quote: digest.Quote{CommentID: "5", Author: "Jean-Luc_B", Text: "Ripping out Huawei kit will cost operators billions and set 5G back years.", Position: 5}},
 			{ID: 3, Label: "US surveillance hypocrisy", Statement: "After Snowden, lecturing Europe about spying is rich.", Commenters: 3, Share: 0.2, CommentIDs: []string{"4", "8", "16"},
-				Quote: digest.Quote{CommentID: "8", Author: "O'Connor 1987", Text: "After Snowden, lecturing Europe about spying is rich."}},
+				Quote: digest.Quote{CommentID: "8", Author: "O'Connor 1987", Text: "After Snowden, lecturing Europe about spying is rich.", Position: 8, URL: "javascript:alert(1)"}},
 		},
 		Rebuttals: []digest.Rebuttal{
 			{CommentID: "9", Author: "Maren K.", ReplyTo: "5", ParentAuthor: "Jean-Luc_B", Score: 2.5,
-				Excerpt: "Cheap now, expensive later: you pay for a backdoor with your sovereignty.", ParentExcerpt: "Ripping out Huawei kit will cost operators billions"},
+				Excerpt: "Cheap now, expensive later: you pay for a backdoor with your sovereignty.", ParentExcerpt: "Ripping out Huawei kit will cost operators billions",
+				Position: 9, URL: "https://news.example/c/9", ParentPosition: 5},
 		},
 		Stance: digest.Stance{
 			Target: "Huawei", Favor: 5, Against: 9, None: 4,
-			FavorQuote:   &digest.Quote{CommentID: "2", Author: "Søren", Text: "Huawei gear is simply the best value on the market."},
+			FavorQuote:   &digest.Quote{CommentID: "2", Author: "Søren", Text: "Huawei gear is simply the best value on the market.", Position: 2},
 			AgainstQuote: &digest.Quote{CommentID: "3", Author: "Maren K.", Text: "Any vendor that answers to Beijing's intelligence law is a risk in the core network, full stop."},
 		},
 		Regions: []digest.Region{

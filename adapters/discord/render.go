@@ -2,6 +2,7 @@ package discord
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/threaddigest/threaddigest/bot"
 	"github.com/threaddigest/threaddigest/digest"
 	"github.com/threaddigest/threaddigest/internal/textutil"
+	"github.com/threaddigest/threaddigest/render"
 )
 
 // Discord's message limits, which the API enforces by refusing the message
@@ -255,14 +257,42 @@ func stanceBlock(s digest.Stance) string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
-// quote shows verbatim text and its author within max units.
+// quote shows verbatim text, its author and the comment's place in the
+// thread (linked to it when the source gave a URL) within max units.
 func quote(q digest.Quote, max int) string {
 	author := fitInline(q.Author, 80)
 	if author == "" {
 		author = "anonymous"
 	}
 	tail := "” — " + author
+	if r := commentRef(q.Position, q.URL); r != "" {
+		tail += " (" + r + ")"
+	}
 	return "“" + fitInline(q.Text, max-units(tail)-1) + tail
+}
+
+// commentRef names a comment by its place in the thread, "#12", as a masked
+// link to it when link is an http(s) URL: "[#12](https://…)", the URL
+// percent-encoded where it could end the link. "" when the place is
+// unknown. The URL comes from the source's data, never from comment text.
+func commentRef(position int, link string) string {
+	if position <= 0 {
+		return ""
+	}
+	// The '#' escaped like any: no heading, however the line is cut.
+	ref := `\#` + strconv.Itoa(position)
+	if dest := render.MarkdownLinkDestination(link); dest != "" {
+		return "[" + ref + "](" + dest + ")"
+	}
+	return ref
+}
+
+// refSuffix is " (#12)" after a name, or "" when the place is unknown.
+func refSuffix(position int, link string) string {
+	if r := commentRef(position, link); r != "" {
+		return " (" + r + ")"
+	}
+	return ""
 }
 
 func argumentsSection(d digest.Digest, limit int, always bool) (section, bool) {
@@ -305,8 +335,8 @@ func rebuttalsSection(d digest.Digest, limit int, always bool) (section, bool) {
 	for _, r := range rs {
 		who, whom := fitInline(r.Author, 100), fitInline(r.ParentAuthor, 100)
 		name := cutMarkup(who+" answers "+whom, maxFieldName)
-		value := "**" + whom + ":** “" + fitInline(r.ParentExcerpt, 440) + "”\n" +
-			"**" + who + ":** “" + fitInline(r.Excerpt, 440) + "”"
+		value := "**" + whom + "**" + refSuffix(r.ParentPosition, r.ParentURL) + ": “" + fitInline(r.ParentExcerpt, 440) + "”\n" +
+			"**" + who + "**" + refSuffix(r.Position, r.URL) + ": “" + fitInline(r.Excerpt, 440) + "”"
 		s.fields = append(s.fields, &discordgo.MessageEmbedField{Name: name, Value: cutMarkup(value, maxFieldValue)})
 	}
 	return s, true

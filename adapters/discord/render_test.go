@@ -298,3 +298,26 @@ func TestRenderEngineFooter(t *testing.T) {
 		check(string(k), RenderResponse(bot.Response{Kind: k, Thread: "t", Digest: &d}, Options{}))
 	}
 }
+
+// TestCommentLinks checks that quotes name their comment by its place in
+// the thread and link it only through an http(s) URL from the source,
+// percent-encoded where it could end the masked link.
+func TestCommentLinks(t *testing.T) {
+	raw, err := json.Marshal(toWire(RenderDigest(exampleDigest(), Options{Thread: "huawei-europe"})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := string(raw)
+	for _, want := range []string{
+		`— Maren K. ([\\#3](https://news.example/wiki/Huawei_%28company%29#c3))`,
+		`— O'Connor 1987 (\\#8)`,
+		`**Maren K.** ([\\#9](https://news.example/c/9)): “Cheap now`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("rendering lacks %s:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "javascript") {
+		t.Error("a javascript: URL reached the message")
+	}
+}

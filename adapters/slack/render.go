@@ -462,7 +462,8 @@ func stanceUnits(d digest.Digest, quoteLen int) []unit {
 		q    *digest.Quote
 	}{{"Favor", s.FavorQuote}, {"Against", s.AgainstQuote}} {
 		if side.q != nil {
-			quotes = append(quotes, section(plain(side.name+": “"+fitQuote(side.q.Text, quoteLen)+"” — "+fitLine(side.q.Author, 80))))
+			quotes = append(quotes, section(plain(side.name+": “"+fitQuote(side.q.Text, quoteLen)+"”")),
+				byline(side.q.Author, side.q.Position, side.q.URL))
 		}
 	}
 	if len(quotes) > 0 {
@@ -488,11 +489,11 @@ func argumentUnits(d digest.Digest, max, quoteLen int) []unit {
 	out := []unit{units(section(mrkdwn(head)))}
 	for _, a := range args[:shown] {
 		var b strings.Builder
-		fmt.Fprintf(&b, "%d. %s\n%s %s (%d%%)\n“%s” — %s",
+		fmt.Fprintf(&b, "%d. %s\n%s %s (%d%%)\n“%s”",
 			a.ID, fitLine(a.Label, labelLen),
 			bar(a.Commenters, d.CommenterCount, 10), plural(a.Commenters, "commenter"), percent(a.Commenters, d.CommenterCount),
-			fitQuote(a.Statement, quoteLen), fitLine(a.Quote.Author, 80))
-		out = append(out, units(section(plain(b.String()))))
+			fitQuote(a.Statement, quoteLen))
+		out = append(out, units(section(plain(b.String())), byline(a.Quote.Author, a.Quote.Position, a.Quote.URL)))
 	}
 	return out
 }
@@ -507,9 +508,44 @@ func rebuttalUnits(d digest.Digest, quoteLen int) []unit {
 		text := fmt.Sprintf("%s answers %s\n“%s”\n↳ “%s”",
 			fitLine(r.Author, 80), fitLine(r.ParentAuthor, 80),
 			fitQuote(r.ParentExcerpt, quoteLen), fitQuote(r.Excerpt, quoteLen))
-		out = append(out, units(section(plain(text))))
+		blocks := []slackgo.Block{section(plain(text))}
+		if ref, parent := commentRef(r.Position, r.URL), commentRef(r.ParentPosition, r.ParentURL); ref != "" && parent != "" {
+			blocks = append(blocks, contextBlock(mrkdwn("reply "+ref+" to "+parent)))
+		}
+		out = append(out, units(blocks...))
 	}
 	return out
+}
+
+// byline is the line under a quote: its author, and the comment's place
+// in the thread, linked to the comment when its source gave a URL. The
+// author is untrusted (plain_text); the reference is ours (mrkdwn).
+func byline(author string, position int, link string) *slackgo.ContextBlock {
+	who := fitLine(author, 80)
+	if who == "" {
+		who = "anonymous"
+	}
+	elems := []slackgo.MixedElement{plain("— " + who)}
+	if ref := commentRef(position, link); ref != "" {
+		elems = append(elems, mrkdwn(ref))
+	}
+	return contextBlock(elems...)
+}
+
+// commentRef names a comment by its position, "#12", as a link to it when
+// link is an http(s) URL (digest.SafeURL): "<https://…|#12>". "" when the
+// position is unknown.
+func commentRef(position int, link string) string {
+	if position <= 0 {
+		return ""
+	}
+	ref := "#" + strconv.Itoa(position)
+	if u := digest.SafeURL(link); u != "" {
+		// Inside <url|text> Slack reads &, < and > as entities and | as
+		// the separator: escape the first three, percent-encode the last.
+		return "<" + escapeCleaned(strings.ReplaceAll(u, "|", "%7C")) + "|" + ref + ">"
+	}
+	return ref
 }
 
 // regionUnits are the regional split as a table, and the labels of the

@@ -67,8 +67,10 @@ func textObjectsJSON(t *testing.T, raw []byte) []textObj {
 }
 
 // ownMarkup is the only Slack markup the renderer itself writes: date
-// tokens and the mention of the user who shared an answer.
-var ownMarkup = regexp.MustCompile(`<!date\^\d+\^\{date_short\} \{time\}\|[0-9: -]+UTC>|<@[UW][A-Z0-9]+>`)
+// tokens, the mention of the user who shared an answer, and links from a
+// comment's place in the thread to the comment (an http(s) URL with no
+// space, < > or |, and the text #N).
+var ownMarkup = regexp.MustCompile(`<!date\^\d+\^\{date_short\} \{time\}\|[0-9: -]+UTC>|<@[UW][A-Z0-9]+>|<https?://[^\s<>|]+\|#\d+>`)
 
 // entity matches the only entities escaping produces.
 var entity = regexp.MustCompile(`&(amp|lt|gt);`)
@@ -379,5 +381,36 @@ func TestEngineFooterShown(t *testing.T) {
 		if s := shown(RenderResponse(bot.Response{Kind: k, Thread: "t", Digest: &d}, ResponseOptions{})); !strings.Contains(s, want) {
 			t.Errorf("the %s answer lacks the engine footer:\n%s", k, s)
 		}
+	}
+}
+
+// TestCommentLinks checks that quotes name their comment by position and
+// link it only through an http(s) URL the source gave, escaped for Slack's
+// link syntax.
+func TestCommentLinks(t *testing.T) {
+	msgs := RenderPost(bot.Post{Thread: "huawei", Digest: sampleDigest()}, PostOptions{})
+	raw, err := json.Marshal(msgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	for _, m := range msgs {
+		b, _ := json.Marshal(m.Blocks)
+		for _, o := range textObjectsJSON(t, b) {
+			texts = append(texts, o.Type+": "+o.Text)
+		}
+	}
+	all := strings.Join(texts, "\n")
+	for _, want := range []string{
+		"mrkdwn: <https://news.example/c?id=1&amp;page=2%7Cx|#1>", // & as an entity, | percent-encoded
+		"plain_text: — köln_reader\nmrkdwn: #3",                  // javascript: is no link
+		"mrkdwn: reply <https://news.example/c/4|#4> to #3",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("rendering lacks %q:\n%s", want, all)
+		}
+	}
+	if strings.Contains(string(raw), "javascript") {
+		t.Error("a javascript: URL reached the message")
 	}
 }

@@ -169,7 +169,11 @@ func (s *Source) fetch(ctx context.Context, st *state) (source.Result, error) {
 		if p.PostNumber == 1 {
 			continue // the topic's opening post is what the thread is about
 		}
-		res.Comments = append(res.Comments, comment(p))
+		c := comment(p)
+		// Discourse's own permalink of a post: the topic's URL and the
+		// post's number.
+		c.URL = res.URL + "/" + c.ID
+		res.Comments = append(res.Comments, c)
 	}
 	res.Comments = append(res.Comments, gone...)
 	return res, nil

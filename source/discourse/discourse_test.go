@@ -130,6 +130,9 @@ func TestFetchPagingAndPoll(t *testing.T) {
 	if c := got["10"]; c.ParentID != "9" {
 		t.Errorf("post 10 = %+v", c)
 	}
+	if c := got["10"]; c.URL != fake.URL+"/forum/t/huawei-5g/77/10" {
+		t.Errorf("post 10: URL %q, want the topic's URL and the post's number", c.URL)
+	}
 
 	// Three new posts, one edit, and post 6 removed from the stream.
 	next := append([]dPost(nil), ps...)

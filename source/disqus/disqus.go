@@ -96,7 +96,13 @@ func (s *Source) fetch(ctx context.Context, st *state) (source.Result, error) {
 			return source.Result{}, fetch.Malformed(resp, err)
 		}
 		for _, post := range p.Posts {
-			res.Comments = append(res.Comments, post.comment())
+			c := post.comment()
+			// Disqus's permalink of a post is its thread's page with the
+			// post's anchor.
+			if link, _, _ := strings.Cut(post.thread.Link, "#"); link != "" {
+				c.URL = link + "#comment-" + url.PathEscape(post.ID)
+			}
+			res.Comments = append(res.Comments, c)
 			if res.Title == "" && post.thread.Title != "" {
 				res.Title, res.URL = post.thread.Title, post.thread.Link
 			}

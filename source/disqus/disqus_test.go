@@ -146,6 +146,9 @@ func TestFetchPagingAndPoll(t *testing.T) {
 	if !got["5"].Deleted {
 		t.Errorf("post 5 not deleted: %+v", got["5"])
 	}
+	if c := got["4"]; c.URL != "https://news.example/huawei#comment-4" {
+		t.Errorf("post 4: URL %q, want the thread's page with the post's anchor", c.URL)
+	}
 
 	next := append([]dqPost(nil), ps...)
 	next[9].html = "<p>Comment 10, edited.</p>"

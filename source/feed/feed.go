@@ -72,7 +72,9 @@ func Parse(body []byte) (source.Result, error) {
 	res := source.Result{Title: feedTitle(f.Title), URL: f.Link}
 	seen := map[string]bool{}
 	for _, it := range f.Items {
-		c := threaddigest.Comment{ID: itemID(it), Author: itemAuthor(it)}
+		// An item's link is the comment's permalink (WordPress:
+		// POST/#comment-N).
+		c := threaddigest.Comment{ID: itemID(it), Author: itemAuthor(it), URL: it.Link}
 		if c.ID == "" || seen[c.ID] {
 			res.Skipped++ // no id, or an id already read
 			continue

@@ -108,6 +108,9 @@ func TestFetchAndPoll(t *testing.T) {
 			if p := got[post+"#comment-2"].ParentID; p != wantParent {
 				t.Errorf("parent %q, want %q", p, wantParent)
 			}
+			if u := got[post+"#comment-2"].URL; u != post+"#comment-2" {
+				t.Errorf("URL %q, want the item's link", u)
+			}
 			idle, err := src.Fetch(ctx, first.State)
 			if err != nil || !idle.NotModified {
 				t.Fatalf("idle: %+v %v", idle, err)

@@ -137,7 +137,7 @@ func (s *Source) fetch(ctx context.Context, st *state, known bool) (source.Resul
 			st.Descendants++
 		}
 	}
-	return source.Result{Title: story.Title, URL: "https://news.ycombinator.com/item?id=" + s.id, Comments: comments}, nil
+	return source.Result{Title: story.Title, URL: itemURL + s.id, Comments: comments}, nil
 }
 
 // AlgoliaItem is an item of the Algolia items API, children nested.
@@ -183,6 +183,10 @@ func ParseAlgoliaItem(body []byte) (Story, []threaddigest.Comment, error) {
 
 const maxDepth = 500
 
+// itemURL is where Hacker News shows an item (a story or a comment), given
+// its id: each comment's permalink.
+const itemURL = "https://news.ycombinator.com/item?id="
+
 func walk(items []AlgoliaItem, parent string, out *[]threaddigest.Comment, depth int) error {
 	if depth > maxDepth {
 		return fmt.Errorf("comments nested deeper than %d", maxDepth)
@@ -192,7 +196,7 @@ func walk(items []AlgoliaItem, parent string, out *[]threaddigest.Comment, depth
 			return fmt.Errorf("a comment under %s has no id", parent)
 		}
 		id := strconv.FormatInt(*it.ID, 10)
-		c := threaddigest.Comment{ID: id}
+		c := threaddigest.Comment{ID: id, URL: itemURL + id}
 		if depth > 0 {
 			c.ParentID = parent
 		}

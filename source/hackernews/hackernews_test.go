@@ -105,6 +105,9 @@ func TestFetchAndPoll(t *testing.T) {
 	if c := got["102"]; c.ParentID != "101" {
 		t.Errorf("102 = %+v", c)
 	}
+	if c := got["102"]; c.URL != "https://news.ycombinator.com/item?id=102" {
+		t.Errorf("102: URL %q, want its Hacker News page", c.URL)
+	}
 	if c := got["103"]; !c.Deleted || c.Author != "" {
 		t.Errorf("deleted 103 = %+v", c)
 	}

@@ -42,6 +42,10 @@ type Mapping struct {
 	CreatedAt string `toml:"created_at"`
 	Likes     string `toml:"likes"`
 	Deleted   string `toml:"deleted"`
+	// Permalink is the path inside a comment to its own URL (absolute, or
+	// relative to the page it came from); digests link quotes to it. Only
+	// http and https URLs are kept.
+	Permalink string `toml:"permalink"`
 	// BodyHTML says the body is HTML, to be turned into plain text. Without
 	// it a body is decoded only when it holds tags or entities.
 	BodyHTML bool `toml:"body_html"`
@@ -149,6 +153,9 @@ func (s *Source) fetch(ctx context.Context, st *state) (source.Result, error) {
 			s.log.Warn("json source: comment skipped", "url", s.url, "page", n+1, "reason", prob)
 		}
 		res.Skipped += len(p.Problems)
+		for i := range p.Comments {
+			p.Comments[i].URL = permalink(page, p.Comments[i].URL)
+		}
 		res.Comments = append(res.Comments, p.Comments...)
 		if res.Title == "" {
 			res.Title = p.Title
@@ -169,6 +176,27 @@ func (s *Source) fetch(ctx context.Context, st *state) (source.Result, error) {
 	}
 	st.Next = page
 	return res, nil
+}
+
+// permalink resolves a comment's URL as the answer gave it against the
+// page it came from; "" unless the result is an http(s) URL.
+func permalink(page, link string) string {
+	if link == "" {
+		return ""
+	}
+	base, err := url.Parse(page)
+	if err != nil {
+		return ""
+	}
+	ref, err := url.Parse(link)
+	if err != nil {
+		return ""
+	}
+	u := base.ResolveReference(ref)
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	return u.String()
 }
 
 // nextURL turns the answer's next-page value into a URL.
@@ -300,7 +328,8 @@ func (m Mapping) comment(obj map[string]any) (threaddigest.Comment, string) {
 	fields := []struct {
 		path string
 		dst  *string
-	}{{m.ID, &c.ID}, {m.ParentID, &c.ParentID}, {m.Author, &c.Author}, {m.AuthorID, &c.AuthorID}, {m.Location, &c.Location}, {m.Body, &c.Body}}
+	}{{m.ID, &c.ID}, {m.ParentID, &c.ParentID}, {m.Author, &c.Author}, {m.AuthorID, &c.AuthorID}, {m.Location, &c.Location}, {m.Body, &c.Body},
+		{m.Permalink, &c.URL}}
 	for _, f := range fields {
 		if *f.dst, prob = get(f.path); prob != "" {
 			return c, prob

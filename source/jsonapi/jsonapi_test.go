@@ -37,7 +37,16 @@ func (f *fakeAPI) set(cs []jComment) { f.mu.Lock(); f.comments = cs; f.mu.Unlock
 
 func enc(c jComment) map[string]any {
 	m := map[string]any{"comment_id": c.id, "user": map[string]any{"display_name": c.user, "city": c.city},
-		"text": c.text, "posted": 1577455500, "votes": map[string]any{"up": c.id}, "state": "visible"}
+		"text": c.text, "posted": 1577455500, "votes": map[string]any{"up": c.id}, "state": "visible",
+		"links": map[string]any{"self": fmt.Sprintf("/comments/%d", c.id)}}
+	// Permalinks as APIs give them: relative (above), absolute, or not a
+	// web address at all.
+	switch c.id {
+	case 30:
+		m["links"] = map[string]any{"self": "https://news.example/c/30"}
+	case 40:
+		m["links"] = map[string]any{"self": "javascript:alert(1)"}
+	}
 	var rs []any
 	for _, r := range c.replies {
 		rs = append(rs, enc(r))
@@ -86,7 +95,8 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 var mapping = Mapping{Items: "data.comments", ID: "comment_id", Author: "user.display_name", Location: "user.city", Body: "text",
 	CreatedAt: "posted", Likes: "votes.up", Deleted: "state", Replies: "children", Title: "article.headline", Next: "paging.next",
-	Headers: map[string]string{"Authorization": "Token t0k"}}
+	Permalink: "links.self",
+	Headers:   map[string]string{"Authorization": "Token t0k"}}
 
 func thread(n int) []jComment {
 	var cs []jComment
@@ -136,6 +146,12 @@ func TestFetchPagingAndPoll(t *testing.T) {
 			}
 			if !got["20"].Deleted {
 				t.Errorf("removed comment 20 = %+v", got["20"])
+			}
+			for id, want := range map[string]string{"10": fake.URL + "/comments/10", "32": fake.URL + "/comments/32",
+				"30": "https://news.example/c/30", "40": ""} {
+				if got[id].URL != want {
+					t.Errorf("%s: URL %q, want %q", id, got[id].URL, want)
+				}
 			}
 			next := append([]jComment(nil), cs...)
 			next[0].text = "Comment 1, edited"

@@ -186,6 +186,14 @@ func (s *Source) fetch(ctx context.Context, st *state) (source.Result, error) {
 		st.MoreOffset = 0
 	}
 	res.Comments = dedupe(res.Comments)
+	// A comment's permalink is its id under the post's: Reddit's own form,
+	// /r/SUB/comments/POST/SLUG/COMMENT/.
+	if res.URL != "" {
+		base := strings.TrimSuffix(res.URL, "/") + "/"
+		for i := range res.Comments {
+			res.Comments[i].URL = base + url.PathEscape(res.Comments[i].ID) + "/"
+		}
+	}
 	return res, nil
 }
 

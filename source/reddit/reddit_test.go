@@ -213,6 +213,11 @@ func TestFirstFetchAndPoll(t *testing.T) {
 	if c := got["c5"]; c.ParentID != "c1" || c.Body != "Also hidden." {
 		t.Errorf("c5 (from morechildren) = %+v", c)
 	}
+	for id, c := range got {
+		if want := "https://www.reddit.com/r/europe/comments/abc123/huawei/" + id + "/"; c.URL != want {
+			t.Errorf("%s: URL %q, want its permalink %s", id, c.URL, want)
+		}
+	}
 
 	// Three new comments and one edit.
 	next := append([]fakeComment(nil), thread...)
