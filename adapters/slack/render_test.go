@@ -403,7 +403,7 @@ func TestCommentLinks(t *testing.T) {
 	all := strings.Join(texts, "\n")
 	for _, want := range []string{
 		"mrkdwn: <https://news.example/c?id=1&amp;page=2%7Cx|#1>", // & as an entity, | percent-encoded
-		"plain_text: — köln_reader\nmrkdwn: #3",                  // javascript: is no link
+		"plain_text: — köln_reader\nmrkdwn: #3",                   // javascript: is no link
 		"mrkdwn: reply <https://news.example/c/4|#4> to #3",
 	} {
 		if !strings.Contains(all, want) {

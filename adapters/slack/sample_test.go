@@ -41,7 +41,7 @@ func sampleDigest() digest.Digest {
 				Excerpt: "Audits of source code have found nothing so far.", ParentExcerpt: "a risk you cannot audit away"},
 		},
 		Stance: digest.Stance{Target: "Huawei", Favor: 5, Against: 9, None: 4,
-			FavorQuote:   &digest.Quote{CommentID: "2", Author: "Marc_Lyon", Text: "Ripping out installed kit will delay 5G by years & cost billions.", Position: 2},
+			FavorQuote: &digest.Quote{CommentID: "2", Author: "Marc_Lyon", Text: "Ripping out installed kit will delay 5G by years & cost billions.", Position: 2},
 			AgainstQuote: &digest.Quote{CommentID: "1", Author: "Ingrid K.", Text: "Any vendor that answers to a state security law is a risk you cannot audit away.",
 				Position: 1, URL: "https://news.example/c?id=1&page=2|x"}},
 		Regions: []digest.Region{
