@@ -62,6 +62,14 @@ type analysis struct {
 	parent   []int32 // index of the comment replied to, or -1
 	replies  []int32 // number of direct replies each comment received
 	relation []int8  // relNone, relRebuttal, …
+	// relProb[i] is how likely reply i is a rebuttal, agreement or
+	// extension of its stated parent (indexed by probRebuttal, …);
+	// answers[i] is the comment it really answers (its parent, a sibling
+	// it names or quotes, or -1 when the parent is not in the input) and
+	// answerProb[i] its relation to that comment.
+	relProb    [][3]float32
+	answers    []int32
+	answerProb [][3]float32
 
 	vocab *vocabulary
 	// Tokens of every live comment, flat: word id << 1 | capital bit.

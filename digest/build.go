@@ -171,6 +171,12 @@ func (as *assembly) assemble() Digest {
 			cr.ReplyTo = &id
 			rel := relationName(as.relation[i])
 			cr.Relation = &rel
+		} else if as.relation[i] != relNone {
+			// A reply to a comment the input does not hold.
+			id := c.ParentID
+			cr.ReplyTo = &id
+			rel := relationName(as.relation[i])
+			cr.Relation = &rel
 		}
 		d.Comments = append(d.Comments, cr)
 	}

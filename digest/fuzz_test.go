@@ -15,6 +15,8 @@ func FuzzAnalyze(f *testing.F) {
 	f.Add("t", "名前", "日本語の文章です。もう一つ。", "x", "@名前 そうですね", "köln", "1")
 	f.Add("x", "a", "\xff\xfe invalid \x00 utf8 ....!!!???", "a", "@a @a @a", "", "2")
 	f.Add("x", "Mr. Smith", "U.S. e.g. i.e. etc. J. R. R. Tolkien... no. 5", "Mr. Smith Jr.", "@Mr. Smith Jr. indeed.", "", "")
+	f.Add("x", "HJK", "Models fail.", "g.d.", "HJK cites: that graph? g.d., no.", "", "gone")
+	f.Add("x", "Ann", "+1", "Bo", "“@Ann: +1” Ann, right, same here.", "", "2")
 	f.Fuzz(func(t *testing.T, title, author1, body1, author2, body2, loc, parent string) {
 		th := threaddigest.Thread{Title: title, Comments: []threaddigest.Comment{
 			{ID: "1", Author: author1, Body: body1, Location: loc},

@@ -20,8 +20,8 @@ func (as *assembly) rebuttals(inScope []bool, argIDs []int, commenters int) []Re
 	var cands []cand
 	for i, ok := range inScope {
 		p := as.parent[i]
-		if !ok || p < 0 || as.relation[i] != relRebuttal || as.t.Comments[p].Deleted {
-			continue
+		if !ok || p < 0 || as.relation[i] != relRebuttal || as.t.Comments[p].Deleted || strings.TrimSpace(as.t.Comments[p].Body) == "" {
+			continue // not a rebuttal, or of nothing that can be quoted
 		}
 		c := as.t.Comments[i]
 		substance := as.ev.substance(i)

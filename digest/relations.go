@@ -1,264 +1,426 @@
 package digest
 
 import (
+	_ "embed"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/threaddigest/threaddigest/digest/internal/relmodel"
 	"github.com/threaddigest/threaddigest/internal/textproc"
 )
 
-// Openings that mark a reply as agreeing with, or pushing back on, its parent.
-// Each is a sequence of lower-case words at the start of the reply (after any
-// "@Name").
-var (
-	agreementOpeners = phrases(
-		"exactly", "agree", "agreed", "i agree", "i totally agree",
-		"i completely agree", "i fully agree", "i couldn't agree more",
-		"couldn't agree more", "i also agree", "well said", "well put",
-		"so true", "very true", "true", "yes", "yep", "yup", "yeah",
-		"absolutely", "indeed", "right on", "spot on", "amen", "bravo",
-		"hear hear", "thank you", "thanks", "good point", "great point",
-		"excellent point", "you're right", "you are right", "you are so right",
-		"so right", "same here", "me too", "precisely", "correct",
-		"totally", "this", "likewise", "ditto", "definitely", "right",
-		"rt", "confirmed", "confirms",
-	)
-	rebuttalOpeners = phrases(
-		"no", "nope", "nah", "wrong", "nonsense", "not true", "not so",
-		"not really", "but", "actually", "sorry", "really", "seriously",
-		"disagree", "i disagree", "i strongly disagree", "i don't agree",
-		"i do not agree", "that's not", "that is not", "that isn't",
-		"you're wrong", "you are wrong", "you forget", "you forgot",
-		"you miss", "you're missing", "you are missing", "you seem to",
-		"you must be", "rubbish", "baloney", "false", "hardly",
-		"on the contrary", "except", "how about", "what about", "so what",
-		"ridiculous", "bs", "please", "funny", "wow", "huh", "um", "umm",
-		"uh", "since when", "where is", "where's", "do you", "did you",
-		"have you", "are you", "you do realize", "you realize", "tell that",
-		"not at all", "not exactly", "that's rich", "that's a stretch",
-		"nice try", "oh please", "give me a break", "speak for yourself",
-		"what a", "are we", "this is false", "that's false", "incorrect",
-		"well", "by that logic", "the point is", "that's a bit",
-		"that's a stretch", "not quite", "only if", "the problem is",
-	)
-	// Pushback anywhere in the first sentence.
-	rebuttalMarks = phrases(
-		"disagree", "you're wrong", "you are wrong", "not true", "nonsense",
-		"you're missing", "you are missing", "you miss the point",
-		"missed the point", "misses the point", "you forget", "not the case",
-		"that's not", "that is not", "simply wrong", "just wrong",
-		"dead wrong", "wrong about", "straw man", "strawman", "false",
-		"factually", "not so", "you ignore", "ignoring", "no evidence",
-		"myth", "fallacy", "actually", "a stretch", "lazy", "by that logic",
-		"generous", "don't pretend", "on paper", "you would say that",
-		"fake", "hoax", "false flag", "lies", "lying", "speculation",
-		"rumour", "rumor", "debunked", "misinformation", "propaganda",
-		"don't believe", "do not believe", "doubt", "not the same",
-		"missing the point", "that's rich", "cherry picking", "so you",
-		"wrong", "misleading", "irrelevant", "not believable", "not credible",
-		"unconfirmed", "not confirmed", "contradicts", "otherwise",
-		"check your facts", "get your facts", "get it right", "your source",
-		"out of date", "jumping to conclusions", "shame on you", "bs",
-		"bullshit", "bollocks", "nonsense", "ridiculous", "not what",
-		"didn't happen", "did not happen", "never happened", "isn't true",
-		"is not true", "wasn't", "debunk", "debunks",
-	)
+//go:generate go run ./internal/relgen -out relations.model
+
+// relationModelData holds the weights of the reply-relation model, written
+// by internal/relgen from the labelled comment pairs in ../shared/data (see
+// the README's "Data and credits").
+//
+//go:embed relations.model
+var relationModelData []byte
+
+// relationModel is the decoded model. The file is part of the build, so a
+// file that does not decode is a broken build, which a test catches.
+var relationModel = sync.OnceValue(func() *relmodel.Model {
+	m, err := relmodel.Decode(relationModelData)
+	if err != nil {
+		panic("digest: embedded " + err.Error())
+	}
+	return m
+})
+
+// Probabilities are indexed by relmodel's classes.
+const (
+	probRebuttal  = relmodel.Rebuttal
+	probAgreement = relmodel.Agreement
+	probExtension = relmodel.Extension
 )
 
-// phraseSet holds phrases by their first word.
-type phraseSet map[string][][]string
+// Replies scanned back through a branch for the comment a reply answers.
+const siblingLookback = 50
 
-// phrases reads each phrase into its words.
-func phrases(list ...string) phraseSet {
-	out := phraseSet{}
-	for _, p := range list {
-		w := strings.Fields(p)
-		out[w[0]] = append(out[w[0]], w)
+// classifyRelations sets, for every reply, the comment it really answers
+// (a.answers), how it relates to that comment (a.answerProb), how it
+// relates to its stated parent (a.relProb, composed through the comment it
+// answers) and the relation shown (a.relation, the most probable).
+//
+// A reply under one's own comment is an extension: the author goes on with
+// their own point. A reply whose parent is not in the input (deleted
+// upstream, or not fetched) is still a reply, read from its own words.
+func (a *analysis) classifyRelations() { a.classifyRelationsWith(relationModel()) }
+
+// classifyRelationsWith is classifyRelations with model m.
+func (a *analysis) classifyRelationsWith(m *relmodel.Model) {
+	a.relProb = make([][3]float32, a.n)
+	a.answerProb = make([][3]float32, a.n)
+	a.answers = make([]int32, a.n)
+	x := relmodel.NewExtractor(m.Bits)
+	var rc, pc relmodel.Comment
+	var runs []uint64
+	kids := make([][]int32, a.n)
+	for i := 0; i < a.n; i++ {
+		a.answers[i] = -1
+		if p := a.parent[i]; p >= 0 {
+			kids[p] = append(kids[p], int32(i))
+		}
+	}
+	names := a.newNameIndex()
+	words := a.relWords()
+	pos := make([]int32, a.n) // position of each reply among its parent's replies
+	for _, ks := range kids {
+		for k, i := range ks {
+			pos[i] = int32(k)
+		}
+	}
+	for i := 0; i < a.n; i++ {
+		if !a.live(i) {
+			continue
+		}
+		p := int(a.parent[i])
+		if p < 0 {
+			if c := &a.t.Comments[i]; c.ParentID == "" || c.ParentID == c.ID {
+				continue // top-level (a comment is never its own parent)
+			}
+		}
+		if a.sentStart[i] == a.sentEnd[i] {
+			// No words (emoji, punctuation): nothing said against anyone.
+			a.setRelation(i, int32(p), extensionOnly, extensionOnly)
+			continue
+		}
+		if p < 0 {
+			// The parent is not in the input.
+			a.readComment(i, &rc, words)
+			rc.Lead = relmodel.LeadingHandles(a.t.Comments[i].Body)
+			pc.Reset()
+			pr := m.Probs(x.Features(&rc, &pc), x.Cues())
+			a.setRelation(i, -1, pr, pr)
+			continue
+		}
+		// Under one's own comment a reply goes on with one's own point: an
+		// extension, whatever else it answers.
+		self := a.commenter[i] == a.commenter[p]
+		t, lead := a.answered(i, p, kids[p][:pos[i]], names, &runs)
+		if self && t == p {
+			a.setRelation(i, int32(p), extensionOnly, extensionOnly)
+			continue
+		}
+		a.readComment(i, &rc, words)
+		rc.Lead = lead
+		a.readComment(t, &pc, words)
+		rc.Relays = a.relays(i, t, &runs)
+		pr := m.Probs(x.Features(&rc, &pc), x.Cues())
+		stated := pr
+		switch {
+		case self:
+			stated = extensionOnly
+		case t != p:
+			stated = compose(pr, a.signToward(t, p))
+		}
+		a.setRelation(i, int32(t), pr, stated)
+	}
+}
+
+// extensionOnly is the relation of a reply under its author's own comment,
+// or of one with no words.
+var extensionOnly = [3]float64{probExtension: 1}
+
+// setRelation records reply i's relation to the comment it answers (t, -1
+// when unknown) and to its stated parent.
+func (a *analysis) setRelation(i int, t int32, answer, stated [3]float64) {
+	a.answers[i] = t
+	for c := range stated {
+		a.answerProb[i][c] = float32(answer[c])
+		a.relProb[i][c] = float32(stated[c])
+	}
+	best := probRebuttal
+	for c := range stated {
+		if stated[c] > stated[best] {
+			best = c
+		}
+	}
+	switch best {
+	case probRebuttal:
+		a.relation[i] = relRebuttal
+	case probAgreement:
+		a.relation[i] = relAgreement
+	default:
+		a.relation[i] = relExtension
+	}
+}
+
+// signToward is how comment t stands toward p, the parent it was written
+// under, for composing a sibling's relation: an author stands with their
+// own comment.
+func (a *analysis) signToward(t, p int) [3]float64 {
+	if a.commenter[t] == a.commenter[p] {
+		return [3]float64{probAgreement: 1}
+	}
+	var s [3]float64
+	for c := range s {
+		s[c] = float64(a.relProb[t][c])
+	}
+	return s
+}
+
+// composeTable[x][y] is the relation to p of a reply that relates by x to a
+// comment that relates by y to p: rebutting a rebuttal agrees with p,
+// agreeing with a rebuttal rebuts p, going on with a rebuttal rebuts p.
+var composeTable = [3][3]int{
+	probRebuttal:  {probRebuttal: probAgreement, probAgreement: probRebuttal, probExtension: probRebuttal},
+	probAgreement: {probRebuttal: probRebuttal, probAgreement: probAgreement, probExtension: probExtension},
+	probExtension: {probRebuttal: probRebuttal, probAgreement: probExtension, probExtension: probExtension},
+}
+
+// compose gives the distribution of a reply's relation to p from its
+// relation to the comment it answers (x) and that comment's to p (y).
+func compose(x, y [3]float64) [3]float64 {
+	var out [3]float64
+	for i := range x {
+		for j := range y {
+			out[composeTable[i][j]] += x[i] * y[j]
+		}
 	}
 	return out
 }
 
-// Cue weights of the relation classifier. A reply is a rebuttal when its
-// pushback evidence reaches rebuttalBar, an agreement when its agreement
-// evidence reaches agreementBar and outweighs the pushback, an extension
-// otherwise.
-const (
-	cueOpener      = 2.0 // "No,", "Actually", "I disagree"
-	cueMark        = 1.5 // "you're wrong", "by that logic" in the first sentences
-	cueContrast    = 1.5 // "…, but …" early in the reply: a concession, then pushback
-	cueNegation    = 1.5 // a negated first sentence contradicts more often than not
-	cueQuestion    = 1.0 // a first sentence asking the parent back
-	cueOpposed     = 1.5 // clear opposite stances of reply and parent
-	cueAgreeOpener = 2.5 // "Exactly.", "Well said", "+1"
-	cueSameStance  = 1.0 // clear same stance, in a short reply
-	cueQuoteShare  = 2.0 // the reply passes its parent's words on, unopposed
-	quoteRun       = 6   // consecutive words of the parent that make a quote
-	rebuttalBar    = 1.5
-	agreementBar   = 2.0
-)
+// readComment fills c with comment i's words from the token stream, as
+// relmodel.Comment.Read would read its body (but for the address, Lead,
+// which the caller sets); words[id] holds each word's hash and kind.
+func (a *analysis) readComment(i int, c *relmodel.Comment, words []relWord) {
+	c.Reset()
+	for s := a.sentStart[i]; s < a.sentEnd[i] && !c.Full(); s++ {
+		st := a.sents[s]
+		for t := st.tok0; t < st.tok1; t++ {
+			id := a.toks[t] >> 1
+			if !c.Add(a.vocab.words[id].text, words[id].hash, words[id].kind) {
+				break
+			}
+		}
+		c.EndSentence(relmodel.Asks(a.sentenceText(int(s))))
+	}
+	c.PlusOne = relmodel.OpensPlusOne(a.t.Comments[i].Body)
+}
 
-// classifyRelations sets a.relation for every reply: rebuttal, agreement or
-// extension, from cues at the opening of the reply and the stances of reply
-// and parent.
-func (a *analysis) classifyRelations() {
-	var runs []uint64
-	for i := 0; i < a.n; i++ {
-		p := a.parent[i]
-		if p < 0 || !a.live(i) {
+// relWord is what the relation model needs of a vocabulary word.
+type relWord struct {
+	hash uint64
+	kind relmodel.Kind
+}
+
+// relWords hashes and kinds every word of the vocabulary once.
+func (a *analysis) relWords() []relWord {
+	out := make([]relWord, len(a.vocab.words))
+	for id, w := range a.vocab.words {
+		out[id] = relWord{relmodel.HashWord(w.text), relmodel.KindOf(w.text)}
+	}
+	return out
+}
+
+// relays reports whether reply i passes comment p on as a retweet does:
+// "RT @Name" or "“@Name: …”" with p's words.
+func (a *analysis) relays(i, p int, runs *[]uint64) bool {
+	body, name := a.t.Comments[i].Body, a.t.Comments[p].Author
+	if name == "" {
+		return false
+	}
+	at := strings.Index(body, "@"+name)
+	if at < 0 {
+		return false
+	}
+	rest := body[at+1+len(name):]
+	before := strings.TrimRightFunc(body[:at], unicode.IsSpace)
+	if !strings.HasPrefix(rest, ":") && !strings.HasSuffix(before, "RT") {
+		return false
+	}
+	return a.quotes(i, p, runs)
+}
+
+// answered finds the comment reply i answers among its stated parent p and
+// the earlier replies to p (siblings, oldest first), and how many of its
+// first words address that comment's author. Globe and Mail style trees are
+// flat: a reply under the branch's first comment often answers a sibling,
+// which it names ("Lamont, …", "@Lamont", "Mr. Cranston") or quotes.
+func (a *analysis) answered(i, p int, siblings []int32, names *nameIndex, runs *[]uint64) (int, int) {
+	lead := a.mentionLead(i, p, names)
+	// latest is commenter k's latest comment in the branch, or -1.
+	latest := func(k int32) int {
+		if a.commenter[p] == k {
+			return p
+		}
+		for s := len(siblings) - 1; s >= 0 && s >= len(siblings)-siblingLookback; s-- {
+			if j := siblings[s]; a.commenter[j] == k && a.live(int(j)) {
+				return int(j)
+			}
+		}
+		return -1
+	}
+	self := a.commenter[i]
+	toks := a.commentTokens(i)
+	toks = toks[:min(len(toks), nameWindow)]
+	for n := range toks {
+		k, length := names.match(toks[n:], self, latest)
+		if k < 0 {
 			continue
 		}
-		a.relation[i] = a.relationOf(i, int(p), &runs)
+		if n == lead {
+			// The reply opens with the name: an address, not words of it.
+			lead += length
+		}
+		return latest(k), lead
 	}
+	// A quote of a sibling it does not take from the parent.
+	for s := len(siblings) - 1; s >= 0 && s >= len(siblings)-quoteLookback; s-- {
+		j := int(siblings[s])
+		if a.commenter[j] == self || !a.live(j) {
+			continue
+		}
+		if a.quotes(i, j, runs) && !a.quotes(i, p, runs) {
+			return j, lead
+		}
+	}
+	return p, lead
 }
 
-// relationOf classes reply i to parent p; runs is scratch space reused
-// between replies.
-func (a *analysis) relationOf(i, p int, runs *[]uint64) int8 {
-	if a.commenter[i] == a.commenter[p] {
-		return relExtension // a commenter continuing their own comment
-	}
-	op := a.readOpening(i, p)
-	rebut, agree := 0.0, 0.0
-	agreeLen := startsWithAny(op.first, agreementOpeners)
-	if agreeLen > 0 {
-		// A lone "this" or "right" agrees only when it is all there is.
-		if w := op.first[0]; (w == "this" || w == "right" || w == "true") && len(op.first) > agreeLen {
-			agreeLen = 0
-		}
-	}
-	if agreeLen > 0 {
-		agree += cueAgreeOpener
-	}
-	if startsWithAny(op.first, rebuttalOpeners) > 0 {
-		rebut += cueOpener
-	}
-	if containsAny(op.early, rebuttalMarks) {
-		rebut += cueMark
-	}
-	for _, w := range op.early[agreeLen:] {
-		if w == "but" || w == "however" || w == "although" || w == "though" || w == "except" || w == "yet" {
-			rebut += cueContrast
-			break
-		}
-	}
-	for _, w := range op.first {
-		if textproc.IsNegator(w) {
-			rebut += cueNegation
-			break
-		}
-	}
-	if op.question {
-		rebut += cueQuestion
-	}
-	li, lp := a.local[i], a.local[p]
-	if abs(li) >= 1 && abs(lp) >= 1 {
-		if li*lp < 0 {
-			rebut += cueOpposed
-		} else if a.sentEnd[i]-a.sentStart[i] <= 2 {
-			agree += cueSameStance
-		}
-	}
-	if rebut < rebuttalBar && a.quotes(i, p, runs) {
-		agree += cueQuoteShare
-	}
-	switch {
-	case agree >= agreementBar && agree > rebut:
-		return relAgreement
-	case rebut >= rebuttalBar:
-		return relRebuttal
-	}
-	return relExtension
+// Bounds of the search for the comment a reply answers: the words read for
+// names, the siblings checked for quotes.
+const (
+	nameWindow    = 25
+	quoteLookback = 10
+)
+
+// nameIndex finds commenters' names in comments. A name is matched whole
+// ("g.d.", "Lamont Cranston", "shiftless2", or a one-word name without its
+// digits, "shiftless"), or by one of its words of three letters or more
+// that is not a common word, written with a capital ("Lamont", "Cranston",
+// "Shore", but not "right" of "AB Right Winger").
+type nameIndex struct {
+	// mark[id] says whether word id is in words (1) or full (2): most
+	// words name nobody, and a slice answers that faster than a map.
+	mark  []uint8
+	words map[int32][]int32 // word id -> commenters one of whose name words it is
+	full  map[int32][]int32 // first word id of a whole name -> commenters
+	name  [][]int32         // word ids of each commenter's name (-1: a word no comment uses)
+	whole map[[2]int32]bool // (word id, commenter): the word is the whole name, or it without digits
 }
 
-// opening is what the relation classifier reads of a reply.
-type opening struct {
-	first    []string // words of the first sentence
-	early    []string // words of the first two sentences
-	question bool     // the first sentence is a short question
-}
-
-// readOpening reads the first two sentences of reply i from the token
-// stream, after a leading "@Name" (the parent's author's name, or the one
-// word after '@').
-func (a *analysis) readOpening(i, p int) opening {
-	body := strings.TrimLeftFunc(a.t.Comments[i].Body, unicode.IsSpace)
-	skip := 0
-	if r, _ := utf8.DecodeRuneInString(body); r == '@' || r == '＠' || r == '﹫' {
-		skip = a.mentionTokens(i, a.t.Comments[p].Author)
-		// Further handles addressed at once ("@cnnbrk @DamoSpin …").
-		rest := stripMention(body, a.t.Comments[p].Author)
-		for {
-			r, _ := utf8.DecodeRuneInString(rest)
-			if r != '@' && r != '＠' && r != '﹫' {
-				break
-			}
-			next := stripMention(rest, "")
-			textproc.Words(rest[:len(rest)-len(next)], func([]byte, textproc.Word) { skip++ })
-			if len(next) == len(rest) {
-				break
-			}
-			rest = next
+func (a *analysis) newNameIndex() *nameIndex {
+	x := &nameIndex{mark: make([]uint8, len(a.vocab.words)), words: map[int32][]int32{}, full: map[int32][]int32{}, name: make([][]int32, len(a.commenters)), whole: map[[2]int32]bool{}}
+	done := make([]bool, len(a.commenters))
+	var words []string
+	for i, c := range a.t.Comments {
+		k := a.commenter[i]
+		if done[k] {
+			continue
 		}
-	}
-	var op opening
-	used := 0
-	for s := a.sentStart[i]; s < a.sentEnd[i] && used < 2; s++ {
-		st := a.sents[s]
-		n := 0
-		for t := st.tok0; t < st.tok1; t++ {
-			if skip > 0 {
-				skip--
-				continue
+		done[k] = true
+		words = words[:0]
+		textproc.Words(c.Author, func(lower []byte, _ textproc.Word) { words = append(words, string(lower)) })
+		if len(words) == 0 {
+			continue
+		}
+		ids := make([]int32, len(words))
+		for n, w := range words {
+			ids[n] = a.vocab.lookup(w)
+		}
+		x.name[k] = ids
+		if ids[0] >= 0 {
+			x.full[ids[0]] = append(x.full[ids[0]], k)
+			x.mark[ids[0]] |= 2
+		}
+		if len(words) == 1 {
+			if t := strings.TrimRightFunc(words[0], unicode.IsDigit); t != words[0] && len(t) >= 3 && !commonNameWord(t) {
+				if id := a.vocab.lookup(t); id >= 0 {
+					x.whole[[2]int32{id, k}] = true
+					x.words[id] = append(x.words[id], k)
+					x.mark[id] |= 1
+				}
 			}
-			w := a.vocab.words[a.toks[t]>>1].text
-			op.early = append(op.early, w)
-			if used == 0 {
-				op.first = append(op.first, w)
+			continue
+		}
+		for n, w := range words {
+			if len(w) >= 3 && !commonNameWord(w) && ids[n] >= 0 && !slices.Contains(ids[:n], ids[n]) {
+				x.words[ids[n]] = append(x.words[ids[n]], k)
+				x.mark[ids[n]] |= 1
 			}
-			n++
 		}
-		if n == 0 {
-			continue // the sentence was only the mention
-		}
-		if used == 0 {
-			op.question = n <= 12 && a.isQuestion(int(s))
-		}
-		used++
-	}
-	if strings.HasPrefix(stripMention(body, a.t.Comments[p].Author), "+1") {
-		op.first = append([]string{"agree"}, op.first...)
-	}
-	return op
-}
-
-// mentionTokens returns how many of reply i's first tokens spell the name
-// it opens with: the parent's author's name when they match it, else one.
-func (a *analysis) mentionTokens(i int, name string) int {
-	var want []string
-	textproc.Words(name, func(lower []byte, _ textproc.Word) { want = append(want, string(lower)) })
-	n := 0
-	for s := a.sentStart[i]; s < a.sentEnd[i] && n < len(want); s++ {
-		st := a.sents[s]
-		for t := st.tok0; t < st.tok1 && n < len(want); t++ {
-			if a.vocab.words[a.toks[t]>>1].text != want[n] {
-				return 1
-			}
-			n++
-		}
-	}
-	if n == 0 {
-		return 1
-	}
-	return n
-}
-
-func abs(x float64) float64 {
-	if x < 0 {
-		return -x
 	}
 	return x
+}
+
+// match returns the commenter (other than self) whose name toks start
+// with, among those latest finds in the branch, and the name's length in
+// words; -1 when none.
+func (x *nameIndex) match(toks []int32, self int32, latest func(int32) int) (int32, int) {
+	id := toks[0] >> 1
+	if x.mark[id] == 0 {
+		return -1, 0
+	}
+	for _, k := range x.full[id] {
+		name := x.name[k]
+		if k == self || len(name) > len(toks) || latest(k) < 0 {
+			continue
+		}
+		ok := true
+		for n, w := range name {
+			ok = ok && toks[n]>>1 == w
+		}
+		if ok {
+			return k, len(name)
+		}
+	}
+	for _, k := range x.words[id] {
+		if k == self || latest(k) < 0 {
+			continue
+		}
+		if toks[0]&1 == 1 || x.whole[[2]int32{id, k}] {
+			return k, 1
+		}
+	}
+	return -1, 0
+}
+
+// commonNameWord reports whether a word of a name is too common to say
+// that the name is meant.
+func commonNameWord(w string) bool {
+	return textproc.IsStopWord(w) || commonWords[w]
+}
+
+var commonWords = map[string]bool{"right": true, "true": true, "well": true, "exactly": true, "yes": true, "good": true, "great": true, "sorry": true, "real": true, "truth": true, "canada": true, "canadian": true, "american": true, "old": true, "new": true, "man": true, "guy": true, "the": true}
+
+// mentionLead returns how many of reply i's first words are a leading
+// "@Name" run: the words of the parent's author's name when the reply
+// opens with them, else one word per handle.
+func (a *analysis) mentionLead(i, p int, names *nameIndex) int {
+	body := strings.TrimLeftFunc(a.t.Comments[i].Body, unicode.IsSpace)
+	if r, _ := utf8.DecodeRuneInString(body); r != '@' && r != '＠' && r != '﹫' {
+		return 0
+	}
+	skip := 1
+	if name, toks := names.name[a.commenter[p]], a.commentTokens(i); len(name) > 0 && len(name) <= len(toks) {
+		whole := true
+		for n, w := range name {
+			whole = whole && toks[n]>>1 == w
+		}
+		if whole {
+			skip = len(name)
+		}
+	}
+	rest := stripMention(body, a.t.Comments[p].Author)
+	for {
+		r, _ := utf8.DecodeRuneInString(rest)
+		if r != '@' && r != '＠' && r != '﹫' {
+			break
+		}
+		next := stripMention(rest, "")
+		textproc.Words(rest[:len(rest)-len(next)], func([]byte, textproc.Word) { skip++ })
+		if len(next) == len(rest) {
+			break
+		}
+		rest = next
+	}
+	return skip
 }
 
 // stripMention removes a leading "@Name" and the punctuation after it.
@@ -280,44 +442,8 @@ func stripMention(body, name string) string {
 	})
 }
 
-// startsWithAny returns the length of the longest phrase words starts with,
-// or 0.
-func startsWithAny(words []string, list phraseSet) int {
-	if len(words) == 0 {
-		return 0
-	}
-	best := 0
-	for _, p := range list[words[0]] {
-		if len(p) <= len(words) && len(p) > best && equalWords(words[:len(p)], p) {
-			best = len(p)
-		}
-	}
-	return best
-}
-
-func containsAny(words []string, list phraseSet) bool {
-	for i, w := range words {
-		for _, p := range list[w] {
-			if i+len(p) <= len(words) && equalWords(words[i:i+len(p)], p) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func equalWords(a, b []string) bool {
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // quotes reports whether reply i reproduces a run of quoteRun consecutive
-// words of its parent p (all of them, when the parent is shorter): a reply
-// that passes its parent's words on without pushing back endorses them.
+// words of comment p (all of them, when p is shorter).
 func (a *analysis) quotes(i, p int, scratch *[]uint64) bool {
 	pt := a.commentTokens(p)
 	n := min(quoteRun, len(pt))
@@ -338,6 +464,9 @@ func (a *analysis) quotes(i, p int, scratch *[]uint64) bool {
 	}
 	return false
 }
+
+// quoteRun consecutive words of a comment make a quote of it.
+const quoteRun = 6
 
 // commentTokens returns comment i's tokens (word ids with the capital bit),
 // which are contiguous in the token stream.

@@ -31,13 +31,16 @@ func TestReplyLinks(t *testing.T) {
 			want: map[string]string{"b": "a"},
 		},
 		{
+			// A parent id the input does not hold (deleted upstream, not
+			// fetched): an "@Name" in the text links the reply, else it
+			// stays a reply to that id.
 			name: "explicit parent that is not in the thread falls back to the text",
 			comments: []threaddigest.Comment{
 				cm("a", "Ann", "Top."),
 				withParent(cm("b", "Bo", "@Ann yes."), "zzz"),
 				withParent(cm("c", "Cy", "Orphan."), "zzz"),
 			},
-			want: map[string]string{"b": "a"},
+			want: map[string]string{"b": "a", "c": "zzz"},
 		},
 		{
 			name: "a comment is never its own parent",

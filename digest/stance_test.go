@@ -158,7 +158,9 @@ func TestRelationReadings(t *testing.T) {
 		{"@News @Other No, that is not what the airport said.", RelationRebuttal},
 		{"@News @Other Exactly.", RelationAgreement},
 		{"@News Check your facts, the airport is open.", RelationRebuttal},
-		{"@News The airport is near the town centre.", RelationExtension},
+		// Going on with the parent is an extension; a bare fact with no
+		// sign either way takes the comment-section prior (pushback).
+		{"@News Also, the airport is near the town centre.", RelationExtension},
 	}
 	for _, tt := range tests {
 		th := threaddigest.Thread{Comments: []threaddigest.Comment{
