@@ -5,6 +5,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/threaddigest/threaddigest/internal/textproc"
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
 )
@@ -18,7 +19,9 @@ var broadcastNames = map[string]bool{"everyone": true, "here": true, "channel": 
 // linkReplies sets a.parent: the explicit parent id when it names a comment
 // of the thread, else the latest earlier comment by the name a body opens
 // with as "@Name" (longest name wins; names compared after NFKC and case
-// folding). A comment is never its own parent, and only evidence links.
+// folding), or, for a comment with no parent id, as "Name:" or "Name
+// writes" (namedParent). A comment is never its own parent, and only
+// evidence links.
 func (a *analysis) linkReplies() {
 	byID := make(map[string]int32, a.n)
 	for i, c := range a.t.Comments {
@@ -38,6 +41,7 @@ func (a *analysis) linkReplies() {
 	}
 	byName := make(map[string][]int32) // folded author name -> their comments so far
 	lead := make([][]string, a.n)      // the folded names each comment opens by addressing
+	openers := make(map[string]bool)   // first words of the folded names
 	longest := 0
 	for i, c := range a.t.Comments {
 		p := int32(-1)
@@ -52,6 +56,9 @@ func (a *analysis) linkReplies() {
 		if p < 0 && !c.Deleted {
 			p = a.mentionParent(i, folded, byName, lead, longest)
 		}
+		if p < 0 && !c.Deleted && c.ParentID == "" {
+			p = a.namedParent(i, folded, byName, openers, longest)
+		}
 		a.parent[i] = p
 		if p >= 0 {
 			a.replies[p]++
@@ -60,6 +67,8 @@ func (a *analysis) linkReplies() {
 			name := folded(c.Author)
 			if name != "" {
 				byName[name] = append(byName[name], int32(i))
+				first, _, _ := strings.Cut(name, " ")
+				openers[first] = true
 				if len(name) > longest {
 					longest = len(name)
 				}
@@ -174,6 +183,76 @@ func (a *analysis) pickAddressed(i int, js []int32, folded func(string) string, 
 	}
 	return best
 }
+
+// namedParent links a top-level comment that opens with an earlier
+// commenter's whole name and then a colon, a comma or a word of citing
+// ("HJK cites: …", "Lamont Cranston, you …", "Ann writes …"), as one
+// answering a comment from the top of the page does, to that commenter's
+// latest comment. A one-word name that is a common word ("One", "A") never
+// links. It returns -1 when the comment opens with no such name.
+func (a *analysis) namedParent(i int, folded func(string) string, byName map[string][]int32, openers map[string]bool, longest int) int32 {
+	body := strings.TrimLeftFunc(a.t.Comments[i].Body, unicode.IsSpace)
+	// Most comments open with no name: their first word says so without
+	// folding the opening.
+	word := body
+	if end := strings.IndexFunc(word, func(r rune) bool { return unicode.IsSpace(r) || r == ':' || r == ',' }); end >= 0 {
+		word = word[:end]
+	}
+	if len(word) > maxNameBytes || !openers[folded(word)] {
+		return -1
+	}
+	limit := min(longest+16, maxNameBytes*2)
+	if len(body) > limit {
+		cut := limit
+		for cut > 0 && !utf8.RuneStart(body[cut]) {
+			cut--
+		}
+		body = body[:cut]
+	}
+	f := folded(body)
+	self := a.commenter[i]
+	for end := min(len(f), longest); end > 0; end-- {
+		if end < len(f) {
+			if !utf8.RuneStart(f[end]) {
+				continue
+			}
+			if next, _ := utf8.DecodeRuneInString(f[end:]); isNameRune(next) {
+				continue
+			}
+		}
+		name := f[:end]
+		js, ok := byName[name]
+		if !ok || a.commenter[js[len(js)-1]] == self || broadcastNames[name] {
+			continue
+		}
+		if !strings.Contains(name, " ") && (textproc.IsStopWord(name) || utf8.RuneCountInString(name) < 2) {
+			continue
+		}
+		if introducesAnswer(f[end:]) {
+			return js[len(js)-1]
+		}
+	}
+	return -1
+}
+
+// introducesAnswer reports whether what follows a name at the start of a
+// comment makes the name its addressee or its source: a colon or a comma,
+// or a word of citing.
+func introducesAnswer(rest string) bool {
+	if strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, ",") {
+		return true
+	}
+	w := strings.TrimLeftFunc(rest, unicode.IsSpace)
+	if len(w) == len(rest) {
+		return false
+	}
+	if i := strings.IndexFunc(w, func(r rune) bool { return !unicode.IsLetter(r) }); i >= 0 {
+		w = w[:i]
+	}
+	return citingWords[w]
+}
+
+var citingWords = map[string]bool{"writes": true, "wrote": true, "says": true, "said": true, "cites": true, "cited": true, "claims": true, "claimed": true, "asks": true, "asked": true, "argues": true, "argued": true, "thinks": true, "states": true, "stated": true, "posted": true, "suggests": true, "insists": true}
 
 // exchangeLookback is how many of a commenter's latest comments a reply to
 // them may be matched to.

@@ -23,6 +23,32 @@ func TestReplyLinks(t *testing.T) {
 		want     map[string]string // comment id -> parent id; absent: no parent
 	}{
 		{
+			// Answering from the top of the page, by name: "HJK cites:",
+			// "alberta guy writes", "Ann, …".
+			name: "a top-level comment opening with an earlier commenter's name answers them",
+			comments: []threaddigest.Comment{
+				cm("a", "HJK", "The models fail."),
+				cm("b", "alberta guy", "Arctic ice increased 60% this year."),
+				cm("c", "Walrus Jr.", "HJK cites: a graph. Do you know what you are looking at?"),
+				cm("d", "Mark", "Alberta Guy writes '60%'. Now that's funny."),
+				cm("e", "Bo", "Mark, the graph is fine."),
+				cm("f", "HJK", "HJK: my own name links nothing."),
+			},
+			want: map[string]string{"c": "a", "d": "b", "e": "d"},
+		},
+		{
+			name: "a name that is a common word, or not followed by a colon, a comma or a citing word, links nothing",
+			comments: []threaddigest.Comment{
+				cm("a", "One", "First."),
+				cm("b", "A", "Second."),
+				cm("c", "Ann", "Third."),
+				cm("d", "Bo", "One thing: a couple of decades ago it was fine."),
+				cm("e", "Cy", "A, B and C are options."),
+				cm("f", "Di", "Ann Arbor is lovely."),
+			},
+			want: map[string]string{},
+		},
+		{
 			name: "explicit parent id",
 			comments: []threaddigest.Comment{
 				cm("a", "Ann", "Top."),
