@@ -250,10 +250,13 @@ type CommentResult struct {
 	Admin1   string     `json:"admin1"`
 	Region   geo.Region `json:"region"`
 	// ReplyTo is the ID of the comment this one answers, from an explicit
-	// parent id or an "@Name" opening; nil for a top-level comment.
+	// parent id (kept when the thread does not hold that comment), an
+	// "@Name" opening, or a top-level comment's "Name:" opening; nil for a
+	// top-level comment.
 	ReplyTo *string `json:"reply_to"`
-	// Relation of a reply to its parent: rebuttal, agreement or extension;
-	// nil for a top-level comment.
+	// Relation of a reply to its parent: rebuttal, agreement or extension
+	// (a reply under its author's own comment is an extension); nil for a
+	// top-level comment.
 	Relation *string `json:"relation"`
 	// Stance toward the digest's target: favor, against or none.
 	Stance string `json:"stance"`

@@ -27,7 +27,7 @@ func TestVersion(t *testing.T) {
 		}
 	}
 	for _, credit := range []string{"Apache License, Version 2.0", "GeoNames", "CC BY 4.0", "OpenFlights", "ODbL 1.0",
-		"iso-codes", "nyt-state-abbreviations", "AFINN-165", "Permission is hereby granted"} {
+		"iso-codes", "nyt-state-abbreviations", "AFINN-165", "Permission is hereby granted", "SubReddit agreement"} {
 		if !strings.Contains(string(notice), credit) {
 			t.Errorf("NOTICE does not mention %q", credit)
 		}
