@@ -198,7 +198,7 @@ func (a *analysis) namedParent(i int, folded func(string) string, byName map[str
 	if end := strings.IndexFunc(word, func(r rune) bool { return unicode.IsSpace(r) || r == ':' || r == ',' }); end >= 0 {
 		word = word[:end]
 	}
-	if len(word) > maxNameBytes || !openers[folded(word)] {
+	if len(word) > maxNameBytes || !openers[foldWord(word, folded)] {
 		return -1
 	}
 	limit := min(longest+16, maxNameBytes*2)
@@ -233,6 +233,23 @@ func (a *analysis) namedParent(i int, folded func(string) string, byName map[str
 		}
 	}
 	return -1
+}
+
+// foldWord folds one word: ASCII by lower-casing (which is all case folding
+// and NFKC do to it), anything else by folded.
+func foldWord(w string, folded func(string) string) string {
+	var buf [maxNameBytes]byte
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= utf8.RuneSelf {
+			return folded(w)
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return string(buf[:len(w)])
 }
 
 // introducesAnswer reports whether what follows a name at the start of a
