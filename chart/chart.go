@@ -1,8 +1,12 @@
 // Package chart draws a digest's regional split as a PNG: for each region,
 // one horizontal bar of its commenters' stances (favor, against, none) as
 // shares that add up to 100%, labelled with the region and how many
-// commenters the shares rest on. Slack, Discord and the `digest --chart` flag
-// share it.
+// commenters the shares rest on. Regions of fewer than five commenters are
+// set apart: grouped under their own heading below the others and drawn in
+// paler colours, since their shares rest on too few people. A source line
+// under the chart names the thread, its comments and the date, so that the
+// image says what it is when it travels alone. Slack, Discord and the
+// `digest --chart` flag share it.
 //
 // The chart is drawn with gonum.org/v1/plot (pure Go, fonts embedded), sized
 // to stay legible when a phone shrinks it to the width of a chat column, in
@@ -18,6 +22,9 @@ import (
 	"image/png"
 	"math"
 	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -28,6 +35,7 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/threaddigest/threaddigest/digest"
+	"github.com/threaddigest/threaddigest/internal/shares"
 	"github.com/threaddigest/threaddigest/internal/textutil"
 )
 
@@ -42,6 +50,12 @@ type Options struct {
 	Width int
 	// Title replaces the default title ("Stance toward TARGET by region").
 	Title string
+	// Thread names the thread in the source line when the digest has no
+	// title.
+	Thread string
+	// AsOf dates the source line; zero uses the day of the digest's latest
+	// comment, and a digest without times shows no date.
+	AsOf time.Time
 }
 
 // Okabe–Ito colours.
@@ -51,7 +65,14 @@ var (
 	colorNone    = color.NRGBA{R: 0xBB, G: 0xBB, B: 0xBB, A: 0xFF} // grey
 	colorText    = color.NRGBA{R: 0x22, G: 0x22, B: 0x22, A: 0xFF}
 	colorGrid    = color.NRGBA{R: 0xDD, G: 0xDD, B: 0xDD, A: 0xFF}
+	colorNote    = color.NRGBA{R: 0x55, G: 0x55, B: 0x55, A: 0xFF}
 )
+
+// pale is c mixed with white, for the regions too small to generalise from.
+func pale(c color.NRGBA) color.NRGBA {
+	mix := func(v uint8) uint8 { return uint8((int(v)*2 + 0xFF*3) / 5) }
+	return color.NRGBA{R: mix(c.R), G: mix(c.G), B: mix(c.B), A: 0xFF}
+}
 
 // Layout, in points at 96 dpi (so 1 pt = 4/3 px). A phone shows a chat image
 // about 360 pt wide: a 1200 px image is scaled by about 0.4, so 26 pt text
@@ -67,7 +88,9 @@ const (
 	headerHeight = 130 // title and legend
 	rowHeight    = 80
 	axisHeight   = 90
+	footerHeight = 50 // the source line
 	margin       = 20
+	sourceSize   = 20
 	maxTitleLen  = 60
 	maxRegions   = 20
 )
@@ -99,8 +122,9 @@ func RegionalSplit(d digest.Digest, opt Options) ([]byte, error) {
 	if widthPx < minWidth || widthPx > maxWidth {
 		return nil, fmt.Errorf("chart: width %d px is outside %d–%d", widthPx, minWidth, maxWidth)
 	}
+	rows, small := grouped(rows)
 	width := pxToPt(widthPx)
-	height := vg.Length(headerHeight + rowHeight*len(rows) + axisHeight)
+	height := vg.Length(chartHeight(len(rows), small))
 
 	title := opt.Title
 	if title == "" {
@@ -120,11 +144,13 @@ func RegionalSplit(d digest.Digest, opt Options) ([]byte, error) {
 	dc := draw.New(canvas) // vgimg starts from a white background
 
 	drawHeader(draw.Crop(dc, margin, -margin, height-headerHeight, 0), title)
-	p, err := barPlot(rows)
+	p, err := barPlot(rows, small)
 	if err != nil {
 		return nil, err
 	}
-	p.Draw(draw.Crop(dc, margin, -margin, margin, -headerHeight))
+	p.Draw(draw.Crop(dc, margin, -margin, footerHeight, -headerHeight))
+	name, rest := sourceLine(d, opt)
+	drawSource(draw.Crop(dc, margin, -margin, 0, -(height-footerHeight)), name, rest)
 
 	// Fastest deflate: half the time of the default level for a few percent
 	// more bytes, on an image of flat colours that compresses well anyway.
@@ -141,17 +167,91 @@ func pxToPt(px int) vg.Length { return vg.Length(px) * 72 / dpi }
 
 // Size returns the pixel size of the chart RegionalSplit draws for d.
 func Size(d digest.Digest, opt Options) (w, h int) {
-	n := 0
+	var rows []digest.Region
 	for _, r := range d.Regions {
 		if r.Commenters > 0 {
-			n++
+			rows = append(rows, r)
 		}
 	}
+	rows, small := grouped(rows)
 	w = opt.Width
 	if w == 0 {
 		w = defaultWidth
 	}
-	return w, int(math.Round(float64(headerHeight+rowHeight*n+axisHeight) * dpi / 72))
+	return w, int(math.Round(chartHeight(len(rows), small) * dpi / 72))
+}
+
+// grouped puts the regions of fewer than five commenters after the others,
+// each group in its own order, and says how many there are.
+func grouped(rows []digest.Region) ([]digest.Region, int) {
+	var big, few []digest.Region
+	for _, r := range rows {
+		if shares.Few(r.Commenters) {
+			few = append(few, r)
+		} else {
+			big = append(big, r)
+		}
+	}
+	return append(big, few...), len(few)
+}
+
+// chartHeight is the height in points of a chart of n regions of which
+// small are too small to generalise from (they get a heading row).
+func chartHeight(n, small int) float64 {
+	if small > 0 {
+		n++
+	}
+	return float64(headerHeight + rowHeight*n + axisHeight + footerHeight)
+}
+
+// sourceLine says what the chart is of: the thread, its comments and the
+// date, e.g. "Source: Europe weighs … · 54 comments by 49 commenters ·
+// 27 Dec 2019".
+func sourceLine(d digest.Digest, opt Options) (name, rest string) {
+	name = textutil.OneLine(d.Title)
+	if name == "" {
+		name = textutil.OneLine(opt.Thread)
+	}
+	if name == "" && textutil.OneLine(d.ThreadID) != "" {
+		name = "thread " + textutil.OneLine(d.ThreadID)
+	}
+	if name == "" {
+		name = "an untitled thread"
+	}
+	parts := []string{}
+	if c := d.Context; c != nil {
+		parts = append(parts, fmt.Sprintf("%s of %d", plural(c.NewComments, "new comment", "new comments"), c.TotalComments))
+	} else {
+		parts = append(parts, plural(d.CommentCount, "comment", "comments")+" by "+plural(d.CommenterCount, "commenter", "commenters"))
+	}
+	at := opt.AsOf
+	if at.IsZero() && d.Span != nil {
+		at = d.Span.Last
+	}
+	if !at.IsZero() {
+		parts = append(parts, at.UTC().Format("2 Jan 2006"))
+	}
+	return name, " · " + strings.Join(parts, " · ")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// drawSource writes the source line, the thread's name cut to leave room
+// for the rest.
+func drawSource(c draw.Canvas, name, rest string) {
+	st := textStyle(sourceSize, colorNote)
+	st.YAlign = draw.YCenter
+	const lead = "Source: "
+	room := c.Max.X - c.Min.X - st.Width(lead+rest)
+	for n := utf8.RuneCountInString(name); n > 1 && st.Width(name) > room; n-- {
+		name = textutil.Truncate(name, n-1, "…")
+	}
+	c.FillText(st, vg.Point{X: c.Min.X, Y: c.Min.Y + footerHeight/2}, lead+name+rest)
 }
 
 // sans is Liberation Sans, embedded with gonum/plot.
@@ -192,31 +292,57 @@ func drawHeader(c draw.Canvas, title string) {
 	c.FillText(ns, vg.Point{X: c.Max.X, Y: y}, "share of commenters, n = commenters")
 }
 
-// barPlot is the stacked horizontal bars, first region at the top.
-func barPlot(rows []digest.Region) (*plot.Plot, error) {
+// barPlot is the stacked horizontal bars, first region at the top; the last
+// small regions, too few to generalise from, go under a heading row and are
+// drawn pale.
+func barPlot(rows []digest.Region, small int) (*plot.Plot, error) {
 	n := len(rows)
-	favor := make(plotter.Values, n)
-	against := make(plotter.Values, n)
-	none := make(plotter.Values, n)
+	if small > 0 {
+		n++ // the heading of the small regions
+	}
+	// Strong and pale series: a row has values in one of them, zero in the
+	// other, so that each bar is drawn in its group's colours.
+	var vals [6]plotter.Values
+	for k := range vals {
+		vals[k] = make(plotter.Values, n)
+	}
 	names := make([]string, n)
 	var labels plotter.XYLabels
 	var styles []text.Style
+	y := n - 1 // the first region on top
 	for i, r := range rows {
-		y := n - 1 - i // the first region on top
+		few := i >= len(rows)-small
+		if few && i == len(rows)-small {
+			names[y] = "* " + shares.FewNote[:strings.Index(shares.FewNote, ":")] + ":"
+			y--
+		}
 		total := float64(r.Commenters)
 		f, a, o := 100*float64(r.Favor)/total, 100*float64(r.Against)/total, 100*float64(r.None)/total
-		favor[y], against[y], none[y] = f, a, o
+		base := 0
+		if few {
+			base = 3
+		}
+		vals[base][y], vals[base+1][y], vals[base+2][y] = f, a, o
 		names[y] = string(r.Region) + "  n=" + strconv.Itoa(r.Commenters)
+		if few {
+			names[y] += " *"
+		}
+		// The labels add up to 100 as shown (largest remainder).
+		pcts := shares.Percents(r.Favor, r.Against, r.None)
+		favorInk := color.Color(color.White)
+		if few {
+			favorInk = colorText
+		}
 		start := 0.0
-		for _, seg := range []struct {
+		for k, seg := range []struct {
 			share float64
 			ink   color.Color
-		}{{f, color.White}, {a, colorText}, {o, colorText}} {
+		}{{f, favorInk}, {a, colorText}, {o, colorText}} {
 			// A segment narrower than its label shows no label; the
 			// legend and the neighbouring labels still add up.
 			if seg.share >= 9 {
 				labels.XYs = append(labels.XYs, plotter.XY{X: start + seg.share/2, Y: float64(y)})
-				labels.Labels = append(labels.Labels, strconv.Itoa(int(math.Round(seg.share)))+"%")
+				labels.Labels = append(labels.Labels, strconv.Itoa(pcts[k])+"%")
 				st := textStyle(valueSize, seg.ink)
 				st.XAlign = draw.XCenter
 				st.YAlign = draw.YCenter
@@ -224,6 +350,7 @@ func barPlot(rows []digest.Region) (*plot.Plot, error) {
 			}
 			start += seg.share
 		}
+		y--
 	}
 
 	p := plot.New()
@@ -251,7 +378,8 @@ func barPlot(rows []digest.Region) (*plot.Plot, error) {
 	for _, s := range []struct {
 		vals plotter.Values
 		clr  color.Color
-	}{{favor, colorFavor}, {against, colorAgainst}, {none, colorNone}} {
+	}{{vals[0], colorFavor}, {vals[1], colorAgainst}, {vals[2], colorNone},
+		{vals[3], pale(colorFavor)}, {vals[4], pale(colorAgainst)}, {vals[5], pale(colorNone)}} {
 		b, err := plotter.NewBarChart(s.vals, barWidth)
 		if err != nil {
 			return nil, fmt.Errorf("chart: %w", err)

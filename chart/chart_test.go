@@ -9,7 +9,9 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/threaddigest/threaddigest/digest"
 	"github.com/threaddigest/threaddigest/geo"
@@ -135,6 +137,75 @@ func BenchmarkRegionalSplit(b *testing.B) {
 	for b.Loop() {
 		if _, err := RegionalSplit(d, Options{}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestSmallRegionsSetApart checks that regions of fewer than five
+// commenters are drawn pale and grouped after the others, and that a chart
+// of only large regions has no pale colour.
+func TestSmallRegionsSetApart(t *testing.T) {
+	rows, small := grouped(sample().Regions)
+	var order []string
+	for _, r := range rows {
+		order = append(order, string(r.Region))
+	}
+	if got := strings.Join(order, ","); got != "US,Canada,Europe,Latin America,Asia,Unknown" || small != 3 {
+		t.Errorf("order %s with %d small, want the three small regions last", got, small)
+	}
+	decode := func(d digest.Digest) image.Image {
+		b, err := RegionalSplit(d, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return img
+	}
+	img := decode(sample())
+	for name, want := range map[string]color.NRGBA{"favor": pale(colorFavor), "against": pale(colorAgainst), "none": pale(colorNone)} {
+		if !hasColor(img, want) {
+			t.Errorf("no pale %s pixels for the small regions", name)
+		}
+	}
+	large := sample()
+	large.Regions = large.Regions[:2]
+	if img := decode(large); hasColor(img, pale(colorFavor)) || hasColor(img, pale(colorAgainst)) {
+		t.Error("a chart of large regions has pale bars")
+	}
+	w, h := Size(large, Options{})
+	if got := decode(large).Bounds().Size(); got != (image.Point{X: w, Y: h}) {
+		t.Errorf("size %v, Size says %dx%d", got, w, h)
+	}
+}
+
+func TestSourceLine(t *testing.T) {
+	d := sample()
+	d.Title = "Europe weighs whether to shut Huawei out"
+	d.CommentCount, d.CommenterCount = 54, 49
+	for _, tc := range []struct {
+		name string
+		edit func(*digest.Digest, *Options)
+		want string
+	}{
+		{"no times", func(*digest.Digest, *Options) {}, "Europe weighs whether to shut Huawei out · 54 comments by 49 commenters"},
+		{"latest comment", func(d *digest.Digest, _ *Options) {
+			d.Span = &digest.Span{First: time.Date(2019, 12, 26, 9, 0, 0, 0, time.UTC), Last: time.Date(2019, 12, 27, 23, 0, 0, 0, time.UTC)}
+		}, "Europe weighs whether to shut Huawei out · 54 comments by 49 commenters · 27 Dec 2019"},
+		{"as of", func(_ *digest.Digest, o *Options) { o.AsOf = time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC) },
+			"Europe weighs whether to shut Huawei out · 54 comments by 49 commenters · 2 Mar 2026"},
+		{"new comments", func(d *digest.Digest, _ *Options) {
+			d.Context = &digest.Context{NewComments: 1, TotalComments: 55}
+		}, "Europe weighs whether to shut Huawei out · 1 new comment of 55"},
+		{"no title", func(d *digest.Digest, o *Options) { d.Title, o.Thread = "", "huawei-europe" }, "huawei-europe · 54 comments by 49 commenters"},
+	} {
+		d := d
+		var opt Options
+		tc.edit(&d, &opt)
+		if name, rest := sourceLine(d, opt); name+rest != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, name+rest, tc.want)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/threaddigest/threaddigest/digest"
+	"github.com/threaddigest/threaddigest/internal/shares"
 )
 
 // Markdown writes d as Markdown (CommonMark with GitHub tables) for pasting
@@ -203,11 +204,12 @@ func (m *mdLayout) stance() {
 	total := s.Total()
 	m.out.line("| Stance | Comments | Share | |")
 	m.out.line("|:--|--:|--:|:--|")
-	for _, r := range []struct {
+	pcts := split(s.Favor, s.Against, s.None)
+	for i, r := range []struct {
 		name string
 		n    int
 	}{{"favor", s.Favor}, {"against", s.Against}, {"none", s.None}} {
-		m.out.line(fmt.Sprintf("| %s | %d | %s | %s |", r.name, r.n, percent(r.n, total), mdBar(share(r.n, total))))
+		m.out.line(fmt.Sprintf("| %s | %d | %s | %s |", r.name, r.n, pcts[i], mdBar(share(r.n, total))))
 	}
 	for _, side := range []struct {
 		name string
@@ -237,7 +239,7 @@ func (m *mdLayout) regions() {
 	few := false
 	for _, r := range d.Regions {
 		name := EscapeMarkdown(string(r.Region))
-		if r.Commenters < fewCommenters {
+		if shares.Few(r.Commenters) {
 			name += " \\*"
 			few = true
 		}
@@ -245,13 +247,13 @@ func (m *mdLayout) regions() {
 		if r.TopArgument != nil {
 			lead = strconv.Itoa(*r.TopArgument) + ". " + EscapeMarkdown(textLabel(argumentLabel(d, *r.TopArgument)))
 		}
-		m.out.line(fmt.Sprintf("| %s | %d | %s | %s | %s | %s |", name, r.Commenters,
-			percent(r.Favor, r.Commenters), percent(r.Against, r.Commenters), percent(r.None, r.Commenters), lead))
+		pcts := split(r.Favor, r.Against, r.None)
+		m.out.line(fmt.Sprintf("| %s | %d | %s | %s | %s | %s |", name, r.Commenters, pcts[0], pcts[1], pcts[2], lead))
 	}
 	m.out.line("")
 	note := "Shares are of each region's commenters (one stance per commenter)."
 	if few {
-		note += fmt.Sprintf(" \\* Fewer than %d commenters: too few to generalise from.", fewCommenters)
+		note += " \\* " + EscapeMarkdown(strings.ToUpper(shares.FewNote[:1])+shares.FewNote[1:]) + "."
 	}
 	m.out.line(note)
 }

@@ -12,9 +12,11 @@ package render
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/threaddigest/threaddigest/digest"
+	"github.com/threaddigest/threaddigest/internal/shares"
 	"github.com/threaddigest/threaddigest/internal/textutil"
 )
 
@@ -41,9 +43,6 @@ const (
 	labelRunes = 80
 	// titleRunes caps the thread title.
 	titleRunes = 200
-	// fewCommenters is the size below which a region's shares are flagged
-	// as resting on too few people to generalise.
-	fewCommenters = 5
 )
 
 func (o Options) width() int {
@@ -76,22 +75,22 @@ func quoteText(s string, limit int) string {
 	return textutil.Truncate(inert(s), limit, "…")
 }
 
-// percent formats n out of total as a whole percentage; a share that is not
-// zero never shows as 0%.
-func percent(n, total int) string {
-	if total <= 0 {
-		return "–"
+// split formats the parts of a whole (favor, against, none) as whole
+// percentages that add up to 100 (shares.Percents); "–" each when the whole
+// is empty.
+func split(counts ...int) []string {
+	out := make([]string, len(counts))
+	total := 0
+	for _, c := range counts {
+		total += c
 	}
-	p := 100 * float64(n) / float64(total)
-	switch {
-	case n == 0:
-		return "0%"
-	case p < 1:
-		return "<1%"
-	case p > 99 && n < total:
-		return ">99%"
+	for i, p := range shares.Percents(counts...) {
+		out[i] = "–"
+		if total > 0 {
+			out[i] = strconv.Itoa(p) + "%"
+		}
 	}
-	return fmt.Sprintf("%d%%", int(math.Round(p)))
+	return out
 }
 
 // sharePercent formats a share in [0, 1] as percent does.

@@ -401,15 +401,18 @@ func TestContextLine(t *testing.T) {
 	}
 }
 
-func TestPercent(t *testing.T) {
+// TestSplit checks the shares of a split as the renderings show them: they
+// add up to 100, and a count above zero never shows as 0%.
+func TestSplit(t *testing.T) {
 	for _, tc := range []struct {
-		n, total int
-		want     string
+		counts []int
+		want   string
 	}{
-		{0, 10, "0%"}, {1, 3, "33%"}, {2, 3, "67%"}, {1, 1000, "<1%"}, {999, 1000, ">99%"}, {5, 5, "100%"}, {0, 0, "–"},
+		{[]int{1, 1, 1}, "34% 33% 33%"}, {[]int{1, 2, 0}, "33% 67% 0%"}, {[]int{1, 999, 0}, "1% 99% 0%"},
+		{[]int{5, 0, 0}, "100% 0% 0%"}, {[]int{0, 0, 0}, "– – –"},
 	} {
-		if got := percent(tc.n, tc.total); got != tc.want {
-			t.Errorf("percent(%d, %d) = %q, want %q", tc.n, tc.total, got, tc.want)
+		if got := strings.Join(split(tc.counts...), " "); got != tc.want {
+			t.Errorf("split(%v) = %q, want %q", tc.counts, got, tc.want)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/threaddigest/threaddigest/digest"
+	"github.com/threaddigest/threaddigest/internal/shares"
 )
 
 // errWriter keeps the first write error so that a rendering can write freely
@@ -166,8 +167,9 @@ func (t *textLayout) stance() {
 		name string
 		n    int
 	}{{"favor", s.Favor}, {"against", s.Against}, {"none", s.None}}
-	for _, r := range rows {
-		t.barRow("  ", r.name, r.n, share(r.n, total), percent(r.n, total))
+	pcts := split(s.Favor, s.Against, s.None)
+	for i, r := range rows {
+		t.barRow("  ", r.name, r.n, share(r.n, total), pcts[i])
 	}
 	for _, side := range []struct {
 		name string
@@ -203,7 +205,7 @@ func (t *textLayout) regions() {
 	few := false
 	for _, r := range d.Regions {
 		name := string(r.Region)
-		if r.Commenters < fewCommenters {
+		if shares.Few(r.Commenters) {
 			name += " *"
 			few = true
 		}
@@ -211,10 +213,9 @@ func (t *textLayout) regions() {
 		if r.TopArgument != nil {
 			lead = strconv.Itoa(*r.TopArgument) + ". " + textLabel(argumentLabel(d, *r.TopArgument))
 		}
+		pcts := split(r.Favor, r.Against, r.None)
 		t.out.line("  " + pad(inert(name), regionW) + padLeft(strconv.Itoa(r.Commenters), commentsW) +
-			padLeft(percent(r.Favor, r.Commenters), stanceColW) +
-			padLeft(percent(r.Against, r.Commenters), stanceColW) +
-			padLeft(percent(r.None, r.Commenters), stanceColW) +
+			padLeft(pcts[0], stanceColW) + padLeft(pcts[1], stanceColW) + padLeft(pcts[2], stanceColW) +
 			"  " + fit(lead, leadW))
 	}
 	t.out.line("")
@@ -222,7 +223,7 @@ func (t *textLayout) regions() {
 		t.out.line("  " + l)
 	}
 	if few {
-		for _, l := range wrap(fmt.Sprintf("* fewer than %d commenters: too few to generalise from.", fewCommenters), t.width-2) {
+		for _, l := range wrap("* "+shares.FewNote+".", t.width-2) {
 			t.out.line("  " + l)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/threaddigest/threaddigest/bot"
 	"github.com/threaddigest/threaddigest/digest"
+	"github.com/threaddigest/threaddigest/internal/shares"
 	"github.com/threaddigest/threaddigest/internal/textutil"
 	"github.com/threaddigest/threaddigest/render"
 )
@@ -242,11 +243,12 @@ func stanceBlock(s digest.Stance) string {
 	}
 	total := s.Total()
 	fmt.Fprintf(&b, " · %s\n", plural(total, "comment"))
-	for _, row := range []struct {
+	pcts := shares.Percents(s.Favor, s.Against, s.None)
+	for i, row := range []struct {
 		label string
 		n     int
 	}{{"favor  ", s.Favor}, {"against", s.Against}, {"none   ", s.None}} {
-		fmt.Fprintf(&b, "`%s` %s **%d%%** · %d\n", row.label, bar(row.n, total), percent(row.n, total), row.n)
+		fmt.Fprintf(&b, "`%s` %s **%d%%** · %d\n", row.label, bar(row.n, total), pcts[i], row.n)
 	}
 	if q := s.FavorQuote; q != nil {
 		b.WriteString("**For:** " + quote(*q, 700) + "\n")
@@ -353,16 +355,23 @@ func regionsSection(d digest.Digest, always bool) (section, bool) {
 		labels[a.ID] = a.Label
 	}
 	s.desc = "Commenters by where they are, each counted once with their usual stance."
+	few := false
 	for _, r := range d.Regions {
 		name := fitInline(string(r.Region), 100) + " · " + plural(r.Commenters, "commenter")
+		if shares.Few(r.Commenters) {
+			name += ` \*`
+			few = true
+		}
+		p := shares.Percents(r.Favor, r.Against, r.None)
 		var v strings.Builder
-		fmt.Fprintf(&v, "favor %d%% (%d)\nagainst %d%% (%d)\nnone %d%% (%d)",
-			percent(r.Favor, r.Commenters), r.Favor, percent(r.Against, r.Commenters), r.Against,
-			percent(r.None, r.Commenters), r.None)
+		fmt.Fprintf(&v, "favor %d%% (%d)\nagainst %d%% (%d)\nnone %d%% (%d)", p[0], r.Favor, p[1], r.Against, p[2], r.None)
 		if r.TopArgument != nil {
 			fmt.Fprintf(&v, "\nTop: %d · %s", *r.TopArgument, fitInline(labels[*r.TopArgument], 200))
 		}
 		s.fields = append(s.fields, &discordgo.MessageEmbedField{Name: cutMarkup(name, maxFieldName), Value: v.String(), Inline: true})
+	}
+	if few {
+		s.desc += "\n\\* " + shares.FewNote + "."
 	}
 	return s, true
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/threaddigest/threaddigest/adapters/discord/discordfake"
 	"github.com/threaddigest/threaddigest/bot"
 	"github.com/threaddigest/threaddigest/digest"
+	"github.com/threaddigest/threaddigest/geo"
 	"github.com/threaddigest/threaddigest/internal/golden"
 	"github.com/threaddigest/threaddigest/internal/nasty"
 )
@@ -319,5 +320,30 @@ func TestCommentLinks(t *testing.T) {
 	}
 	if strings.Contains(out, "javascript") {
 		t.Error("a javascript: URL reached the message")
+	}
+}
+
+// TestRegionsSmallMarkedAndSharesAddUp checks that a region of fewer than
+// five commenters is marked and explained, one of five is not, and that a
+// region's shown shares add up to 100.
+func TestRegionsSmallMarkedAndSharesAddUp(t *testing.T) {
+	d := exampleDigest()
+	d.Regions = []digest.Region{
+		{Region: geo.Europe, Commenters: 6, Favor: 2, Against: 2, None: 2},
+		{Region: geo.LatinAmerica, Commenters: 1, Against: 1},
+	}
+	msgs := RenderResponse(bot.Response{Kind: bot.KindRegions, Thread: "huawei", Digest: &d}, Options{})
+	e := msgs[0].Embeds[0]
+	if len(e.Fields) != 2 {
+		t.Fatalf("fields %+v", e.Fields)
+	}
+	if f := e.Fields[0]; f.Name != "Europe · 6 commenters" || f.Value != "favor 34% (2)\nagainst 33% (2)\nnone 33% (2)" {
+		t.Errorf("Europe: %q %q", f.Name, f.Value)
+	}
+	if f := e.Fields[1]; f.Name != `Latin America · 1 commenter \*` || f.Value != "favor 0% (0)\nagainst 100% (1)\nnone 0% (0)" {
+		t.Errorf("Latin America: %q %q", f.Name, f.Value)
+	}
+	if !strings.HasSuffix(e.Description, `\* fewer than 5 commenters: too few to generalise from.`) {
+		t.Errorf("description %q lacks the note", e.Description)
 	}
 }

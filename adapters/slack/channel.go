@@ -166,5 +166,5 @@ func hasCommenters(rs []digest.Region) bool {
 
 // regionalChart draws the chart of a post.
 func regionalChart(p bot.Post) ([]byte, error) {
-	return chart.RegionalSplit(p.Digest, chart.Options{})
+	return chart.RegionalSplit(p.Digest, chart.Options{Thread: p.Thread, AsOf: p.Slot})
 }

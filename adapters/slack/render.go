@@ -14,6 +14,7 @@ import (
 	"github.com/threaddigest/threaddigest/bot"
 	"github.com/threaddigest/threaddigest/digest"
 	"github.com/threaddigest/threaddigest/geo"
+	"github.com/threaddigest/threaddigest/internal/shares"
 	"github.com/threaddigest/threaddigest/internal/textutil"
 )
 
@@ -444,6 +445,7 @@ func stanceUnits(d digest.Digest, quoteLen int) []unit {
 	head = append(head, contextBlock(plain(fitLine(sub, 500))))
 	var tb strings.Builder
 	tb.WriteString("```")
+	pcts := shares.Percents(s.Favor, s.Against, s.None)
 	for i, row := range []struct {
 		name string
 		n    int
@@ -451,7 +453,7 @@ func stanceUnits(d digest.Digest, quoteLen int) []unit {
 		if i > 0 {
 			tb.WriteString("\n")
 		}
-		fmt.Fprintf(&tb, "%-8s %s %4d %4d%%", row.name, bar(row.n, total, 12), row.n, percent(row.n, total))
+		fmt.Fprintf(&tb, "%-8s %s %4d %4d%%", row.name, bar(row.n, total, 12), row.n, pcts[i])
 	}
 	tb.WriteString("```")
 	head = append(head, section(mrkdwn(tb.String())))
@@ -556,21 +558,32 @@ func regionUnits(d digest.Digest, maxArgs int) []unit {
 	}
 	var tb strings.Builder
 	tb.WriteString("```")
-	tb.WriteString("Region          n favor against none  top")
+	fmt.Fprintf(&tb, "%-15s %3s %7s %7s %7s  %s", "Region", "n", "favor", "against", "none", "top")
 	referenced := map[int]bool{}
+	few := false
 	for _, r := range d.Regions {
 		top := "–"
 		if r.TopArgument != nil {
 			top = "#" + strconv.Itoa(*r.TopArgument)
 			referenced[*r.TopArgument] = true
 		}
-		fmt.Fprintf(&tb, "\n%-13s %3d  %3d%%    %3d%% %3d%%  %s", regionName(r.Region), r.Commenters,
-			percent(r.Favor, r.Commenters), percent(r.Against, r.Commenters), percent(r.None, r.Commenters), top)
+		// A region too small to generalise from is marked, as the note
+		// under the table says.
+		name := regionName(r.Region)
+		if shares.Few(r.Commenters) {
+			name, few = name+" *", true
+		}
+		p := shares.Percents(r.Favor, r.Against, r.None)
+		fmt.Fprintf(&tb, "\n%-15s %3d %7s %7s %7s  %s", name, r.Commenters,
+			strconv.Itoa(p[0])+"%", strconv.Itoa(p[1])+"%", strconv.Itoa(p[2])+"%", top)
 	}
 	tb.WriteString("```")
 	blocks := []slackgo.Block{
 		section(mrkdwn("*Regions* · commenters (n) and their stance; top = argument most made there")),
 		section(mrkdwn(tb.String())),
+	}
+	if few {
+		blocks = append(blocks, contextBlock(plain("* "+shares.FewNote+".")))
 	}
 	var legend []string
 	for _, a := range d.Arguments {

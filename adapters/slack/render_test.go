@@ -15,6 +15,7 @@ import (
 	"github.com/threaddigest/threaddigest/adapters/slack/slackfake"
 	"github.com/threaddigest/threaddigest/bot"
 	"github.com/threaddigest/threaddigest/digest"
+	"github.com/threaddigest/threaddigest/geo"
 	"github.com/threaddigest/threaddigest/internal/golden"
 	"github.com/threaddigest/threaddigest/internal/textutil"
 )
@@ -412,5 +413,32 @@ func TestCommentLinks(t *testing.T) {
 	}
 	if strings.Contains(string(raw), "javascript") {
 		t.Error("a javascript: URL reached the message")
+	}
+}
+
+// TestRegionsSmallMarkedAndSharesAddUp checks that a region of fewer than
+// five commenters is marked and explained, one of five is not, and that a
+// region's shown shares add up to 100.
+func TestRegionsSmallMarkedAndSharesAddUp(t *testing.T) {
+	d := sampleDigest()
+	d.Regions = []digest.Region{
+		{Region: geo.Europe, Commenters: 6, Favor: 2, Against: 2, None: 2},
+		{Region: geo.LatinAmerica, Commenters: 1, Against: 1},
+	}
+	msgs := RenderResponse(bot.Response{Kind: bot.KindRegions, Thread: "huawei", Digest: &d}, ResponseOptions{})
+	b, _ := json.Marshal(msgs[0].Blocks)
+	var all []string
+	for _, o := range textObjectsJSON(t, b) {
+		all = append(all, o.Text)
+	}
+	out := strings.Join(all, "\n")
+	for _, want := range []string{
+		"\nEurope            6     34%     33%     33%  –",
+		"\nLatin America *   1      0%    100%      0%  –",
+		"* fewer than 5 commenters: too few to generalise from.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("regions lack %q:\n%s", want, out)
+		}
 	}
 }

@@ -4,15 +4,17 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/threaddigest/threaddigest/chart"
 	"github.com/threaddigest/threaddigest/digest"
 )
 
 // writeChart draws d's regional split into the PNG file path (`digest
-// --chart`): the same chart the Slack and Discord digests carry.
-func writeChart(path string, d digest.Digest) error {
-	png, err := chart.RegionalSplit(d, chart.Options{})
+// --chart`): the same chart the Slack and Discord digests carry, its source
+// line dated asOf (zero: the latest comment's day, if the thread has times).
+func writeChart(path string, d digest.Digest, asOf time.Time) error {
+	png, err := chart.RegionalSplit(d, chart.Options{AsOf: asOf})
 	if errors.Is(err, chart.ErrNoRegions) {
 		return fmt.Errorf("--chart %s: the digest has no commenters to place by region, so there is no chart to draw", path)
 	}

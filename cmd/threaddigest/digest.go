@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	threaddigest "github.com/threaddigest/threaddigest"
 	"github.com/threaddigest/threaddigest/digest"
@@ -78,6 +79,9 @@ type digestFlags struct {
 	chart        string
 	file         string
 	engineFlags
+	// chartDate dates the chart's source line: a page file's date line;
+	// zero lets the chart use the latest comment's time. Set by readThread.
+	chartDate time.Time
 }
 
 func parseDigestFlags(args []string, stderr io.Writer) (*digestFlags, error) {
@@ -256,6 +260,8 @@ func readThread(f *digestFlags, env Env) (threaddigest.Thread, error) {
 	// all records the file's read skipped (a skipped record's thread is not
 	// always known).
 	warnProblems(env.Stderr, name, res)
+	// A page's date line dates the chart's source line.
+	f.chartDate = res.Date
 	return thread, nil
 }
 
@@ -350,7 +356,7 @@ func writeDigest(w io.Writer, d digest.Digest, f *digestFlags) error {
 		return fmt.Errorf("writing the digest: %w", err)
 	}
 	if f.chart != "" {
-		return writeChart(f.chart, d)
+		return writeChart(f.chart, d, f.chartDate)
 	}
 	return nil
 }

@@ -336,7 +336,10 @@ func discordConfig(cfg *config.Config) discord.Config {
 		ApplicationID: cfg.Discord.ApplicationID, Gateway: cfg.Discord.Gateway, APIURL: cfg.Discord.APIURL}
 }
 
-func regionalChart(d digest.Digest) ([]byte, error) { return chart.RegionalSplit(d, chart.Options{}) }
+// regionalChart draws the chart Discord posts, dated when it is drawn.
+func regionalChart(d digest.Digest) ([]byte, error) {
+	return chart.RegionalSplit(d, chart.Options{AsOf: time.Now()})
+}
 
 // channelID resolves a slack:#name destination to its channel id.
 func (d *destinations) channelID(ctx context.Context, a addr.Addr) (string, error) {
