@@ -13,6 +13,7 @@ import (
 	"github.com/threaddigest/threaddigest/bot"
 	"github.com/threaddigest/threaddigest/chart"
 	"github.com/threaddigest/threaddigest/digest"
+	"github.com/threaddigest/threaddigest/internal/shares"
 	"github.com/threaddigest/threaddigest/internal/textutil"
 )
 
@@ -68,7 +69,9 @@ func (ch *Channel) Deliver(ctx context.Context, p bot.Post) (string, error) {
 		if err := sleepCtx(ctx, time.Until(st.last.Add(c.spacing))); err != nil {
 			return "", fmt.Errorf("%s: waiting to post part %d of %d: %w", ch, i+1, len(msgs), err)
 		}
-		ts, err := ch.post(ctx, id, msgs[i])
+		// The first message goes to the channel; the rest of a long digest
+		// as replies in a thread under it, so that the channel shows one.
+		ts, err := ch.post(ctx, id, msgs[i], ref)
 		st.last = time.Now()
 		if err != nil {
 			if slackErrorCode(err) == "channel_not_found" {
@@ -97,16 +100,22 @@ func (ch *Channel) Deliver(ctx context.Context, p bot.Post) (string, error) {
 	return ref, nil
 }
 
-func (ch *Channel) post(ctx context.Context, channelID string, m Message) (string, error) {
+// post sends one message to the channel, or when threadTS is set as a
+// reply in the thread of that message.
+func (ch *Channel) post(ctx context.Context, channelID string, m Message, threadTS string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
-	_, ts, err := ch.c.api.PostMessageContext(ctx, channelID,
+	opts := []slackgo.MsgOption{
 		slackgo.MsgOptionText(m.Text, false),
 		slackgo.MsgOptionBlocks(m.Blocks...),
 		slackgo.MsgOptionDisableMarkdown(),
 		slackgo.MsgOptionDisableLinkUnfurl(),
 		slackgo.MsgOptionDisableMediaUnfurl(),
-	)
+	}
+	if threadTS != "" {
+		opts = append(opts, slackgo.MsgOptionTS(threadTS))
+	}
+	_, ts, err := ch.c.api.PostMessageContext(ctx, channelID, opts...)
 	return ts, apiError("chat.postMessage", err)
 }
 
@@ -149,8 +158,12 @@ func (ch *Channel) uploadChart(ctx context.Context, channelID string, p bot.Post
 func regionsAlt(p bot.Post) string {
 	var parts []string
 	for _, r := range p.Digest.Regions {
-		parts = append(parts, fmt.Sprintf("%s %d commenters, %d%% favor, %d%% against",
-			r.Region, r.Commenters, percent(r.Favor, r.Commenters), percent(r.Against, r.Commenters)))
+		p := shares.Percents(r.Favor, r.Against, r.None)
+		few := ""
+		if shares.Few(r.Commenters) {
+			few = " (too few to generalise from)"
+		}
+		parts = append(parts, fmt.Sprintf("%s %d commenters%s, %d%% favor, %d%% against", r.Region, r.Commenters, few, p[0], p[1]))
 	}
 	return textutil.Truncate(strings.Join(parts, "; "), 900, "…")
 }

@@ -220,6 +220,13 @@ func TestChannelSplitsPacesAndResumes(t *testing.T) {
 	if ref != msgs[0].TS {
 		t.Errorf("ref %q, want the first part's ts %q", ref, msgs[0].TS)
 	}
+	// The first part is in the channel; the others reply in its thread,
+	// those posted after the resume included.
+	for i, m := range msgs {
+		if want := map[bool]string{true: "", false: msgs[0].TS}[i == 0]; m.ThreadTS != want {
+			t.Errorf("part %d: thread_ts %q, want %q", i+1, m.ThreadTS, want)
+		}
+	}
 	for i := 1; i < len(msgs); i++ {
 		if gap := msgs[i].At.Sub(msgs[i-1].At); gap < 45*time.Millisecond {
 			t.Errorf("parts %d and %d only %s apart", i, i+1, gap)

@@ -40,6 +40,9 @@ type Message struct {
 	Channel string
 	// TS is the timestamp the fake gave the message (chat.postMessage).
 	TS string
+	// ThreadTS is the message a reply was posted under (thread_ts); "" for
+	// a message in the channel itself.
+	ThreadTS string
 	// Text is the fallback text, Blocks the raw JSON of the blocks.
 	Text   string
 	Blocks json.RawMessage
@@ -334,7 +337,7 @@ func (s *Server) chatPostMessage(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"ok": false, "error": "channel_not_found"})
 		return
 	}
-	m := Message{Route: "chat.postMessage", Channel: channel, Text: r.PostFormValue("text"), At: time.Now()}
+	m := Message{Route: "chat.postMessage", Channel: channel, Text: r.PostFormValue("text"), ThreadTS: r.PostFormValue("thread_ts"), At: time.Now()}
 	if b := r.PostFormValue("blocks"); b != "" {
 		m.Blocks = json.RawMessage(b)
 	}
