@@ -86,11 +86,14 @@ type analysis struct {
 	stance []float64 // after propagation
 	label  []int8    // final stance: stanceFavor, …
 
-	feat  *features // TF-IDF rows of the argumentative sentences
-	space *features // the rows clustered: feat, or its latent projection
-	args  []argumentCluster
-	// argOf[s] is the cluster of sentence s, or -1.
+	args []argumentCluster
+	// argOf[s] is the argument sentence s states best, or -1.
 	argOf []int32
+	// commentArgs[i] lists the arguments comment i makes, the one it states
+	// most fully first.
+	commentArgs [][]int32
+	// plainArg[i] is set when comment i plainly makes its first argument.
+	plainArg []bool
 }
 
 // sentence is one sentence of a comment: its byte range in the body and its

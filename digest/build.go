@@ -45,16 +45,8 @@ func (a *analysis) assembly() *assembly {
 		as.argLabels[k] = a.args[k].label
 	}
 	for i := 0; i < a.n; i++ {
-		var gs []int32
-		for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
-			if g := a.argOf[s]; g >= 0 {
-				gs = append(gs, g)
-			}
-		}
-		if len(gs) > 1 {
-			slices.Sort(gs)
-			gs = slices.Compact(gs)
-		}
+		gs := slices.Clone(a.commentArgs[i])
+		slices.Sort(gs)
 		as.argsOf[i] = gs
 	}
 	return as
@@ -324,28 +316,6 @@ func dedupInts(s []int) []int {
 		}
 	}
 	return out
-}
-
-// statement is the sentence of argument k's cluster that states it among
-// the comments in scope.
-func (a *analysis) statement(k int, inScope []bool) (comment, start, end int) {
-	st := a.sents[a.statementInScope(&a.args[k], inScope)]
-	return int(st.comment), int(st.start), int(st.end)
-}
-
-// statementInScope returns the cluster's statement if its comment is in
-// scope, else the in-scope member sentence nearest the centre.
-func (a *analysis) statementInScope(c *argumentCluster, inScope []bool) int32 {
-	if inScope[a.sents[c.statement].comment] {
-		return c.statement
-	}
-	sub := argumentCluster{centroid: c.centroid}
-	for _, u := range c.units {
-		if inScope[a.sents[a.feat.sent[u]].comment] {
-			sub.units = append(sub.units, u)
-		}
-	}
-	return a.pickStatement(a.space, &sub)
 }
 
 func share(n, total int) float64 {

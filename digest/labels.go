@@ -380,18 +380,9 @@ func OfflineLabels(t threaddigest.Thread, opt Options) Labels {
 				c.StanceSpan = TextSpan{int(a.sents[s].start), int(a.sents[s].end)}
 			}
 		}
-		for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
-			g := a.argOf[s]
-			if g < 0 {
-				continue
-			}
-			marked := false
-			for _, m := range c.Arguments {
-				marked = marked || m.Argument == int(g)
-			}
-			if !marked {
-				c.Arguments = append(c.Arguments, ArgumentMark{Argument: int(g), Span: TextSpan{int(a.sents[s].start), int(a.sents[s].end)}})
-			}
+		for _, g := range a.commentArgs[i] {
+			s := a.sentenceStating(int(g), i)
+			c.Arguments = append(c.Arguments, ArgumentMark{Argument: int(g), Span: TextSpan{int(a.sents[s].start), int(a.sents[s].end)}})
 		}
 	}
 	return l

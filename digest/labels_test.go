@@ -57,7 +57,10 @@ func TestAssembleOfflineLabelsCountsAsAnalyze(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: Assemble(OfflineLabels): %v", name, err)
 			}
-			if len(want.Arguments) == 0 || len(want.Rebuttals) == 0 {
+			// The fare-free thread's commenters each argue in their own
+			// words, so it has no argument two of them make: the Huawei
+			// thread's arguments are the ones compared.
+			if len(want.Rebuttals) == 0 || name == "huawei-europe.txt" && len(want.Arguments) == 0 {
 				t.Fatalf("%s: the offline digest has no arguments or rebuttals to compare", name)
 			}
 			if !reflect.DeepEqual(withoutQuotes(got), withoutQuotes(want)) {
