@@ -79,3 +79,16 @@ func (a *analysis) sentenceStating(k, i int) int32 {
 // maxStatementRunes is the longest passage another engine's labels are
 // quoted with (see labelEvidence).
 const maxStatementRunes = 300
+
+// SharesNote is the line a rendering prints under a list of arguments whose
+// shares add up past 100% (a commenter may make several of them), or "".
+func SharesNote(args []Argument, commenters int) string {
+	sum := 0
+	for _, a := range args {
+		sum += a.Commenters
+	}
+	if sum <= commenters {
+		return ""
+	}
+	return "Shares add up to more than 100%: a commenter may make several arguments."
+}

@@ -160,15 +160,19 @@ type Span struct {
 type Argument struct {
 	// ID is stable within one Digest: 1 for the most widely held, and so on.
 	ID int `json:"id"`
-	// Label is a short label made of the argument's distinguishing terms.
+	// Label is the argument as a short claim (its key point), verbatim: a
+	// sentence or a self-contained clause of one comment, a substring of
+	// Statement.
 	Label string `json:"label"`
-	// Statement is the sentence that best represents the argument, verbatim.
+	// Statement is the sentence of that comment that states the claim,
+	// verbatim.
 	Statement string `json:"statement"`
 	// Commenters counts the distinct commenters who make the argument.
 	Commenters int `json:"commenters"`
 	// Share is Commenters / Digest.CommenterCount.
 	Share float64 `json:"share"`
-	// CommentIDs lists the comments that make it, in input order.
+	// CommentIDs lists the comments that make it, in input order. A comment
+	// may make several arguments, so shares may add up past 1.
 	CommentIDs []string `json:"comment_ids"`
 	// Quote is the comment Statement is taken from.
 	Quote Quote `json:"quote"`

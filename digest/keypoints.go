@@ -83,6 +83,11 @@ type kpIndex struct {
 	comStem  []int32
 	comNorm  []float32 // the L2 norm of each comment's stem weights
 	postings [][]int32 // stem -> comments holding it, ascending
+	// sampled[i] is set when comment i is in the sample key points are
+	// drawn and ranked from (every live comment below kpSampleFrom), and
+	// sampledPostings are postings restricted to them.
+	sampled         []bool
+	sampledPostings [][]int32
 }
 
 // keyPoints finds the key points and matches every comment to them; it
@@ -100,7 +105,7 @@ func (a *analysis) keyPoints() {
 		return
 	}
 	acc := newMatchAcc(a.n)
-	chosen, plain := a.chooseKeyPoints(ix, cands, acc)
+	chosen := a.chooseKeyPoints(ix, cands, acc)
 	if len(chosen) == 0 {
 		return
 	}
@@ -111,10 +116,13 @@ func (a *analysis) keyPoints() {
 		score float32
 	}
 	byComment := make([][]made, a.n)
+	var plain []int32
 	for g, k := range chosen {
 		c := &cands[k]
-		ce := ix.centre(c, plain[g])
-		ix.shares(c, acc)
+		plain = plain[:0]
+		a.plainlyMade(ix, ix.postings, c, acc, &plain)
+		ce := ix.centre(c, insertSorted(plain, c.comment))
+		ix.shares(ix.postings, c, acc)
 		for _, i := range acc.touched {
 			share := acc.sum[i] / c.total
 			v := float32(0)
@@ -197,14 +205,12 @@ func (a *analysis) keyPoints() {
 }
 
 // chooseKeyPoints ranks the candidates by coverage (the distinct other
-// commenters who plainly make each) and picks, best first, those that say
-// something the ones already picked do not. It returns the picked
-// candidates and, for each, the comments that plainly make it (its own
-// included), ascending.
-func (a *analysis) chooseKeyPoints(ix *kpIndex, cands []keyCandidate, acc *matchAcc) ([]int32, [][]int32) {
+// commenters of the sample who plainly make each) and picks, best first,
+// those that say something the ones already picked do not.
+func (a *analysis) chooseKeyPoints(ix *kpIndex, cands []keyCandidate, acc *matchAcc) []int32 {
 	cover := make([]int32, len(cands))
 	for k := range cands {
-		cover[k] = int32(a.plainlyMade(ix, &cands[k], acc, nil))
+		cover[k] = int32(a.plainlyMade(ix, ix.sampledPostings, &cands[k], acc, nil))
 	}
 	top := slices.Max(cover)
 	floor := int32(kpMinCover)
@@ -243,7 +249,7 @@ func (a *analysis) chooseKeyPoints(ix *kpIndex, cands []keyCandidate, acc *match
 		}
 		c := &cands[k]
 		m = m[:0]
-		a.plainlyMade(ix, c, acc, &m)
+		a.plainlyMade(ix, ix.sampledPostings, c, acc, &m)
 		m = insertSorted(m, c.comment)
 		// A candidate most of whose comments already make one chosen key
 		// point, or whose words and a chosen one's mostly coincide, says
@@ -260,7 +266,7 @@ func (a *analysis) chooseKeyPoints(ix *kpIndex, cands []keyCandidate, acc *match
 			plain = append(plain, slices.Clone(m))
 		}
 	}
-	return chosen, plain
+	return chosen
 }
 
 func insertSorted(s []int32, v int32) []int32 {
@@ -339,11 +345,11 @@ func (acc *matchAcc) reset() {
 	acc.touched = acc.touched[:0]
 }
 
-// shares fills acc for key point c.
-func (ix *kpIndex) shares(c *keyCandidate, acc *matchAcc) {
+// shares fills acc for key point c over the comments of postings.
+func (ix *kpIndex) shares(postings [][]int32, c *keyCandidate, acc *matchAcc) {
 	for _, st := range c.stems {
 		w := ix.weight[st]
-		for _, i := range ix.postings[st] {
+		for _, i := range postings[st] {
 			if acc.n[i] == 0 {
 				acc.touched = append(acc.touched, i)
 			}
@@ -355,10 +361,11 @@ func (ix *kpIndex) shares(c *keyCandidate, acc *matchAcc) {
 }
 
 // plainlyMade counts the distinct commenters other than c's own whose
-// comments plainly make key point c (see plainly); with members non-nil it
-// appends those comments to it, ascending.
-func (a *analysis) plainlyMade(ix *kpIndex, c *keyCandidate, acc *matchAcc, members *[]int32) int {
-	ix.shares(c, acc)
+// comments (among those of postings) plainly make key point c (see
+// plainly); with members non-nil it appends those comments to it,
+// ascending.
+func (a *analysis) plainlyMade(ix *kpIndex, postings [][]int32, c *keyCandidate, acc *matchAcc, members *[]int32) int {
+	ix.shares(postings, c, acc)
 	own := a.commenter[c.comment]
 	var seen []int32 // commenters, few: a list beats a map
 	for _, i := range acc.touched {
@@ -519,6 +526,7 @@ func (a *analysis) buildKPIndex() *kpIndex {
 	}
 	ix.comOff[a.n] = int32(len(ix.comStem))
 	ix.weight = a.stemWeights(ix.postings)
+	ix.sample(a)
 	for i := 0; i < a.n; i++ {
 		norm := 0.0
 		for _, st := range ix.comStem[ix.comOff[i]:ix.comOff[i+1]] {
@@ -527,6 +535,39 @@ func (a *analysis) buildKPIndex() *kpIndex {
 		ix.comNorm[i] = float32(math.Sqrt(norm))
 	}
 	return ix
+}
+
+// sample chooses the comments key points are drawn and ranked from: every
+// live comment up to kpSampleFrom of them, else those whose ID hashes below
+// the share kpSampleFrom / comments (so that a comment is in or out whatever
+// else the thread holds, for threads of that size).
+func (ix *kpIndex) sample(a *analysis) {
+	live := 0
+	for i := 0; i < a.n; i++ {
+		if a.live(i) {
+			live++
+		}
+	}
+	ix.sampled = make([]bool, a.n)
+	keep := uint64(math.MaxUint64)
+	if live > kpSampleFrom {
+		keep = uint64(float64(math.MaxUint64) * float64(kpSampleFrom) / float64(live))
+	}
+	for i := 0; i < a.n; i++ {
+		ix.sampled[i] = a.live(i) && (keep == math.MaxUint64 || uint64(newFNV64a().add(a.t.Comments[i].ID)) <= keep)
+	}
+	if keep == math.MaxUint64 {
+		ix.sampledPostings = ix.postings
+		return
+	}
+	ix.sampledPostings = make([][]int32, len(ix.postings))
+	for st, ps := range ix.postings {
+		for _, i := range ps {
+			if ix.sampled[i] {
+				ix.sampledPostings[st] = append(ix.sampledPostings[st], i)
+			}
+		}
+	}
 }
 
 // stemWeights weighs each stem by how rare it is in the background
@@ -552,25 +593,12 @@ func (a *analysis) stemWeights(postings [][]int32) []float32 {
 // sample of the comments are listed.
 func (a *analysis) keyCandidates(ix *kpIndex) []keyCandidate {
 	names := a.commenterWords()
-	live := 0
-	for i := 0; i < a.n; i++ {
-		if a.live(i) {
-			live++
-		}
-	}
-	keep := uint64(math.MaxUint64)
-	if live > kpSampleFrom {
-		keep = uint64(float64(math.MaxUint64) * float64(kpSampleFrom) / float64(live))
-	}
 	var out []keyCandidate
 	var words []textproc.Word
 	var lowers []string
 	for _, ci := range a.order {
 		i := int(ci)
-		if !a.live(i) {
-			continue
-		}
-		if keep != math.MaxUint64 && uint64(newFNV64a().add(a.t.Comments[i].ID)) > keep {
+		if !ix.sampled[i] {
 			continue
 		}
 		body := a.t.Comments[i].Body
@@ -661,6 +689,12 @@ var personal = map[string]bool{
 	"yours": true, "yourself": true, "im": true, "ive": true, "youre": true,
 }
 
+// thirdPerson pronouns point at someone the clause must name first.
+var thirdPerson = map[string]bool{
+	"he": true, "him": true, "his": true, "she": true, "her": true, "hers": true, "they": true,
+	"them": true, "their": true, "theirs": true, "he's": true, "she's": true, "they're": true,
+}
+
 // verbWords give a clause its verb: auxiliaries, modals and common verbs;
 // other verbs are told by their endings (see candidate).
 var verbWords = map[string]bool{
@@ -696,13 +730,19 @@ func (a *analysis) candidate(ix *kpIndex, s int32, cl clause, words []textproc.W
 		strings.Contains(claim, " '") || claim[0] == '\'' || unbalanced(claim) {
 		return keyCandidate{}, false
 	}
-	verb, shouting := false, 0
+	verb, shouting, named := false, 0, false
 	var stems []int32
 	for k := cl.w0; k < cl.w1; k++ {
 		w := lowers[k]
 		if personal[w] || names[w] && words[k].Capital {
 			return keyCandidate{}, false
 		}
+		// "he", "their" and the like need someone named before them in the
+		// clause, or they point outside it.
+		if thirdPerson[w] && !named {
+			return keyCandidate{}, false
+		}
+		named = named || words[k].Capital && !textproc.IsStopWord(w)
 		if verbWords[w] || strings.HasSuffix(w, "n't") || k > cl.w0 && (strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "es")) {
 			verb = true
 		}

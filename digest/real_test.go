@@ -86,6 +86,20 @@ func checkDigest(t *testing.T, th threaddigest.Thread, d digest.Digest) {
 	}
 	for _, a := range d.Arguments {
 		verbatim("argument statement", a.Quote.CommentID, a.Statement)
+		// The label is the claim, a clause of the statement; the quote is
+		// the statement, from the comment that makes the claim.
+		if a.Label == "" || !strings.Contains(a.Statement, a.Label) || a.Quote.Text != a.Statement {
+			fail("argument %d: label %q is not a clause of its statement %q, or the quote %q is not the statement", a.ID, a.Label, a.Statement, a.Quote.Text)
+		}
+		if len(argsOf[a.Quote.CommentID]) > 0 || d.Context == nil {
+			found := false
+			for _, x := range argsOf[a.Quote.CommentID] {
+				found = found || x == a.ID
+			}
+			if !found {
+				fail("argument %d is quoted from comment %s, which does not make it", a.ID, a.Quote.CommentID)
+			}
+		}
 		commenters := map[string]bool{}
 		for _, id := range a.CommentIDs {
 			commenters[byID[id].CommenterKey()] = true
