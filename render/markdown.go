@@ -155,6 +155,10 @@ func (m *mdLayout) arguments(args []digest.Argument) {
 		m.out.line("")
 		m.out.line(fmt.Sprintf("_%s not shown._", plural(hidden, "more argument", "more arguments")))
 	}
+	if note := digest.SharesNote(args, d.CommenterCount); note != "" {
+		m.out.line("")
+		m.out.line("_" + EscapeMarkdown(note) + "_")
+	}
 }
 
 func (m *mdLayout) rebuttals(rebs []digest.Rebuttal) {

@@ -634,3 +634,30 @@ func TestMarkdownCommentLinks(t *testing.T) {
 		}
 	}
 }
+
+// TestSharesNote: where the arguments' shares add up past 100% (a commenter
+// makes several), the text and Markdown say so under the list, and only
+// then.
+func TestSharesNote(t *testing.T) {
+	const note = "a commenter may make several arguments"
+	d := sample()
+	for _, format := range []string{"text", "markdown"} {
+		if out := render(t, format, d, Options{}); strings.Contains(out, note) {
+			t.Errorf("%s: shares add up to 6 of 7 commenters, yet the note is shown:\n%s", format, out)
+		}
+	}
+	d.Arguments[1].Commenters, d.Arguments[1].Share = 4, 4.0/7
+	for _, format := range []string{"text", "markdown"} {
+		out := render(t, format, d, Options{})
+		if !strings.Contains(strings.ReplaceAll(out, "\n  ", " "), note) {
+			t.Errorf("%s: shares add up to 8 of 7 commenters, yet no note:\n%s", format, out)
+		}
+		if i, j := strings.Index(out, "Ripping out"), strings.Index(out, "more than 100%"); j < i {
+			t.Errorf("%s: the note should follow the arguments:\n%s", format, out)
+		}
+	}
+	// Only the arguments shown count.
+	if out := render(t, "text", d, Options{MaxArguments: 1}); strings.Contains(out, note) {
+		t.Errorf("one argument shown, yet the note:\n%s", out)
+	}
+}

@@ -131,6 +131,11 @@ func (t *textLayout) arguments(args []digest.Argument) {
 	if hidden := len(d.Arguments) - len(args); hidden > 0 {
 		t.out.line(fmt.Sprintf("  (%s not shown)", plural(hidden, "more argument", "more arguments")))
 	}
+	if note := digest.SharesNote(args, d.CommenterCount); note != "" {
+		for _, l := range wrap(note, t.width-2) {
+			t.out.line("  " + l)
+		}
+	}
 }
 
 func (t *textLayout) rebuttals(rebs []digest.Rebuttal) {

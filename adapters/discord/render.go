@@ -321,6 +321,9 @@ func argumentsSection(d digest.Digest, limit int, always bool) (section, bool) {
 		}
 		s.fields = append(s.fields, &discordgo.MessageEmbedField{Name: name, Value: head + quote(q, maxFieldValue-units(head))})
 	}
+	if note := digest.SharesNote(args, d.CommenterCount); note != "" {
+		s.desc = strings.TrimSpace(s.desc + " " + note)
+	}
 	return s, true
 }
 

@@ -347,3 +347,20 @@ func TestRegionsSmallMarkedAndSharesAddUp(t *testing.T) {
 		t.Errorf("description %q lacks the note", e.Description)
 	}
 }
+
+func TestRenderSharesNote(t *testing.T) {
+	d := exampleDigest()
+	total := 0
+	for _, a := range d.Arguments {
+		total += a.Commenters
+	}
+	s, _ := argumentsSection(d, 0, true)
+	if over := total > d.CommenterCount; over != strings.Contains(s.desc, "more than 100%") {
+		t.Errorf("arguments by %d of %d commenters: description %q", total, d.CommenterCount, s.desc)
+	}
+	d.Arguments[0].Commenters = d.CommenterCount
+	s, _ = argumentsSection(d, 0, true)
+	if !strings.Contains(s.desc, "a commenter may make several arguments") {
+		t.Errorf("shares past 100%%: description %q lacks the note", s.desc)
+	}
+}

@@ -497,6 +497,9 @@ func argumentUnits(d digest.Digest, max, quoteLen int) []unit {
 			fitQuote(a.Statement, quoteLen))
 		out = append(out, units(section(plain(b.String())), byline(a.Quote.Author, a.Quote.Position, a.Quote.URL)))
 	}
+	if note := digest.SharesNote(args[:shown], d.CommenterCount); note != "" {
+		out = append(out, units(slackgo.NewContextBlock("", plain(note))))
+	}
 	return out
 }
 

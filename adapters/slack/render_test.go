@@ -442,3 +442,28 @@ func TestRegionsSmallMarkedAndSharesAddUp(t *testing.T) {
 		}
 	}
 }
+
+func TestArgumentUnitsSharesNote(t *testing.T) {
+	d := digest.Digest{CommenterCount: 5, Arguments: []digest.Argument{
+		{ID: 1, Label: "Fares pay for little of the service.", Statement: "Fares pay for little of the service.", Commenters: 3, Quote: digest.Quote{Author: "A"}},
+		{ID: 2, Label: "Free buses fill up.", Statement: "Free buses fill up.", Commenters: 3, Quote: digest.Quote{Author: "B"}},
+	}}
+	has := func(us []unit) bool {
+		for _, u := range us {
+			b, err := json.Marshal(u.blocks)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(string(b), "a commenter may make several arguments") {
+				return true
+			}
+		}
+		return false
+	}
+	if !has(argumentUnits(d, 0, 200)) {
+		t.Error("arguments by 6 of 5 commenters: no note")
+	}
+	if has(argumentUnits(d, 1, 200)) {
+		t.Error("one argument shown: a note")
+	}
+}
