@@ -5,12 +5,11 @@ import "slices"
 // argumentCluster is one argument: a key point and the comments that make
 // it.
 type argumentCluster struct {
-	label      string    // the key point, verbatim: a clause of the statement
-	statement  int32     // the sentence that states it
-	comments   []int32   // the comments that make it, ascending
-	units      []int32   // units[j]: the sentence of comments[j] that states it best
-	shares     []float32 // shares[j]: the share of the key point's weight units[j] holds
-	commenters int       // distinct commenters in the whole thread
+	label      string  // the key point, verbatim: a clause of the statement
+	statement  int32   // the sentence that states it
+	comments   []int32 // the comments that make it, ascending
+	units      []int32 // units[j]: the sentence of comments[j] that states it best
+	commenters int     // distinct commenters in the whole thread
 }
 
 // clusterArguments finds the arguments (see keyPoints).
@@ -45,26 +44,12 @@ func (a *analysis) subjectStems() map[int32]bool {
 	return subject
 }
 
-// statement is the sentence that states argument k among the comments in
-// scope: the key point's own when its comment is in scope, else the member
-// sentence holding most of the key point's words (ties: the earlier
-// comment by ID).
-func (a *analysis) statement(k int, inScope []bool) (comment, start, end int) {
-	c := &a.args[k]
-	best := c.statement
-	if !inScope[a.sents[best].comment] {
-		best = -1
-		bestShare := float32(-1)
-		for j, i := range c.comments {
-			if !inScope[i] {
-				continue
-			}
-			if v := c.shares[j]; v > bestShare || v == bestShare && a.rank[i] < a.rank[a.sents[best].comment] {
-				best, bestShare = c.units[j], v
-			}
-		}
-	}
-	st := a.sents[best]
+// statement is the sentence that states argument k: the key point's own,
+// also in a digest of new comments where an earlier comment made it first
+// (a member's sentence sharing the key point's words may still say
+// something else, and a quote must state its argument).
+func (a *analysis) statement(k int, _ []bool) (comment, start, end int) {
+	st := a.sents[a.args[k].statement]
 	return int(st.comment), int(st.start), int(st.end)
 }
 

@@ -192,7 +192,6 @@ func (a *analysis) keyPoints() {
 				}
 			}
 			cl.units = append(cl.units, best)
-			cl.shares = append(cl.shares, bestShare)
 			if a.argOf[best] < 0 || bestShare > sentBest[best] {
 				a.argOf[best] = m.g
 				sentBest[best] = bestShare
@@ -605,7 +604,7 @@ func (a *analysis) keyCandidates(ix *kpIndex) []keyCandidate {
 		for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
 			sn := a.sents[s]
 			text := body[sn.start:sn.end]
-			if strings.ContainsAny(text, "@?{}[]<>|") || strings.Contains(text, "://") {
+			if strings.ContainsAny(text, "@?{}") || strings.Contains(text, "://") {
 				continue
 			}
 			words, lowers = words[:0], lowers[:0]
@@ -718,6 +717,9 @@ func (a *analysis) candidate(ix *kpIndex, s int32, cl clause, words []textproc.W
 	sn := a.sents[s]
 	text := a.t.Comments[sn.comment].Body[sn.start:sn.end]
 	start, end := words[cl.w0].Start, words[cl.w1-1].End
+	if cl.w0 == 0 {
+		start = 0 // what opens the sentence belongs to its claim
+	}
 	if cl.w1 == len(words) {
 		end = len(text) // the sentence's closing punctuation
 	}
@@ -727,7 +729,7 @@ func (a *analysis) candidate(ix *kpIndex, s int32, cl clause, words []textproc.W
 		return keyCandidate{}, false
 	}
 	if strings.HasSuffix(claim, "..") || strings.HasSuffix(claim, "…") || strings.ContainsAny(claim, "\"“”‘") ||
-		strings.Contains(claim, " '") || claim[0] == '\'' || unbalanced(claim) {
+		strings.Contains(claim, " '") || claim[0] == '\'' || unbalanced(claim) || hidden(claim) {
 		return keyCandidate{}, false
 	}
 	verb, shouting, named := false, 0, false
@@ -780,6 +782,15 @@ func (a *analysis) candidate(ix *kpIndex, s int32, cl clause, words []textproc.W
 		start: sn.start + int32(start), end: sn.start + int32(end),
 		stems: stems, total: total, quality: q,
 	}, true
+}
+
+// hidden reports whether a clause holds characters a reader does not see
+// (controls, format characters such as zero-width joiners, direction marks
+// and interlinear annotations): what it says is not what it shows.
+func hidden(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool {
+		return r != ' ' && (unicode.Is(unicode.Cc, r) || unicode.Is(unicode.Cf, r) || r >= 0xfff9 && r <= 0xfffb)
+	}) >= 0
 }
 
 // unbalanced reports whether a clause opens a bracket it does not close or
