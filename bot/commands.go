@@ -31,18 +31,6 @@ func (s *Service) Commands() *Commands {
 	return &Commands{s: s, cachedBudget: time.Second}
 }
 
-// Usage is the answer to /thread help.
-const Usage = `/thread stance [NAME] [TARGET] — where the thread stands toward its target (or TARGET), by region, with a quote for each side
-/thread digest [NAME] [SINCE] — the new comments since the last digest posted here, or since a time: 24h, 7d, 2026-03-01
-/thread arguments [NAME] — the dominant arguments, in full
-/thread rebuttals [NAME] — the notable rebuttals
-/thread regions [NAME] — the split by region
-/thread follow SOURCE [CRON] — follow a live thread in this channel (default: daily at 09:00)
-/thread unfollow [NAME] — stop following a thread here
-/thread list — the threads this channel follows
-/thread help — this message
-NAME is needed only when the channel follows several threads.`
-
 // subcommands that the metrics label by name; anything else is "unknown".
 var knownSubs = map[string]bool{
 	"stance": true, "digest": true, "arguments": true, "rebuttals": true, "regions": true,
@@ -77,7 +65,7 @@ func (c *Commands) Cached(req Request) (Response, bool) {
 func (c *Commands) cached(ctx context.Context, req Request) (Response, bool) {
 	switch req.Sub {
 	case "", "help":
-		return text(Usage, true), true
+		return text(Help(req.Platform), true), true
 	case "list":
 		return c.list(ctx, req), true
 	case "follow", "unfollow":
@@ -91,9 +79,19 @@ func (c *Commands) cached(ctx context.Context, req Request) (Response, bool) {
 		if !hit {
 			return Response{}, false
 		}
+		if req.Sub == "digest" && res.NewCount == 0 {
+			if !ar.Since.IsZero() {
+				return c.nothingSince(req, ar.Since), true
+			}
+			whole, hit := c.s.cachedDigest(ctx, thread, wholeOf(ar))
+			if !hit {
+				return Response{}, false
+			}
+			return c.wholeInstead(req, thread, whole), true
+		}
 		return digestResponse(req.Sub, thread, res), true
 	}
-	return text(fmt.Sprintf("Unknown subcommand %q.\n%s", req.Sub, Usage), true), true
+	return text(fmt.Sprintf("Unknown subcommand %q.\n%s", req.Sub, Help(req.Platform)), true), true
 }
 
 // Answer gives the full answer, computing a digest when none is cached, and
@@ -111,6 +109,14 @@ func (c *Commands) Answer(ctx context.Context, req Request) Response {
 			return resp
 		}
 		res, err := c.s.digestOf(ctx, thread, ar)
+		if err == nil && req.Sub == "digest" && res.NewCount == 0 {
+			if !ar.Since.IsZero() {
+				return c.nothingSince(req, ar.Since)
+			}
+			if res, err = c.s.digestOf(ctx, thread, wholeOf(ar)); err == nil {
+				return c.wholeInstead(req, thread, res)
+			}
+		}
 		if err != nil {
 			c.s.log.Error("answering a command failed", "sub", req.Sub, "thread", thread, "err", err)
 			return text("Sorry, the digest could not be computed right now; try again in a minute.", true)
@@ -119,6 +125,37 @@ func (c *Commands) Answer(ctx context.Context, req Request) Response {
 	}
 	resp, _ := c.cached(ctx, req)
 	return resp
+}
+
+// wholeOf is the request for the whole thread in place of ar.
+func wholeOf(ar analysisRequest) analysisRequest {
+	return analysisRequest{Target: ar.Target, Whole: true, MaxArguments: ar.MaxArguments}
+}
+
+// wholeInstead answers /thread digest when nothing is new since the last
+// digest posted here: with the whole thread rather than an empty card, and
+// how to ask for a window.
+func (c *Commands) wholeInstead(req Request, thread string, res analysisResult) Response {
+	r := digestResponse(req.Sub, thread, res)
+	r.Text = "No new comments since the last digest posted here, so this is the whole thread. For the comments of a time window: " +
+		windowExample(req.Platform) + "."
+	return r
+}
+
+// nothingSince answers /thread digest SINCE when no comment was written
+// since then.
+func (c *Commands) nothingSince(req Request, since time.Time) Response {
+	zone := c.s.channelZone(req.Platform, req.Channel)
+	return text(fmt.Sprintf("No comment was written since %s. Ask for a longer window (%s), or /thread digest alone for the comments since the last digest posted here (the whole thread when none is new).",
+		since.In(zone).Format("2006-01-02 15:04 MST"), windowExample(req.Platform)), true)
+}
+
+// windowExample shows how to ask for a window on a platform.
+func windowExample(platform string) string {
+	if platform == "discord" {
+		return "/thread digest since:24h, since:7d or since:2026-03-01"
+	}
+	return "/thread digest 24h, 7d or 2026-03-01"
 }
 
 func digestResponse(sub, thread string, res analysisResult) Response {
@@ -145,7 +182,7 @@ func (c *Commands) query(ctx context.Context, req Request) (thread string, ar an
 		if len(rest) > 0 {
 			since, err := parseSince(strings.Join(rest, " "), c.s.deps.Clock.Now(), c.s.channelZone(req.Platform, req.Channel))
 			if err != nil {
-				return "", ar, text(err.Error()+"\nUsage: /thread digest [NAME] [SINCE]", true), false
+				return "", ar, text(err.Error()+"\nUsage: "+Syntax(req.Platform, "digest"), true), false
 			}
 			ar.Since = since
 		} else {
@@ -239,9 +276,9 @@ func (c *Commands) pickThread(req Request, args []string) (string, []string, Res
 	case 1:
 		return here[0], args, Response{}, true
 	case 0:
-		return "", nil, text("This channel follows no thread. Follow one with /thread follow SOURCE, or name a thread: /thread "+req.Sub+" NAME."+c.allThreadsLine(), true), false
+		return "", nil, text("This channel follows no thread. Follow one with "+Syntax(req.Platform, "follow")+", or name a thread: "+Naming(req.Platform, req.Sub)+"."+c.allThreadsLine(), true), false
 	}
-	return "", nil, text(fmt.Sprintf("This channel follows %d threads; name one: /thread %s NAME (%s).", len(here), req.Sub, strings.Join(here, ", ")), true), false
+	return "", nil, text(fmt.Sprintf("This channel follows %d threads; name one: %s (%s).", len(here), Naming(req.Platform, req.Sub), strings.Join(here, ", ")), true), false
 }
 
 func followsLine(here []string) string {
@@ -270,7 +307,7 @@ func (c *Commands) allThreadsLine() string {
 func (c *Commands) list(ctx context.Context, req Request) Response {
 	here := c.channelThreads(req.Platform, req.Channel)
 	if len(here) == 0 {
-		return Response{Kind: KindList, Ephemeral: true, Text: "This channel follows no thread. Follow one with /thread follow SOURCE." + c.allThreadsLine()}
+		return Response{Kind: KindList, Ephemeral: true, Text: "This channel follows no thread. Follow one with " + Syntax(req.Platform, "follow") + "." + c.allThreadsLine()}
 	}
 	now := c.s.deps.Clock.Now()
 	var lines []string
@@ -319,7 +356,13 @@ func (c *Commands) sourceStatus(ctx context.Context, thread string) string {
 	st := decodePollState(raw)
 	switch {
 	case st.Failures > 0:
-		return fmt.Sprintf("source FAILING since %s (%d failed polls): %s", st.FailingSince.UTC().Format("2006-01-02 15:04 UTC"), st.Failures, st.LastError)
+		// Plain words only: the error itself may name internal addresses,
+		// and the log has it.
+		reason := st.Reason
+		if reason == "" {
+			reason = "the source could not be read"
+		}
+		return fmt.Sprintf("source FAILING since %s (%d failed polls): %s", st.FailingSince.UTC().Format("2006-01-02 15:04 UTC"), st.Failures, reason)
 	case st.LastOK.IsZero():
 		return "source: not read yet"
 	}
@@ -351,7 +394,7 @@ func liveSource(src string) bool {
 func (c *Commands) follow(ctx context.Context, req Request) Response {
 	s := c.s
 	if len(req.Args) == 0 {
-		return text("Usage: /thread follow SOURCE [CRON] — SOURCE is a live thread (a Reddit, Hacker News or Discourse URL, hn:ID, feed:URL, …); CRON defaults to daily at 09:00 here.", true)
+		return text("Usage: "+Syntax(req.Platform, "follow")+" — the source is a live thread (a Reddit, Hacker News or Discourse URL, hn:ID, feed:URL, …); the cron schedule defaults to daily at 09:00 here.", true)
 	}
 	src := strings.TrimSpace(req.Args[0])
 	if !liveSource(src) {
@@ -426,15 +469,38 @@ func (c *Commands) follow(ctx context.Context, req Request) Response {
 	s.mu.Lock()
 	ts := s.threads[name]
 	s.mu.Unlock()
-	status := ""
+	next := sched.Next(s.deps.Clock.Now()).In(sched.Location())
+	followed := fmt.Sprintf("This channel now follows %s (%s). Digests of its new comments: %s; the next at %s.",
+		name, src, sched, next.Format("2006-01-02 15:04 MST"))
 	if ts != nil {
 		s.pollNow(ctx, ts)
-		status = " " + strings.ToUpper(c.sourceStatus(ctx, name)[:1]) + c.sourceStatus(ctx, name)[1:] + "."
+		if reason, failing := c.failing(ctx, name); failing {
+			// Said to the asker only, in plain words: the channel need
+			// not see a source's trouble, and its error stays in the log.
+			return Response{Kind: KindText, Ephemeral: true, Thread: name, Text: fmt.Sprintf(
+				"%s But its source could not be read yet: %s. It is tried again every %s; %s shows how it is doing.",
+				followed, reason, ts.spec.Poll, Syntax(req.Platform, "list"))}
+		}
 	}
-	next := sched.Next(s.deps.Clock.Now()).In(sched.Location())
-	return Response{Kind: KindText, Thread: name, Text: fmt.Sprintf(
-		"This channel now follows %s (%s). Digests of its new comments: %s; the next at %s.%s Ask with /thread stance %s.",
-		name, src, sched, next.Format("2006-01-02 15:04 MST"), status, name)}
+	status := " " + strings.ToUpper(c.sourceStatus(ctx, name)[:1]) + c.sourceStatus(ctx, name)[1:] + "."
+	return Response{Kind: KindText, Thread: name, Text: fmt.Sprintf("%s%s Ask with %s.", followed, status, strings.Replace(Naming(req.Platform, "stance"), "NAME", name, 1))}
+}
+
+// failing reports whether the thread's source failed its last poll, and
+// why in plain words.
+func (c *Commands) failing(ctx context.Context, thread string) (string, bool) {
+	raw, err := c.s.deps.Store.SourceState(ctx, thread)
+	if err != nil {
+		return "", false
+	}
+	st := decodePollState(raw)
+	if st.Failures == 0 {
+		return "", false
+	}
+	if st.Reason == "" {
+		return "the source could not be read", true
+	}
+	return st.Reason, true
 }
 
 func (c *Commands) unfollow(ctx context.Context, req Request) Response {
@@ -459,7 +525,7 @@ func (c *Commands) unfollow(ctx context.Context, req Request) Response {
 			for _, f := range follows {
 				names = append(names, f.Thread)
 			}
-			return text("This channel follows several threads; name one: /thread unfollow NAME ("+strings.Join(names, ", ")+").", true)
+			return text("This channel follows several threads; name one: "+Naming(req.Platform, "unfollow")+" ("+strings.Join(names, ", ")+").", true)
 		}
 	}
 	err = s.deps.Store.RemoveFollow(ctx, req.Platform, req.Channel, name)
@@ -508,6 +574,11 @@ func nameFromSource(src string) string {
 	} else if kind == "hn" {
 		candidate = "hn-" + rest
 	}
+	// A Hacker News item is named by its id: its path ("/item") says
+	// nothing.
+	if id := hnItemID(src); id != "" {
+		candidate = "hn-" + id
+	}
 	parts := strings.Split(strings.Trim(candidate, "/"), "/")
 	best := ""
 	for i := len(parts) - 1; i >= 0; i-- {
@@ -542,6 +613,23 @@ func nameFromSource(src string) string {
 		name = "thread"
 	}
 	return name
+}
+
+// hnItemID returns the item id of a Hacker News address (hn:ID,
+// hn:URL or the bare news.ycombinator.com/item?id= URL), or "".
+func hnItemID(src string) string {
+	rest, isHN := strings.CutPrefix(src, "hn:")
+	if isHN && rest != "" && strings.Trim(rest, "0123456789") == "" {
+		return rest
+	}
+	u, err := url.Parse(rest)
+	if err != nil || !strings.HasSuffix(strings.ToLower(u.Host), "ycombinator.com") {
+		return ""
+	}
+	if id := u.Query().Get("id"); id != "" && strings.Trim(id, "0123456789") == "" {
+		return id
+	}
+	return ""
 }
 
 func uniqueName(base string, taken map[string]bool) string {

@@ -1,13 +1,15 @@
 package bot
 
 import (
-	"errors"
+	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/threaddigest/threaddigest/bot/addr"
+	"github.com/threaddigest/threaddigest/source/fetch"
 )
 
 // commandsFixture runs a service where channel C0000C1 follows huawei (as a
@@ -159,6 +161,28 @@ func TestCommandsDigestSince(t *testing.T) {
 		if len(f.c1.got()) != 1 {
 			t.Fatalf("C0000C1 got %d posts", len(f.c1.got()))
 		}
+		// Nothing new since that post: the whole thread, not an empty card,
+		// and how to ask for a window; from the cache too once computed.
+		for _, answer := range []func(Request) (Response, bool){
+			func(r Request) (Response, bool) { return f.c.Answer(t.Context(), r), true },
+			f.c.Cached,
+		} {
+			resp, ok := answer(req("C0000C1", "digest"))
+			if !ok || resp.Kind != KindDigest || resp.Digest.Context != nil || resp.Digest.CommentCount != 20 ||
+				!strings.Contains(resp.Text, "No new comments since the last digest posted here, so this is the whole thread.") ||
+				!strings.Contains(resp.Text, "/thread digest 24h, 7d or 2026-03-01") {
+				t.Errorf("digest with nothing new = %v %+v", ok, resp)
+			}
+		}
+		discordReq := req("C0000C1", "digest 10m")
+		discordReq.Platform, discordReq.Thread = "discord", "huawei"
+		if resp := f.c.Answer(t.Context(), discordReq); !strings.Contains(resp.Text, "(/thread digest since:24h, since:7d or since:2026-03-01)") {
+			t.Errorf("Discord's hint = %q", resp.Text)
+		}
+		if resp := f.c.Answer(t.Context(), req("C0000C1", "digest 10m")); resp.Kind != KindText || !resp.Ephemeral ||
+			!strings.HasPrefix(resp.Text, "No comment was written since 2026-03-02 08:20 UTC. Ask for a longer window") {
+			t.Errorf("digest 10m with nothing in it = %+v", resp)
+		}
 		for i := 20; i < 23; i++ {
 			f.comment(i)
 		}
@@ -203,6 +227,23 @@ func TestCommandsFollowListUnfollow(t *testing.T) {
 				t.Errorf("%q = %q, want %q", tt.text, resp.Text, tt.want)
 			}
 		}
+		// A source that cannot be read at once: the follow is made, and the
+		// asker alone hears why, in plain words, without the resolver's
+		// address the error names.
+		f.h.sources["hn:777"] = &fakeSource{fail: fmt.Errorf("fetch hn:777: %w", &net.OpError{Op: "dial", Net: "tcp",
+			Err: &net.DNSError{Err: "no such host", Name: "hn.algolia.com", Server: "10.0.0.2:53", IsNotFound: true}})}
+		down := f.c.Answer(t.Context(), req("C0000C3", "follow hn:777"))
+		if !down.Ephemeral || down.Thread != "hn-777" || !strings.Contains(down.Text, "This channel now follows hn-777 (hn:777).") ||
+			!strings.Contains(down.Text, "But its source could not be read yet: the site's name could not be found.") ||
+			strings.Contains(down.Text, "10.0.0.2") || strings.Contains(down.Text, "algolia") {
+			t.Errorf("follow of an unreadable source = %+v", down)
+		}
+		if !strings.Contains(f.h.logs.String(), "10.0.0.2:53") {
+			t.Error("the unreadable source's error is not in the log")
+		}
+		if r := f.c.Answer(t.Context(), req("C0000C3", "unfollow hn-777")); r.Text != "This channel no longer follows hn-777." {
+			t.Fatalf("unfollow hn-777 = %q", r.Text)
+		}
 		if _, ok := f.c.Cached(req("C0000C3", "follow hn:4242")); ok {
 			t.Error("follow answered from Cached")
 		}
@@ -230,11 +271,13 @@ func TestCommandsFollowListUnfollow(t *testing.T) {
 		if posts := f.c3.got(); len(posts) != 1 || posts[0].Thread != "hn-4242" || posts[0].Digest.Context.NewComments != 10 {
 			t.Fatalf("C0000C3 posts = %d", len(posts))
 		}
-		// A failing source shows in the list.
-		hn.setFail(errors.New("GET https://hn.example/item/4242: 503 Service Unavailable"))
+		// A failing source shows in the list, in plain words: the error
+		// itself (its URL) stays in the log.
+		hn.setFail(fmt.Errorf("fetch hn:4242: %w", &fetch.StatusError{URL: "https://hn.example/item/4242", Status: 503}))
 		sleepUntil(time.Date(2026, 3, 2, 9, 5, 0, 0, time.UTC))
 		list = f.c.Answer(t.Context(), req("C0000C3", "list"))
-		if !strings.Contains(list.Text, "source FAILING since 2026-03-02 09:0") || !strings.Contains(list.Text, "503 Service Unavailable") {
+		if !strings.Contains(list.Text, "source FAILING since 2026-03-02 09:0") || !strings.Contains(list.Text, "the site had an error (HTTP 503)") ||
+			strings.Contains(list.Text, "hn.example") {
 			t.Errorf("list with a failing source = %q", list.Text)
 		}
 		if !strings.Contains(f.h.logs.String(), "polling a source failed") {

@@ -81,7 +81,8 @@ func TestNameFromSource(t *testing.T) {
 		{"reddit:https://www.reddit.com/r/europe/comments/abc123/eu_weighs_huawei_ban/", "eu-weighs-huawei-ban"},
 		{"https://www.reddit.com/r/europe/comments/abc123/eu_weighs_huawei_ban/", "eu-weighs-huawei-ban"},
 		{"hn:41234567", "hn-41234567"},
-		{"hn:https://news.ycombinator.com/item?id=41234567", "item"},
+		{"hn:https://news.ycombinator.com/item?id=41234567", "hn-41234567"},
+		{"https://news.ycombinator.com/item?id=1", "hn-1"}, // not "item"
 		{"discourse:https://forum.example.org/t/fare-free-buses/1234", "fare-free-buses"},
 		{"feed:https://blog.example.com/2026/03/huawei-5g/feed/", "huawei-5g"},
 		{"disqus:newsforum/9876543", "newsforum"},
@@ -114,5 +115,30 @@ func TestLiveSource(t *testing.T) {
 		if got := liveSource(in); got != want {
 			t.Errorf("liveSource(%q) = %v, want %v", in, got, want)
 		}
+	}
+}
+
+// TestHelpPerPlatform checks that /thread help speaks each platform's
+// syntax: words typed after the subcommand in Slack, named options in
+// Discord, which has no NAME or SOURCE to type.
+func TestHelpPerPlatform(t *testing.T) {
+	slack, discord := Help("slack"), Help("discord")
+	for _, want := range []string{"/thread stance [NAME] [TARGET] — ", "/thread digest [NAME] [SINCE] — ", "/thread follow SOURCE [CRON] — ", "NAME is needed only"} {
+		if !strings.Contains(slack, want) {
+			t.Errorf("Slack help lacks %q:\n%s", want, slack)
+		}
+	}
+	for _, want := range []string{"/thread stance [target] [thread] — ", "/thread digest [since] [thread] — ", "/thread follow source [cron] — ", "/thread list — ", "The thread option"} {
+		if !strings.Contains(discord, want) {
+			t.Errorf("Discord help lacks %q:\n%s", want, discord)
+		}
+	}
+	for _, slackOnly := range []string{"NAME", "SOURCE", "TARGET"} {
+		if strings.Contains(discord, slackOnly) {
+			t.Errorf("Discord help shows Slack's %s:\n%s", slackOnly, discord)
+		}
+	}
+	if Naming("discord", "stance") != "/thread stance thread:NAME" || Naming("slack", "stance") != "/thread stance NAME" {
+		t.Errorf("Naming = %q, %q", Naming("discord", "stance"), Naming("slack", "stance"))
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	threaddigest "github.com/threaddigest/threaddigest"
+	"github.com/threaddigest/threaddigest/source"
 	"github.com/threaddigest/threaddigest/store"
 )
 
@@ -26,6 +27,9 @@ type pollState struct {
 	Failures     int       `json:"failures,omitempty"`
 	FailingSince time.Time `json:"failing_since,omitzero"`
 	LastError    string    `json:"last_error,omitempty"`
+	// Reason is LastError in plain words for chat users (source.Reason),
+	// without the URLs and addresses the error names.
+	Reason string `json:"reason,omitempty"`
 	// Skipped counts records the source could not read at the last poll.
 	Skipped int `json:"skipped,omitempty"`
 }
@@ -201,6 +205,7 @@ func (s *Service) poll(ctx context.Context, ts *threadState) {
 		}
 		st.Failures++
 		st.LastError = oneLine(perr)
+		st.Reason = source.Reason(perr)
 		// Log the first failure and then every tenth, so a source down for
 		// a day does not flood the log.
 		if st.Failures == 1 || st.Failures%10 == 0 {
@@ -213,7 +218,7 @@ func (s *Service) poll(ctx context.Context, ts *threadState) {
 		}
 		st.Source = res.State
 		st.LastOK = now
-		st.Failures, st.FailingSince, st.LastError = 0, time.Time{}, ""
+		st.Failures, st.FailingSince, st.LastError, st.Reason = 0, time.Time{}, "", ""
 		st.Skipped = res.Skipped
 		if added+updated > 0 {
 			s.log.Info("thread polled", "thread", name, "added", added, "updated", updated, "removed", res.Removed, "skipped", res.Skipped)

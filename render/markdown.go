@@ -218,7 +218,7 @@ func (m *mdLayout) stance() {
 	for _, side := range []struct {
 		name string
 		q    *digest.Quote
-	}{{"In favor", s.FavorQuote}, {"Against", s.AgainstQuote}} {
+	}{{SideLabel(digest.StanceFavor), s.FavorQuote}, {SideLabel(digest.StanceAgainst), s.AgainstQuote}} {
 		if side.q == nil {
 			continue
 		}

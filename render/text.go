@@ -179,7 +179,7 @@ func (t *textLayout) stance() {
 	for _, side := range []struct {
 		name string
 		q    *digest.Quote
-	}{{"favor", s.FavorQuote}, {"against", s.AgainstQuote}} {
+	}{{SideLabel(digest.StanceFavor), s.FavorQuote}, {SideLabel(digest.StanceAgainst), s.AgainstQuote}} {
 		if side.q == nil {
 			continue
 		}

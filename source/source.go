@@ -9,7 +9,11 @@ package source
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"net"
+	"syscall"
 
 	threaddigest "github.com/threaddigest/threaddigest"
 )
@@ -63,4 +67,32 @@ func WithState[S any](state, thread string, poll func(st *S, known bool) (Result
 	b, _ := json.Marshal(st)
 	res.State = string(b)
 	return res, nil
+}
+
+// Reason says in plain words why a poll failed, for the people in a chat
+// channel who asked: never the URLs, addresses, resolvers or API keys that
+// err itself may name (the log has those). An error that knows its own
+// plain reason says it (the source/fetch errors do: Reason() string).
+func Reason(err error) string {
+	var r interface{ Reason() string }
+	var dns *net.DNSError
+	var op *net.OpError
+	var ne net.Error
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &r):
+		return r.Reason()
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return "the site did not answer in time"
+	case errors.As(err, &dns):
+		return "the site's name could not be found"
+	case errors.As(err, &op), errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET):
+		return "the site could not be reached"
+	case errors.Is(err, fs.ErrNotExist):
+		return "the file does not exist"
+	case errors.Is(err, fs.ErrPermission):
+		return "the file may not be read"
+	}
+	return "the source could not be read"
 }

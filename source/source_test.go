@@ -1,7 +1,13 @@
 package source
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -34,5 +40,29 @@ func TestWithState(t *testing.T) {
 	})
 	if !errors.Is(err, boom) || err.Error() != "thread 7: boom" || res.State != "" {
 		t.Errorf("failed poll = %+v, %v; want no state and %q", res, err, "thread 7: boom")
+	}
+}
+
+func TestReason(t *testing.T) {
+	dns := &net.DNSError{Err: "no such host", Name: "news.ycombinator.com", Server: "10.0.0.2:53", IsNotFound: true}
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("fetch hn:1: %w", &net.OpError{Op: "dial", Net: "tcp", Err: dns}), "the site's name could not be found"},
+		{fmt.Errorf("fetch: %w", &net.OpError{Op: "dial", Net: "tcp", Addr: &net.TCPAddr{IP: net.IPv4(10, 1, 2, 3), Port: 443}, Err: syscall.ECONNREFUSED}), "the site could not be reached"},
+		{fmt.Errorf("fetch: %w", context.DeadlineExceeded), "the site did not answer in time"},
+		{fmt.Errorf("file source: %w", &fs.PathError{Op: "open", Path: "/srv/x.txt", Err: fs.ErrNotExist}), "the file does not exist"},
+		{errors.New("something internal at 10.0.0.2"), "the source could not be read"},
+	} {
+		got := Reason(tc.err)
+		if got != tc.want {
+			t.Errorf("Reason(%v) = %q, want %q", tc.err, got, tc.want)
+		}
+		for _, secret := range []string{"10.0.0.2", "10.1.2.3", "ycombinator", "/srv"} {
+			if strings.Contains(got, secret) {
+				t.Errorf("Reason(%v) = %q shows %s", tc.err, got, secret)
+			}
+		}
 	}
 }

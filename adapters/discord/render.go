@@ -71,6 +71,11 @@ type Options struct {
 // RenderDigest renders a whole digest as one or more messages, each within
 // Discord's limits.
 func RenderDigest(d digest.Digest, opt Options) []Message {
+	return assemble(digestSections(d, opt), footer(opt, &d), opt.Chart)
+}
+
+// digestSections are the sections of a whole digest.
+func digestSections(d digest.Digest, opt Options) []section {
 	secs := []section{overview(d, opt.Chart != nil)}
 	if s, ok := argumentsSection(d, opt.MaxArguments, false); ok {
 		secs = append(secs, s)
@@ -81,7 +86,7 @@ func RenderDigest(d digest.Digest, opt Options) []Message {
 	if s, ok := regionsSection(d, false); ok {
 		secs = append(secs, s)
 	}
-	return assemble(secs, footer(opt, &d), opt.Chart)
+	return secs
 }
 
 // RenderResponse renders the answer to a /thread command. Digest-bearing
@@ -119,7 +124,11 @@ func RenderResponse(r bot.Response, opt Options) []Message {
 		s.image = imageFor(opt.Chart)
 		secs = append(secs, s)
 	default: // KindDigest and anything new that carries a digest
-		return RenderDigest(d, opt)
+		secs = digestSections(d, opt)
+		if r.Text != "" {
+			secs[0].desc = escapeMarkdown(r.Text) + "\n\n" + secs[0].desc
+		}
+		return assemble(secs, footer(opt, &d), opt.Chart)
 	}
 	if r.Text != "" {
 		secs[0].desc = escapeMarkdown(r.Text) + "\n\n" + secs[0].desc
@@ -165,7 +174,7 @@ func escapeLines(text string) string {
 func listBody(text string) string {
 	text = strings.TrimSpace(textutil.Clean(text))
 	if text == "" {
-		return "This channel follows no thread yet. `/thread follow SOURCE` starts one."
+		return "This channel follows no thread yet. `/thread follow source` starts one."
 	}
 	return escapeLines(text)
 }
@@ -251,10 +260,10 @@ func stanceBlock(s digest.Stance) string {
 		fmt.Fprintf(&b, "`%s` %s **%d%%** · %d\n", row.label, bar(row.n, total), pcts[i], row.n)
 	}
 	if q := s.FavorQuote; q != nil {
-		b.WriteString("**For:** " + quote(*q, 700) + "\n")
+		b.WriteString("**" + render.SideLabel(digest.StanceFavor) + ":** " + quote(*q, 700) + "\n")
 	}
 	if q := s.AgainstQuote; q != nil {
-		b.WriteString("**Against:** " + quote(*q, 700) + "\n")
+		b.WriteString("**" + render.SideLabel(digest.StanceAgainst) + ":** " + quote(*q, 700) + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

@@ -364,3 +364,23 @@ func TestRenderSharesNote(t *testing.T) {
 		t.Errorf("shares past 100%%: description %q lacks the note", s.desc)
 	}
 }
+
+// TestDigestAnswerNote checks that a /thread digest answer shows its
+// remark (the whole thread in place of nothing new) first.
+func TestDigestAnswerNote(t *testing.T) {
+	d := exampleDigest()
+	note := "No new comments since the last digest posted here, so this is the whole thread."
+	msgs := RenderResponse(bot.Response{Kind: bot.KindDigest, Ephemeral: true, Thread: "huawei", Digest: &d, Text: note}, Options{})
+	if desc := msgs[0].Embeds[0].Description; !strings.HasPrefix(desc, note+"\n\n") {
+		t.Errorf("description does not open with the note: %q", desc)
+	}
+}
+
+// TestStanceVocabulary checks that Discord heads the sides' quotes with the
+// words every rendering uses (render.SideLabel), not words of its own.
+func TestStanceVocabulary(t *testing.T) {
+	desc := RenderDigest(exampleDigest(), Options{})[0].Embeds[0].Description
+	if !strings.Contains(desc, "**In favor:** “") || !strings.Contains(desc, "**Against:** “") || strings.Contains(desc, "**For:**") {
+		t.Errorf("sides not headed In favor / Against: %q", desc)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/threaddigest/threaddigest/geo"
 	"github.com/threaddigest/threaddigest/internal/shares"
 	"github.com/threaddigest/threaddigest/internal/textutil"
+	"github.com/threaddigest/threaddigest/render"
 )
 
 // Limits of a Slack message. Slack rejects a message that breaks them and
@@ -138,6 +139,9 @@ type PostOptions struct {
 	// ChartNote, when set, adds a context line saying the regional chart
 	// follows (the bot destination uploads it after the message).
 	ChartNote bool
+	// Note, when set, is a line of plain text under the header (an
+	// answer's remark about what it shows).
+	Note string
 }
 
 // RenderPost renders a scheduled digest as one or more messages, each within
@@ -152,6 +156,9 @@ func RenderPost(p bot.Post, opt PostOptions) []Message {
 	}
 	var us []unit
 	us = append(us, headUnit(title, p.Thread, d))
+	if strings.TrimSpace(opt.Note) != "" {
+		us = append(us, units(section(plain(fit(opt.Note, MaxSectionText)))))
+	}
 	if c := contextUnit(d); c != nil {
 		us = append(us, *c)
 	}
@@ -261,7 +268,7 @@ func RenderResponse(r bot.Response, opt ResponseOptions) []Message {
 			us = append(us, regionUnits(d, 0)...)
 			fallback = fitLine(fmt.Sprintf("%s: %d commenters in %d regions", name, d.CommenterCount, len(d.Regions)), MaxFallbackText)
 		default: // KindDigest and anything newer renders the whole digest
-			msgs := RenderPost(bot.Post{Thread: name, Digest: d}, PostOptions{})
+			msgs := RenderPost(bot.Post{Thread: name, Digest: d}, PostOptions{Note: r.Text})
 			return finishResponse(msgs, r, opt)
 		}
 		if u := engineUnit(d); u != nil {
@@ -462,7 +469,7 @@ func stanceUnits(d digest.Digest, quoteLen int) []unit {
 	for _, side := range []struct {
 		name string
 		q    *digest.Quote
-	}{{"Favor", s.FavorQuote}, {"Against", s.AgainstQuote}} {
+	}{{render.SideLabel(digest.StanceFavor), s.FavorQuote}, {render.SideLabel(digest.StanceAgainst), s.AgainstQuote}} {
 		if side.q != nil {
 			quotes = append(quotes, section(plain(side.name+": “"+fitQuote(side.q.Text, quoteLen)+"”")),
 				byline(side.q.Author, side.q.Position, side.q.URL))

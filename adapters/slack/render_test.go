@@ -467,3 +467,31 @@ func TestArgumentUnitsSharesNote(t *testing.T) {
 		t.Error("one argument shown: a note")
 	}
 }
+
+// TestDigestAnswerNote checks that a /thread digest answer shows its
+// remark (the whole thread in place of nothing new) under the header.
+func TestDigestAnswerNote(t *testing.T) {
+	d := sampleDigest()
+	d.Context = nil
+	note := "No new comments since the last digest posted here, so this is the whole thread. For the comments of a time window: /thread digest 24h."
+	msgs := RenderResponse(bot.Response{Kind: bot.KindDigest, Ephemeral: true, Thread: "huawei", Digest: &d, Text: note}, ResponseOptions{})
+	b, _ := json.Marshal(msgs[0].Blocks)
+	objs := textObjectsJSON(t, b)
+	if len(objs) < 4 || objs[3].Type != "plain_text" || objs[3].Text != note {
+		t.Errorf("the note is not the line under the header: %+v", objs)
+	}
+}
+
+// TestStanceVocabulary checks that Slack heads the sides' quotes with the
+// words every rendering uses (render.SideLabel).
+func TestStanceVocabulary(t *testing.T) {
+	b, _ := json.Marshal(RenderPost(bot.Post{Thread: "huawei", Digest: sampleDigest()}, PostOptions{})[0].Blocks)
+	var all []string
+	for _, o := range textObjectsJSON(t, b) {
+		all = append(all, o.Text)
+	}
+	out := strings.Join(all, "\n")
+	if !strings.Contains(out, "\nIn favor: “") || !strings.Contains(out, "\nAgainst: “") || strings.Contains(out, "Favor: “") {
+		t.Errorf("sides not headed In favor / Against:\n%s", out)
+	}
+}

@@ -180,6 +180,22 @@ func (e *StatusError) Error() string {
 	return msg
 }
 
+// Reason says what went wrong in plain words (source.Reason), without the
+// URL.
+func (e *StatusError) Reason() string {
+	switch {
+	case e.Gone():
+		return fmt.Sprintf("the thread is gone from the site (HTTP %d)", e.Status)
+	case e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden:
+		return fmt.Sprintf("the site refused access (HTTP %d): check the source's credentials", e.Status)
+	case e.Status == http.StatusTooManyRequests:
+		return "the site asked to be read less often (HTTP 429)"
+	case e.Status >= 500:
+		return fmt.Sprintf("the site had an error (HTTP %d)", e.Status)
+	}
+	return fmt.Sprintf("the site answered HTTP %d", e.Status)
+}
+
 // Gone reports whether the resource no longer exists (404, 410).
 func (e *StatusError) Gone() bool {
 	return e.Status == http.StatusNotFound || e.Status == http.StatusGone
@@ -196,6 +212,9 @@ func (e *RedirectError) Error() string {
 	return fmt.Sprintf("GET %s: stopped after %d redirects (a redirect loop?)", e.URL, e.Hops)
 }
 
+// Reason says what went wrong in plain words (source.Reason).
+func (e *RedirectError) Reason() string { return "the site kept redirecting (a redirect loop)" }
+
 // TooLargeError is a body over the size cap.
 type TooLargeError struct {
 	URL   string
@@ -205,6 +224,9 @@ type TooLargeError struct {
 func (e *TooLargeError) Error() string {
 	return fmt.Sprintf("GET %s: response body larger than %d bytes", e.URL, e.Limit)
 }
+
+// Reason says what went wrong in plain words (source.Reason).
+func (e *TooLargeError) Reason() string { return "the site's answer was too large to read" }
 
 // IsGone reports whether err says the thread no longer exists at its source.
 func IsGone(err error) bool {
@@ -411,6 +433,11 @@ type PayloadError struct {
 }
 
 func (e *PayloadError) Error() string { return fmt.Sprintf("GET %s: %s", e.URL, e.Msg) }
+
+// Reason says what went wrong in plain words (source.Reason).
+func (e *PayloadError) Reason() string {
+	return "the site's answer was not the comment thread expected (a changed API, or an error page)"
+}
 
 // CheckJSON says clearly when a body is not JSON at all: empty, or an HTML
 // error page served with status 200.

@@ -3,6 +3,7 @@ package fetch
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/threaddigest/threaddigest/source"
 )
 
 // testClient records the waits instead of sleeping.
@@ -201,5 +204,28 @@ func TestLimitsPerHost(t *testing.T) {
 	}
 	if err := l.Wait(ctx, "a.example"); err == nil {
 		t.Fatal("second request to a.example within the hour was let through")
+	}
+}
+
+// TestReasons checks the plain words each fetch error gives chat users,
+// through source.Reason and wrapped as polls wrap them: no URL, no key.
+func TestReasons(t *testing.T) {
+	u := "https://disqus.example/api/3.0/threads/listPosts.json?api_key=SECRET"
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{&StatusError{URL: u, Status: 404}, "the thread is gone from the site (HTTP 404)"},
+		{&StatusError{URL: u, Status: 403}, "the site refused access (HTTP 403): check the source's credentials"},
+		{&StatusError{URL: u, Status: 429}, "the site asked to be read less often (HTTP 429)"},
+		{&StatusError{URL: u, Status: 503, Snippet: "upstream 10.0.0.7 down"}, "the site had an error (HTTP 503)"},
+		{&PayloadError{URL: u, Msg: "expected JSON, got HTML"}, "the site's answer was not the comment thread expected (a changed API, or an error page)"},
+		{&RedirectError{URL: u, Hops: 10}, "the site kept redirecting (a redirect loop)"},
+		{&TooLargeError{URL: u, Limit: 8 << 20}, "the site's answer was too large to read"},
+	} {
+		got := source.Reason(fmt.Errorf("fetch disqus:f/1: thread 1: %w", tc.err))
+		if got != tc.want || strings.Contains(got, "SECRET") || strings.Contains(got, "10.0.0.7") {
+			t.Errorf("Reason(%T) = %q, want %q", tc.err, got, tc.want)
+		}
 	}
 }
