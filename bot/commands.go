@@ -442,7 +442,7 @@ func (c *Commands) follow(ctx context.Context, req Request) Response {
 		if len(threads) >= s.set.MaxThreads {
 			return text(fmt.Sprintf("This service already follows %d threads, its limit; unfollow one first.", len(threads)), true)
 		}
-		if _, err := s.deps.OpenSource(src); err != nil {
+		if _, err := s.deps.OpenSource(ThreadSpec{Source: src}); err != nil {
 			return text(fmt.Sprintf("That source cannot be read: %v", err), true)
 		}
 		name = uniqueName(nameFromSource(src), names)

@@ -162,11 +162,11 @@ func (h *harness) service(holder string, set Settings, threads []ThreadSpec, dig
 		Analyze: func(_ context.Context, _ string, t threaddigest.Thread, opt digest.Options) digest.Digest {
 			return digest.Analyze(t, opt)
 		},
-		OpenSource: func(spec string) (source.Source, error) {
-			if src, ok := h.sources[spec]; ok {
+		OpenSource: func(t ThreadSpec) (source.Source, error) {
+			if src, ok := h.sources[t.Source]; ok {
 				return src, nil
 			}
-			return nil, fmt.Errorf("no such source %q", spec)
+			return nil, fmt.Errorf("no such source %q", t.Source)
 		},
 		OpenDestination: func(a addr.Addr) (Destination, error) {
 			if d, ok := h.dests[a.Key()]; ok {

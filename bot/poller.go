@@ -279,7 +279,7 @@ func (s *Service) markGone(ctx context.Context, thread string, current []threadd
 func (s *Service) fetchAndStore(ctx context.Context, ts *threadState, state string) (fetchResult, int, int, error) {
 	name := ts.spec.Name
 	if ts.src == nil {
-		src, err := s.deps.OpenSource(ts.spec.Source)
+		src, err := s.deps.OpenSource(ts.spec)
 		if err != nil {
 			return fetchResult{}, 0, 0, fmt.Errorf("open source %s: %w", ts.spec.Source, err)
 		}

@@ -65,8 +65,11 @@ type Deps struct {
 	Analyze func(ctx context.Context, thread string, t threaddigest.Thread, opt digest.Options) digest.Digest
 	// Locator reads commenter locations; nil reads every one as Unknown.
 	Locator digest.Locator
-	// OpenSource turns a source address into a Source.
-	OpenSource func(spec string) (source.Source, error)
+	// OpenSource opens the source of a thread: its Source address read with
+	// the options of that thread (a file's format, map and thread id), not
+	// of another thread on the same address. Name is "" when a /thread
+	// follow checks an address before the thread exists.
+	OpenSource func(t ThreadSpec) (source.Source, error)
 	// OpenDestination turns a destination address into a Destination. It
 	// is called once per address; the result is shared by every digest
 	// posting there.

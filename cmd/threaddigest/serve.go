@@ -265,19 +265,17 @@ func serviceSpecs(cfg *config.Config) ([]bot.ThreadSpec, []bot.DigestSpec, error
 }
 
 // sourceOpener opens a thread's source: a file path with the options of the
-// [[thread]] that names it, or a live address with the [sources] settings.
+// [[thread]] of that name (two threads may read one file, each its own
+// thread_id, format and map), or a live address with the [sources] settings.
 // Every source shares one set of per-host rate limits.
-func sourceOpener(cfg *config.Config, logger *slog.Logger, getenv func(string) string) func(spec string) (source.Source, error) {
+func sourceOpener(cfg *config.Config, logger *slog.Logger, getenv func(string) string) func(bot.ThreadSpec) (source.Source, error) {
 	limits := sources.NewLimits(cfg.Sources)
-	return func(spec string) (source.Source, error) {
+	return func(t bot.ThreadSpec) (source.Source, error) {
 		var opts config.Thread
-		for _, t := range cfg.Threads {
-			if t.Source == spec {
-				opts = t
-				break
-			}
+		if c, ok := cfg.Thread(t.Name); ok && t.Name != "" && c.Source == t.Source {
+			opts = c
 		}
-		return sources.Open(spec, cfg.Sources, sources.Deps{Limits: limits, Log: logger, Getenv: getenv,
+		return sources.Open(t.Source, cfg.Sources, sources.Deps{Limits: limits, Log: logger, Getenv: getenv,
 			File: opts.InputOptions(), Thread: opts.ThreadID})
 	}
 }

@@ -358,3 +358,75 @@ to = ["stdout"]
 		}
 	})
 }
+
+// TestServeTwoThreadsOnOneFile follows two threads of one JSON Lines file
+// that holds several: each [[thread]] reads its own thread_id, and each
+// digest covers that thread's comments only.
+func TestServeTwoThreadsOnOneFile(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		time.Sleep(time.Until(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)))
+		dir := t.TempDir()
+		var b strings.Builder
+		for i, c := range []struct{ thread, author, body string }{
+			{"A", "Anna", "Free buses cut traffic in the city centre."},
+			{"B", "Bob", "Huawei should not build the network."},
+			{"A", "Cy", "Free buses cost the city too much money."},
+			{"B", "Dee", "Huawei gear is cheaper and works well."},
+			{"B", "Eve", "Banning Huawei is about security, not price."},
+			{"B", "Fay", "The network needs trusted vendors only."},
+			{"A", "Gus", "Free buses helped Tallinn, they say."},
+			{"B", "Hal", "Huawei is already in most of Europe."},
+		} {
+			fmt.Fprintf(&b, `{"id": "%d", "thread": %q, "author": %q, "body": %q}`+"\n", i+1, c.thread, c.author, c.body)
+		}
+		file := filepath.Join(dir, "threads.jsonl")
+		if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cfg := writeConfig(t, dir, fmt.Sprintf(`
+[store]
+url = "sqlite:%[1]s"
+
+[http]
+listen = "off"
+
+[[thread]]
+name = "buses"
+source = %[2]q
+thread_id = "A"
+
+[[thread]]
+name = "huawei"
+source = %[2]q
+thread_id = "B"
+
+[[digest]]
+thread = "buses"
+schedule = "0 13 * * *"
+to = ["stdout"]
+
+[[digest]]
+thread = "huawei"
+schedule = "0 14 * * *"
+to = ["stdout"]
+`, filepath.Join(dir, "state.db"), file))
+		stdout, stderr := &syncBuffer{}, &syncBuffer{}
+		stop := background([]string{"serve", "--config", cfg}, Env{Stdout: stdout, Stderr: stderr})
+		time.Sleep(time.Until(time.Date(2026, 3, 1, 14, 30, 0, 0, time.UTC)))
+		if err := stop(); err != nil {
+			t.Fatalf("serve: %v\n%s", err, stderr)
+		}
+		out := stdout.String()
+		_, rest, ok := strings.Cut(out, "=== threaddigest: buses — 2026-03-01 13:00 UTC ===\n")
+		buses, huawei, ok2 := strings.Cut(rest, "=== threaddigest: huawei — 2026-03-01 14:00 UTC ===\n")
+		if !ok || !ok2 {
+			t.Fatalf("stdout lacks the two digests:\n%s\nlog:\n%s", out, stderr)
+		}
+		if !strings.Contains(buses, "3 new comments, 3 in all") || strings.Contains(buses, "Huawei") {
+			t.Errorf("the buses digest is not thread A's 3 comments:\n%s", buses)
+		}
+		if !strings.Contains(huawei, "5 new comments, 5 in all") || strings.Contains(huawei, "Free buses") {
+			t.Errorf("the huawei digest is not thread B's 5 comments:\n%s", huawei)
+		}
+	})
+}
