@@ -200,6 +200,20 @@ type Store interface {
 	// expired when now is at or after LeaseUntil. The holder of a claimed run
 	// may claim it again (Attempts+1): a restarted process with a stable
 	// replica id gets its slot back at once.
+	//
+	// One run of a digest and destination is in flight at a time, across
+	// processes, and its slots run in order, so that a digest never posts
+	// beside another of the same destination nor after a later one:
+	//   - while a run of another slot is claimed or posting under a live
+	//     lease, the claim is refused and reports that run (claimed=false,
+	//     a run of another slot); the caller's slot folds into a later one;
+	//   - a slot earlier than one that has a run is refused, reporting the
+	//     later run; when its own claim was left by a holder that died, it
+	//     is marked failed as superseded instead of taken over;
+	//   - runs of earlier slots left by holders whose leases expired are
+	//     settled by the claim: claimed ones fail as superseded (their
+	//     comments are still new, and the new run covers them), posting ones
+	//     become uncertain.
 	ClaimRun(ctx context.Context, key RunKey, thread, holder string, lease time.Duration, now time.Time) (run Run, claimed bool, err error)
 	// MarkPosting records that the holder is about to send the run to its
 	// destination, extending the lease to now+lease. ErrLeaseLost when the

@@ -21,7 +21,9 @@
 // from one that was sent but not confirmed. The run row records it — claimed
 // (never sent, safe to take over) or posting (maybe sent: marked uncertain,
 // never sent twice) — and works the same on SQLite. Advisory locks are used for
-// one thing only: serialising the migrations of replicas starting together.
+// two things, each for the milliseconds of one transaction: serialising the
+// migrations of replicas starting together, and serialising the claims of one
+// digest and destination, so that one of its runs is in flight at a time.
 //
 // The schema is the first of search_path in the URL (else "public"), so
 // that tests can each use a fresh schema and drop it at the end, and several

@@ -29,48 +29,95 @@ func scanRun(row pgx.Row) (store.Run, error) {
 	return r, nil
 }
 
-// ClaimRun claims the run of key for holder; see store.Store. The common case,
-// a slot nobody has claimed, is one INSERT … ON CONFLICT DO NOTHING: of
-// replicas racing for a slot, exactly one inserts the row. Otherwise the row
-// is locked (FOR UPDATE, for the milliseconds of this transaction), and the
-// shared rules decide from its state and lease whether to take it over.
+// ClaimRun claims the run of key for holder; see store.Store. One run of a
+// digest and destination is in flight at a time, across replicas
+// (rules.PlanClaim): the transaction first takes an advisory lock keyed by
+// the schema, digest and destination, so that claims of one pair — of any
+// slot, whose rows may not exist yet — are decided one after another; it
+// then locks the key's run and the pair's recent runs in flight (FOR
+// UPDATE, among the last rules.RecentRuns), so
+// that a slow holder's MarkPosting waits for the decision and finds its
+// claim superseded rather than posting beside a new one. The lock is held
+// for the milliseconds of the transaction, never across a post.
 func (s *Store) ClaimRun(ctx context.Context, key store.RunKey, thread, holder string, lease time.Duration, now time.Time) (store.Run, bool, error) {
 	if err := rules.CheckRunKey(key, thread, holder); err != nil {
 		return store.Run{}, false, fmt.Errorf("postgres: claim run %s: %w", rules.Key(key), err)
 	}
-	run, err := scanRun(s.pool.QueryRow(ctx, `INSERT INTO runs (digest, destination, slot, thread, state, holder, lease_until, attempts, claimed_at)
-		VALUES ($1, $2, $3, $4, 'claimed', $5, $6, 1, $7) ON CONFLICT (digest, destination, slot) DO NOTHING
-		RETURNING `+runColumns,
-		key.Digest, key.Destination, ts(key.Slot), thread, holder, ts(now.Add(lease)), ts(now)))
-	if err == nil {
-		return run, true, nil
-	}
-	if !errors.Is(err, pgx.ErrNoRows) {
-		return store.Run{}, false, fmt.Errorf("postgres: claim run %s: %w", rules.Key(key), err)
-	}
+	var run store.Run
 	var claimed bool
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, s.claimLockKey(key)); err != nil {
+			return fmt.Errorf("lock: %w", err)
+		}
+		var existing *store.Run
 		r, err := scanRun(tx.QueryRow(ctx, `SELECT `+runColumns+` FROM runs WHERE digest = $1 AND destination = $2 AND slot = $3 FOR UPDATE`,
 			key.Digest, key.Destination, ts(key.Slot)))
+		switch {
+		case err == nil:
+			existing = &r
+		case !errors.Is(err, pgx.ErrNoRows):
+			return err
+		}
+		var latest *store.Run
+		l, err := scanRun(tx.QueryRow(ctx, `SELECT `+runColumns+` FROM runs WHERE digest = $1 AND destination = $2
+			ORDER BY slot DESC LIMIT 1`, key.Digest, key.Destination))
+		switch {
+		case err == nil:
+			latest = &l
+		case !errors.Is(err, pgx.ErrNoRows):
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT `+runColumns+` FROM runs WHERE id IN (
+				SELECT id FROM runs WHERE digest = $1 AND destination = $2 ORDER BY slot DESC LIMIT $3)
+			AND state IN ('claimed', 'posting') AND slot <> $4 ORDER BY slot DESC FOR UPDATE`,
+			key.Digest, key.Destination, rules.RecentRuns, ts(key.Slot))
 		if err != nil {
 			return err
 		}
-		switch rules.DecideClaim(r, holder, rules.Time(now)) {
-		case rules.TakeOver:
-			r, err = scanRun(tx.QueryRow(ctx, `UPDATE runs SET holder = $1, lease_until = $2, attempts = attempts + 1,
-				claimed_at = $3 WHERE id = $4 RETURNING `+runColumns, holder, ts(now.Add(lease)), ts(now), r.ID))
-			claimed = true
-		case rules.MarkUncertain:
-			r, err = scanRun(tx.QueryRow(ctx, `UPDATE runs SET state = 'uncertain', error = $1, finished_at = $2
-				WHERE id = $3 RETURNING `+runColumns, rules.UncertainReason(r), ts(now), r.ID))
+		inFlight, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Run, error) { return scanRun(row) })
+		if err != nil {
+			return err
 		}
-		run = r
+		plan := rules.PlanClaim(key, existing, inFlight, latest, holder, rules.Time(now))
+		for _, st := range plan.Settle {
+			if _, err := tx.Exec(ctx, `UPDATE runs SET state = $1, error = $2, finished_at = $3 WHERE id = $4`,
+				string(st.State), st.Reason, ts(now), st.Run.ID); err != nil {
+				return err
+			}
+		}
+		switch {
+		case plan.Insert:
+			run, err = scanRun(tx.QueryRow(ctx, `INSERT INTO runs (digest, destination, slot, thread, state, holder, lease_until, attempts, claimed_at)
+				VALUES ($1, $2, $3, $4, 'claimed', $5, $6, 1, $7) RETURNING `+runColumns,
+				key.Digest, key.Destination, ts(key.Slot), thread, holder, ts(now.Add(lease)), ts(now)))
+			claimed = err == nil
+		case plan.Blocker != nil:
+			run = *plan.Blocker
+		case plan.Action == rules.TakeOver:
+			run, err = scanRun(tx.QueryRow(ctx, `UPDATE runs SET holder = $1, lease_until = $2, attempts = attempts + 1,
+				claimed_at = $3 WHERE id = $4 RETURNING `+runColumns, holder, ts(now.Add(lease)), ts(now), existing.ID))
+			claimed = err == nil
+		case plan.Action == rules.MarkUncertain:
+			run, err = scanRun(tx.QueryRow(ctx, `UPDATE runs SET state = 'uncertain', error = $1, finished_at = $2
+				WHERE id = $3 RETURNING `+runColumns, rules.UncertainReason(*existing), ts(now), existing.ID))
+		case plan.Action == rules.Supersede:
+			run, err = scanRun(tx.QueryRow(ctx, `UPDATE runs SET state = 'failed', error = $1, finished_at = $2
+				WHERE id = $3 RETURNING `+runColumns, plan.Reason, ts(now), existing.ID))
+		default:
+			run = *existing
+		}
 		return err
 	})
 	if err != nil {
 		return store.Run{}, false, fmt.Errorf("postgres: claim run %s: %w", rules.Key(key), err)
 	}
 	return run, claimed, nil
+}
+
+// claimLockKey names the advisory lock of a digest and destination's
+// claims: lengths before each part, so no two pairs make one key.
+func (s *Store) claimLockKey(key store.RunKey) string {
+	return fmt.Sprintf("threaddigest claim %d:%s %d:%s %d:%s", len(s.schema), s.schema, len(key.Digest), key.Digest, len(key.Destination), key.Destination)
 }
 
 // transition moves a run held by holder from one of the states in from with

@@ -29,7 +29,12 @@ func scanRun(row scanner) (store.Run, error) {
 	return r, nil
 }
 
-// ClaimRun claims the run of key for holder; see store.Store.
+// ClaimRun claims the run of key for holder; see store.Store. It runs in
+// one write transaction (BEGIN IMMEDIATE holds SQLite's write lock), so the
+// runs it reads — the key's, the others in flight for the same digest and
+// destination, the latest — cannot change before it writes, also when two
+// processes share the file: one run of a digest and destination is in
+// flight at a time (rules.PlanClaim).
 func (s *Store) ClaimRun(ctx context.Context, key store.RunKey, thread, holder string, lease time.Duration, now time.Time) (store.Run, bool, error) {
 	if err := rules.CheckRunKey(key, thread, holder); err != nil {
 		return store.Run{}, false, fmt.Errorf("sqlite: claim run %s: %w", rules.Key(key), err)
@@ -37,46 +42,85 @@ func (s *Store) ClaimRun(ctx context.Context, key store.RunKey, thread, holder s
 	var run store.Run
 	var claimed bool
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		r, err := scanRun(tx.QueryRowContext(ctx, `INSERT INTO runs (digest, destination, slot, thread, state, holder, lease_until, attempts, claimed_at)
-			VALUES (?, ?, ?, ?, 'claimed', ?, ?, 1, ?) ON CONFLICT (digest, destination, slot) DO NOTHING
-			RETURNING `+runColumns,
-			key.Digest, key.Destination, micros(key.Slot), thread, holder, micros(now.Add(lease)), micros(now)))
-		if err == nil {
-			run, claimed = r, true
-			return nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
+		var existing *store.Run
+		r, err := scanRun(tx.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs WHERE digest = ? AND destination = ? AND slot = ?`,
+			key.Digest, key.Destination, micros(key.Slot)))
+		switch {
+		case err == nil:
+			existing = &r
+		case !errors.Is(err, sql.ErrNoRows):
 			return err
 		}
-		r, err = scanRun(tx.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs WHERE digest = ? AND destination = ? AND slot = ?`,
-			key.Digest, key.Destination, micros(key.Slot)))
+		var latest *store.Run
+		l, err := scanRun(tx.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs WHERE digest = ? AND destination = ?
+			ORDER BY slot DESC LIMIT 1`, key.Digest, key.Destination))
+		switch {
+		case err == nil:
+			latest = &l
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		inFlight, err := queryRuns(ctx, tx, `SELECT `+runColumns+` FROM runs WHERE id IN (
+				SELECT id FROM runs WHERE digest = ? AND destination = ? ORDER BY slot DESC LIMIT ?)
+			AND state IN ('claimed', 'posting') AND slot <> ? ORDER BY slot DESC`,
+			key.Digest, key.Destination, rules.RecentRuns, micros(key.Slot))
 		if err != nil {
 			return err
 		}
-		switch rules.DecideClaim(r, holder, rules.Time(now)) {
-		case rules.TakeOver:
-			r, err = scanRun(tx.QueryRowContext(ctx, `UPDATE runs SET holder = ?, lease_until = ?, attempts = attempts + 1,
-				claimed_at = ? WHERE id = ? RETURNING `+runColumns, holder, micros(now.Add(lease)), micros(now), r.ID))
-			if err != nil {
+		plan := rules.PlanClaim(key, existing, inFlight, latest, holder, rules.Time(now))
+		for _, st := range plan.Settle {
+			if _, err := tx.ExecContext(ctx, `UPDATE runs SET state = ?, error = ?, finished_at = ? WHERE id = ?`,
+				string(st.State), st.Reason, micros(now), st.Run.ID); err != nil {
 				return err
 			}
-			run, claimed = r, true
-		case rules.MarkUncertain:
-			r, err = scanRun(tx.QueryRowContext(ctx, `UPDATE runs SET state = 'uncertain', error = ?, finished_at = ?
-				WHERE id = ? RETURNING `+runColumns, rules.UncertainReason(r), micros(now), r.ID))
-			if err != nil {
-				return err
-			}
-			run = r
-		default:
-			run = r
 		}
-		return nil
+		switch {
+		case plan.Insert:
+			run, err = scanRun(tx.QueryRowContext(ctx, `INSERT INTO runs (digest, destination, slot, thread, state, holder, lease_until, attempts, claimed_at)
+				VALUES (?, ?, ?, ?, 'claimed', ?, ?, 1, ?) RETURNING `+runColumns,
+				key.Digest, key.Destination, micros(key.Slot), thread, holder, micros(now.Add(lease)), micros(now)))
+			claimed = err == nil
+		case plan.Blocker != nil:
+			run = *plan.Blocker
+		case plan.Action == rules.TakeOver:
+			run, err = scanRun(tx.QueryRowContext(ctx, `UPDATE runs SET holder = ?, lease_until = ?, attempts = attempts + 1,
+				claimed_at = ? WHERE id = ? RETURNING `+runColumns, holder, micros(now.Add(lease)), micros(now), existing.ID))
+			claimed = err == nil
+		case plan.Action == rules.MarkUncertain:
+			run, err = scanRun(tx.QueryRowContext(ctx, `UPDATE runs SET state = 'uncertain', error = ?, finished_at = ?
+				WHERE id = ? RETURNING `+runColumns, rules.UncertainReason(*existing), micros(now), existing.ID))
+		case plan.Action == rules.Supersede:
+			run, err = scanRun(tx.QueryRowContext(ctx, `UPDATE runs SET state = 'failed', error = ?, finished_at = ?
+				WHERE id = ? RETURNING `+runColumns, plan.Reason, micros(now), existing.ID))
+		default:
+			run = *existing
+		}
+		return err
 	})
 	if err != nil {
 		return store.Run{}, false, fmt.Errorf("sqlite: claim run %s: %w", rules.Key(key), err)
 	}
 	return run, claimed, nil
+}
+
+// queryRuns reads the runs a query returns.
+func queryRuns(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, query string, args ...any) ([]store.Run, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var runs []store.Run
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, err
+		}
+		runs = append(runs, r)
+	}
+	return runs, rows.Err()
 }
 
 // transition moves a run held by holder from one of the states in from, or
@@ -173,20 +217,8 @@ func (s *Store) Runs(ctx context.Context, digest string, limit int) ([]store.Run
 		query += ` LIMIT ?`
 		args = append(args, limit)
 	}
-	rows, err := s.read.QueryContext(ctx, query, args...)
+	runs, err := queryRuns(ctx, s.read, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: runs of %q: %w", digest, err)
-	}
-	defer rows.Close()
-	var runs []store.Run
-	for rows.Next() {
-		r, err := scanRun(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: runs of %q: %w", digest, err)
-		}
-		runs = append(runs, r)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: runs of %q: %w", digest, err)
 	}
 	return runs, nil

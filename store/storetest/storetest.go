@@ -44,6 +44,8 @@ func Run(t *testing.T, open Opener) {
 		{"ClaimTakeOverAfterLease", testClaimTakeOver},
 		{"ClaimSameHolder", testClaimSameHolder},
 		{"PostingBecomesUncertain", testPostingUncertain},
+		{"ClaimOneInFlightPerDestination", testClaimOneInFlight},
+		{"ClaimSlotsInOrder", testClaimSlotsInOrder},
 		{"CompleteAndFail", testCompleteAndFail},
 		{"TransitionErrors", testTransitionErrors},
 		{"LastPostedLastRunRuns", testLastRuns},
@@ -58,6 +60,7 @@ func Run(t *testing.T, open Opener) {
 		{"PruneThreads", testPruneThreads},
 		{"PruneLeases", testPruneLeases},
 		{"ConcurrentClaims", func(t *testing.T, s store.Store) { testConcurrentClaims(t, s, s) }},
+		{"ConcurrentSlotsOneInFlight", func(t *testing.T, s store.Store) { testConcurrentSlotsOneInFlight(t, s, s) }},
 		{"ConcurrentLeases", func(t *testing.T, s store.Store) { testConcurrentLeases(t, s, s) }},
 		{"ConcurrentUpserts", func(t *testing.T, s store.Store) { testConcurrentUpserts(t, s, s) }},
 		{"NoCommentSkippedBySeq", func(t *testing.T, s store.Store) { testNoCommentSkipped(t, s, s) }},
@@ -88,6 +91,7 @@ func RunTwoStores(t *testing.T, open TwoOpener) {
 		run  func(t *testing.T, a, b store.Store)
 	}{
 		{"ConcurrentClaims", testConcurrentClaims},
+		{"ConcurrentSlotsOneInFlight", testConcurrentSlotsOneInFlight},
 		{"ConcurrentLeases", testConcurrentLeases},
 		{"ConcurrentUpserts", testConcurrentUpserts},
 		{"NoCommentSkippedBySeq", testNoCommentSkipped},
@@ -682,6 +686,153 @@ func testPostingUncertain(t *testing.T, s store.Store) {
 	}
 }
 
+// testClaimOneInFlight: while a run of one slot is claimed or posting, no
+// other slot of its digest and destination is claimed; what holders left
+// behind is settled by the next claim.
+func testClaimOneInFlight(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	h := func(n int) time.Time { return base.Truncate(time.Hour).Add(time.Duration(n) * time.Hour) }
+	first, claimed := claim(t, s, key(h(1)), "h1", time.Minute, at(0))
+	if !claimed {
+		t.Fatal("the first slot was not claimed")
+	}
+	// Another slot, another holder, while the first is claimed: refused,
+	// reporting the run in flight.
+	r, claimed := claim(t, s, key(h(2)), "h2", time.Minute, at(30*time.Second))
+	if claimed || r.ID != first.ID || !r.Slot.Equal(h(1)) {
+		t.Fatalf("claim of slot 2 while slot 1 is claimed = %+v, %v; want refused with slot 1's run", r, claimed)
+	}
+	// The same holder too: one run at a time, whoever holds it.
+	if r, claimed := claim(t, s, key(h(2)), "h1", time.Minute, at(31*time.Second)); claimed || r.ID != first.ID {
+		t.Errorf("claim of slot 2 by slot 1's own holder = %+v, %v; want refused", r, claimed)
+	}
+	// Another destination and another digest are not held up.
+	other := key(h(2))
+	other.Destination = "stdout"
+	if _, claimed := claim(t, s, other, "h2", time.Minute, at(32*time.Second)); !claimed {
+		t.Error("a slot to another destination waited for slot 1")
+	}
+	other = key(h(2))
+	other.Digest = "weekly"
+	if _, claimed := claim(t, s, other, "h2", time.Minute, at(33*time.Second)); !claimed {
+		t.Error("a slot of another digest waited for slot 1")
+	}
+	// Posting holds the destination as long as its lease.
+	ok(t, s.MarkPosting(ctx, first.ID, "h1", 5*time.Minute, at(40*time.Second)))
+	if r, claimed := claim(t, s, key(h(2)), "h2", time.Minute, at(5*time.Minute)); claimed || r.ID != first.ID || r.State != store.RunPosting {
+		t.Errorf("claim of slot 2 while slot 1 posts = %+v, %v; want refused", r, claimed)
+	}
+	ok(t, s.CompleteRun(ctx, first.ID, "h1", 10, "ref-1", at(5*time.Minute+time.Second)))
+	second, claimed := claim(t, s, key(h(2)), "h2", time.Minute, at(5*time.Minute+2*time.Second))
+	if !claimed || second.State != store.RunClaimed {
+		t.Fatalf("claim of slot 2 after slot 1 posted = %+v, %v; want claimed", second, claimed)
+	}
+	// Slot 2's holder dies mid-post: slot 3 waits until the post's lease
+	// ends, then is claimed, and slot 2 is recorded uncertain.
+	ok(t, s.MarkPosting(ctx, second.ID, "h2", 2*time.Minute, at(6*time.Minute)))
+	if _, claimed := claim(t, s, key(h(3)), "h3", time.Minute, at(7*time.Minute)); claimed {
+		t.Error("slot 3 was claimed while slot 2 was posting under a live lease")
+	}
+	third, claimed := claim(t, s, key(h(3)), "h3", time.Minute, at(8*time.Minute))
+	if !claimed {
+		t.Fatal("slot 3 was not claimed after slot 2's posting lease expired")
+	}
+	runs, err := s.Runs(ctx, "daily", 0)
+	ok(t, err)
+	states := map[string]store.RunState{}
+	for _, r := range runs {
+		if r.Destination == "slack:C1" {
+			states[r.Slot.Format("15:04")] = r.State
+			if r.ID == second.ID && (r.Error == "" || !r.FinishedAt.Equal(wantTime(at(8*time.Minute)))) {
+				t.Errorf("slot 2 settled as %+v; want a reason and the time of the claim that settled it", r)
+			}
+		}
+	}
+	if states[h(2).Format("15:04")] != store.RunUncertain {
+		t.Errorf("slot 2 left mid-post is %s after slot 3 was claimed, want uncertain (%v)", states[h(2).Format("15:04")], states)
+	}
+	// Slot 3's holder dies before posting: slot 4 takes over once the claim
+	// expired and supersedes it; slot 3's holder, back, cannot post.
+	fourth, claimed := claim(t, s, key(h(4)), "h4", time.Minute, at(9*time.Minute))
+	if !claimed {
+		t.Fatal("slot 4 was not claimed after slot 3's claim expired")
+	}
+	if err := s.MarkPosting(ctx, third.ID, "h3", time.Minute, at(9*time.Minute+time.Second)); !errors.Is(err, store.ErrLeaseLost) {
+		t.Errorf("MarkPosting of the superseded slot 3: %v, want ErrLeaseLost", err)
+	}
+	got, claimed := claim(t, s, key(h(3)), "h5", time.Minute, at(10*time.Minute))
+	if claimed || got.ID != third.ID || got.State != store.RunFailed || !strings.Contains(got.Error, "superseded") {
+		t.Errorf("slot 3 after slot 4 was claimed = %+v, %v; want slot 3 failed, superseded", got, claimed)
+	}
+	if fourth.State != store.RunClaimed {
+		t.Errorf("slot 4 = %+v", fourth)
+	}
+	if _, found, err := s.LastPosted(ctx, "daily", "slack:C1"); err != nil || !found {
+		t.Errorf("LastPosted = %v, %v", found, err)
+	}
+}
+
+// testClaimSlotsInOrder: a slot earlier than one that has a run is not run,
+// so that a late claim never posts an older slot after a newer one.
+func testClaimSlotsInOrder(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	day := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+	later, _ := claim(t, s, key(day.Add(24*time.Hour)), "h1", time.Minute, at(0))
+	ok(t, s.CompleteRun(ctx, later.ID, "h1", 5, "ref", at(time.Second)))
+	r, claimed := claim(t, s, key(day), "h2", time.Minute, at(2*time.Second))
+	if claimed || r.ID != later.ID {
+		t.Errorf("claim of a slot before a posted one = %+v, %v; want refused with the later run", r, claimed)
+	}
+	if _, found, err := s.LastRun(ctx, "daily", "slack:C1"); err != nil || !found {
+		t.Fatal(err)
+	}
+	runs, err := s.Runs(ctx, "daily", 0)
+	ok(t, err)
+	if len(runs) != 1 {
+		t.Errorf("the refused earlier slot left a run: %+v", runs)
+	}
+	// The next slot after it runs.
+	if _, claimed := claim(t, s, key(day.Add(48*time.Hour)), "h2", time.Minute, at(3*time.Second)); !claimed {
+		t.Error("the slot after the posted one was not claimed")
+	}
+}
+
+// testConcurrentSlotsOneInFlight: workers on two stores claim different
+// slots of one digest and destination at once: exactly one claim wins each
+// round, whatever the interleaving; once it is settled, the next round's
+// does.
+func testConcurrentSlotsOneInFlight(t *testing.T, a, b store.Store) {
+	ctx := context.Background()
+	const workers, rounds = 8, 5
+	for round := range rounds {
+		now := at(time.Duration(round) * time.Hour)
+		var mu sync.Mutex
+		var won []store.Run
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Go(func() {
+				s := pick(w, a, b)
+				slot := base.Truncate(time.Hour).Add(time.Duration(round*workers+w) * time.Minute)
+				r, claimed, err := s.ClaimRun(ctx, key(slot), "t", fmt.Sprintf("worker-%d", w), time.Minute, now)
+				if err != nil {
+					t.Errorf("ClaimRun: %v", err)
+					return
+				}
+				if claimed {
+					mu.Lock()
+					won = append(won, r)
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		if len(won) != 1 {
+			t.Fatalf("round %d: %d slots of one digest and destination were claimed at once, want 1: %+v", round, len(won), won)
+		}
+		ok(t, a.CompleteRun(ctx, won[0].ID, won[0].Holder, int64(round+1), "ref", now.Add(time.Second)))
+	}
+}
+
 func testCompleteAndFail(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	slot := base.Truncate(time.Hour)
@@ -742,8 +893,8 @@ func testLastRuns(t *testing.T, s store.Store) {
 	}
 	steps := []step{
 		{"daily", "slack:C1", day, store.RunPosted},
+		{"daily", "slack:C1", day.Add(24 * time.Hour), store.RunPosted},
 		{"daily", "slack:C1", day.Add(48 * time.Hour), store.RunFailed},
-		{"daily", "slack:C1", day.Add(24 * time.Hour), store.RunPosted}, // a late catch-up of an older slot
 		{"daily", "stdout", day.Add(72 * time.Hour), store.RunPosted},
 		{"hourly", "slack:C1", day.Add(time.Hour), store.RunClaimed},
 	}
@@ -759,7 +910,7 @@ func testLastRuns(t *testing.T, s store.Store) {
 	}
 	last, found, err := s.LastPosted(ctx, "daily", "slack:C1")
 	ok(t, err)
-	if !found || !last.Slot.Equal(day.Add(24*time.Hour)) || last.Ref != "ref-2" {
+	if !found || !last.Slot.Equal(day.Add(24*time.Hour)) || last.Ref != "ref-1" {
 		t.Errorf("LastPosted(daily, slack:C1) = %+v, %v; want the posted run of the latest slot (day 2)", last, found)
 	}
 	lr, found, err := s.LastRun(ctx, "daily", "slack:C1")
@@ -930,6 +1081,12 @@ func pick(i int, a, b store.Store) store.Store {
 	return b
 }
 
+// slotKey is the run of slot i of a digest to a destination of its own, so
+// that the claims of different slots do not wait for each other.
+func slotKey(i int) store.RunKey {
+	return store.RunKey{Digest: "daily", Destination: fmt.Sprintf("slack:C%d", i), Slot: base.Add(time.Duration(i) * time.Hour)}
+}
+
 func testConcurrentClaims(t *testing.T, a, b store.Store) {
 	ctx := context.Background()
 	const workers, slots = 16, 20
@@ -942,7 +1099,7 @@ func testConcurrentClaims(t *testing.T, a, b store.Store) {
 			s := pick(w, a, b)
 			holder := fmt.Sprintf("worker-%d", w)
 			for i := range slots {
-				k := key(base.Add(time.Duration(i) * time.Hour))
+				k := slotKey(i)
 				_, claimed, err := s.ClaimRun(ctx, k, "t", holder, time.Minute, at(time.Second))
 				if err != nil {
 					errs <- err
@@ -973,7 +1130,7 @@ func testConcurrentClaims(t *testing.T, a, b store.Store) {
 			s := pick(w, a, b)
 			holder := fmt.Sprintf("late-%d", w)
 			for i := range slots {
-				k := key(base.Add(time.Duration(i) * time.Hour))
+				k := slotKey(i)
 				r, claimed, err := s.ClaimRun(ctx, k, "t", holder, time.Minute, at(time.Hour))
 				if err != nil {
 					t.Errorf("ClaimRun: %v", err)

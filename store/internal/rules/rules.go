@@ -147,6 +147,11 @@ const (
 	// MarkUncertain records that a run was left mid-post: the destination may
 	// or may not have received it, so it is never posted again automatically.
 	MarkUncertain
+	// Supersede marks a claimed run whose holder died as failed because a
+	// later slot of its digest and destination has a run: taking it over
+	// would post an older slot after a newer one, and the newer covers its
+	// comments (PlanClaim).
+	Supersede
 )
 
 // DecideClaim says what a claim by holder at now does to the existing run r.
@@ -166,6 +171,99 @@ func DecideClaim(r store.Run, holder string, now time.Time) ClaimAction {
 		}
 	}
 	return Refuse
+}
+
+// ClaimPlan is what one ClaimRun does, decided by PlanClaim from the run of
+// its key and the other runs of the same digest and destination.
+type ClaimPlan struct {
+	// Insert creates the key's run, claimed by the caller; Action is then
+	// Refuse's zero value and unused.
+	Insert bool
+	// Action is what happens to the key's existing run when Insert is
+	// false: TakeOver, MarkUncertain, Supersede or Refuse.
+	Action ClaimAction
+	// Blocker is the run of another slot that keeps the key from being
+	// claimed (in flight, or of a later slot); the claim reports it with
+	// claimed=false. Nil when the key's own run is the answer.
+	Blocker *store.Run
+	// Settle are runs of earlier slots, left by holders whose leases
+	// expired, to settle before the claim: a claimed one is superseded by
+	// this claim (failed: its comments are still new and this slot covers
+	// them), a posting one becomes uncertain. They no longer count as in
+	// flight.
+	Settle []Settlement
+	// Reason is the Error recorded when Action is Supersede.
+	Reason string
+}
+
+// Settlement is a run of another slot moved to State with Error Reason.
+type Settlement struct {
+	Run    store.Run
+	State  store.RunState
+	Reason string
+}
+
+// PlanClaim says what a claim of key by holder at now does, given the run
+// of the key (nil when none), the claimed and posting runs of the key's
+// digest and destination at other slots (inFlight), and the run of their
+// latest slot (nil when there is none; it may be existing).
+//
+// One run of a digest and destination is in flight at a time, and slots
+// run in order:
+//   - a claim is refused while a run of another slot is claimed or posting
+//     under a live lease (the blocker is reported), so later slots wait and
+//     fold into one catch-up run instead of posting beside it;
+//   - a slot earlier than one that has a run is not run: refused when it
+//     has no run, superseded when its claim was left by a holder that died;
+//   - runs of earlier slots left by dead holders are settled by the claim
+//     that follows them (superseded or uncertain).
+func PlanClaim(key store.RunKey, existing *store.Run, inFlight []store.Run, latest *store.Run, holder string, now time.Time) ClaimPlan {
+	var p ClaimPlan
+	later := latest != nil && latest.Slot.After(key.Slot)
+	if existing != nil {
+		p.Action = DecideClaim(*existing, holder, now)
+		if p.Action != TakeOver {
+			return p
+		}
+		if later {
+			p.Action = Supersede
+			p.Reason = supersededReason(*existing, latest.Slot)
+			return p
+		}
+	} else if later {
+		p.Action, p.Blocker = Refuse, latest
+		return p
+	}
+	for i := range inFlight {
+		r := inFlight[i]
+		if now.Before(r.LeaseUntil) {
+			return ClaimPlan{Action: Refuse, Blocker: &r}
+		}
+	}
+	for _, r := range inFlight {
+		switch r.State {
+		case store.RunClaimed:
+			p.Settle = append(p.Settle, Settlement{Run: r, State: store.RunFailed, Reason: supersededReason(r, key.Slot)})
+		case store.RunPosting:
+			p.Settle = append(p.Settle, Settlement{Run: r, State: store.RunUncertain, Reason: UncertainReason(r)})
+		}
+	}
+	p.Insert = existing == nil
+	return p
+}
+
+// RecentRuns is how many of a digest and destination's latest runs (by
+// slot) a claim looks through for those in flight. Claims keep
+// slots in order and settle what earlier holders left, so a run in flight
+// is among the last few; reading a bounded number keeps a claim as fast
+// after a year of one-minute slots as on the first day.
+const RecentRuns = 64
+
+// supersededReason is the Error recorded on a claimed run superseded by
+// the run of slot later.
+func supersededReason(r store.Run, later time.Time) string {
+	return fmt.Sprintf("superseded: the claim of %s expired before posting, and the run of the later slot %s covers its comments",
+		r.Holder, later.UTC().Format(time.RFC3339))
 }
 
 // UncertainReason is the Error recorded on a run left mid-post.

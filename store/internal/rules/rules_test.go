@@ -38,6 +38,78 @@ func TestDecideClaim(t *testing.T) {
 	}
 }
 
+func TestPlanClaim(t *testing.T) {
+	now := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+	live, expired := now.Add(time.Second), now
+	slot := func(h int) time.Time { return now.Add(time.Duration(h) * time.Hour) }
+	key := store.RunKey{Digest: "d", Destination: "stdout", Slot: slot(2)}
+	run := func(id int64, h int, state store.RunState, holder string, until time.Time) *store.Run {
+		return &store.Run{ID: id, RunKey: store.RunKey{Digest: "d", Destination: "stdout", Slot: slot(h)}, State: state, Holder: holder, LeaseUntil: until}
+	}
+	tests := []struct {
+		name     string
+		existing *store.Run
+		inFlight []store.Run
+		latest   *store.Run
+		insert   bool
+		action   ClaimAction
+		blocker  int64 // the blocker's ID, 0 for none
+		settle   map[int64]store.RunState
+	}{
+		{name: "first run", insert: true},
+		{name: "after a posted slot", latest: run(1, 1, store.RunPosted, "x", expired), insert: true},
+		{name: "another slot claimed, live", inFlight: []store.Run{*run(1, 1, store.RunClaimed, "x", live)}, latest: run(1, 1, store.RunClaimed, "x", live),
+			action: Refuse, blocker: 1},
+		{name: "another slot posting, live, same holder", inFlight: []store.Run{*run(1, 1, store.RunPosting, "me", live)}, latest: run(1, 1, store.RunPosting, "me", live),
+			action: Refuse, blocker: 1},
+		{name: "dead holders' runs are settled", inFlight: []store.Run{*run(1, 0, store.RunClaimed, "x", expired), *run(3, 1, store.RunPosting, "y", expired)},
+			latest: run(3, 1, store.RunPosting, "y", expired), insert: true,
+			settle: map[int64]store.RunState{1: store.RunFailed, 3: store.RunUncertain}},
+		{name: "a later slot has a run", latest: run(5, 3, store.RunPosted, "x", expired), action: Refuse, blocker: 5},
+		{name: "own expired claim, a later slot has a run", existing: run(2, 2, store.RunClaimed, "x", expired), latest: run(5, 3, store.RunClaimed, "z", live),
+			action: Supersede},
+		{name: "own expired claim taken over", existing: run(2, 2, store.RunClaimed, "x", expired), latest: run(2, 2, store.RunClaimed, "x", expired),
+			action: TakeOver},
+		{name: "own expired claim, another slot live", existing: run(2, 2, store.RunClaimed, "x", expired),
+			inFlight: []store.Run{*run(1, 1, store.RunPosting, "y", live)}, latest: run(2, 2, store.RunClaimed, "x", expired), action: Refuse, blocker: 1},
+		{name: "own posting expired", existing: run(2, 2, store.RunPosting, "x", expired), latest: run(5, 3, store.RunClaimed, "z", live), action: MarkUncertain},
+		{name: "own posted", existing: run(2, 2, store.RunPosted, "x", expired), action: Refuse},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := PlanClaim(key, tc.existing, tc.inFlight, tc.latest, "me", now)
+			if p.Insert != tc.insert || (!tc.insert && p.Action != tc.action) {
+				t.Errorf("plan %+v: insert %v, action %v; want insert %v, action %v", p, p.Insert, p.Action, tc.insert, tc.action)
+			}
+			var blocker int64
+			if p.Blocker != nil {
+				blocker = p.Blocker.ID
+			}
+			if blocker != tc.blocker {
+				t.Errorf("blocker %d, want %d", blocker, tc.blocker)
+			}
+			got := map[int64]store.RunState{}
+			for _, st := range p.Settle {
+				got[st.Run.ID] = st.State
+				if st.Reason == "" {
+					t.Errorf("settlement of run %d has no reason", st.Run.ID)
+				}
+			}
+			if len(got) != len(tc.settle) {
+				t.Errorf("settled %v, want %v", got, tc.settle)
+			}
+			for id, state := range tc.settle {
+				if got[id] != state {
+					t.Errorf("run %d settled as %q, want %q", id, got[id], state)
+				}
+			}
+			if p.Action == Supersede && !strings.Contains(p.Reason, "superseded") {
+				t.Errorf("supersede reason %q", p.Reason)
+			}
+		})
+	}
+}
+
 func TestMerge(t *testing.T) {
 	stored := threaddigest.Comment{ID: "1", Author: "A", Body: "text", CreatedAt: time.Date(2026, 1, 1, 0, 0, 0, 1000, time.UTC)}
 	tests := []struct {
