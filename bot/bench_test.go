@@ -106,7 +106,7 @@ func BenchmarkScheduledRun(b *testing.B) {
 					b.Fatal(err)
 				}
 				b.StartTimer()
-				s.runSlot(ctx, d, d.To[0], slot.Add(time.Duration(i)*time.Hour))
+				s.runSlot(ctx, d, d.To[0], slot.Add(time.Duration(i)*time.Hour), "")
 				i++
 			}
 			b.StopTimer()

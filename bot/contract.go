@@ -28,7 +28,14 @@ type Post struct {
 	Slot time.Time
 	// MaxArguments caps the arguments shown; 0 shows all of the digest's.
 	MaxArguments int
+	// MayRepeat is set when an earlier run to this destination was cut off
+	// mid-post (uncertain): it may have arrived, and its comments, still
+	// new, are in this digest again. Destinations show MayRepeatNote.
+	MayRepeat bool
 }
+
+// MayRepeatNote is the line a destination shows on a Post with MayRepeat.
+const MayRepeatNote = "Some of these comments may have been posted before: an earlier digest here was cut off mid-post and may or may not have arrived."
 
 // Destination delivers posts somewhere: stdout, a file, a webhook, a channel.
 type Destination interface {

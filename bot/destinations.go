@@ -29,6 +29,9 @@ func NewStdout(w io.Writer) *Stdout { return &Stdout{w: w} }
 func (s *Stdout) Deliver(ctx context.Context, p Post) (string, error) {
 	var buf bytes.Buffer
 	fmt.Fprintf(&buf, "=== threaddigest: %s%s ===\n", p.Thread, slotText(p.Slot))
+	if p.MayRepeat {
+		fmt.Fprintf(&buf, "Note: %s\n\n", MayRepeatNote)
+	}
 	if err := render.Text(&buf, p.Digest, render.Options{MaxArguments: p.MaxArguments}); err != nil {
 		return "", &PermanentError{Err: fmt.Errorf("render: %w", err)}
 	}
@@ -77,6 +80,9 @@ func (f *File) Deliver(ctx context.Context, p Post) (string, error) {
 	// The thread name and slot are ours (checked names, a formatted time),
 	// so the comment cannot be closed early by anything in them.
 	fmt.Fprintf(&buf, "<!-- threaddigest thread=%s slot=%s -->\n\n", p.Thread, p.Slot.UTC().Format(time.RFC3339))
+	if p.MayRepeat {
+		fmt.Fprintf(&buf, "> **Note:** %s\n\n", MayRepeatNote)
+	}
 	if err := render.Markdown(&buf, p.Digest, render.Options{MaxArguments: p.MaxArguments}); err != nil {
 		return "", &PermanentError{Err: fmt.Errorf("render: %w", err)}
 	}

@@ -107,3 +107,33 @@ func TestSlotText(t *testing.T) {
 		t.Errorf("no slot: %q", got)
 	}
 }
+
+// TestDestinationsShowMayRepeat: stdout and files say when a digest may
+// repeat comments of a run cut off mid-post.
+func TestDestinationsShowMayRepeat(t *testing.T) {
+	p := hostilePost(t)
+	p.MayRepeat = true
+	var buf bytes.Buffer
+	if _, err := NewStdout(&buf).Deliver(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "Note: "+MayRepeatNote) {
+		t.Errorf("stdout lacks the note:\n%s", buf.String())
+	}
+	path := filepath.Join(t.TempDir(), "all.md")
+	if _, err := NewFile(path, false).Deliver(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	if !strings.Contains(string(b), "> **Note:** "+MayRepeatNote) {
+		t.Errorf("the file lacks the note:\n%s", b)
+	}
+	p.MayRepeat = false
+	buf.Reset()
+	if _, err := NewStdout(&buf).Deliver(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), MayRepeatNote) {
+		t.Error("a digest that repeats nothing shows the note")
+	}
+}

@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -26,6 +28,8 @@ type Metrics struct {
 	analyses      prometheus.Counter
 	analysisTime  prometheus.Histogram
 	sourceFailing *prometheus.GaugeVec
+	lastDigest    *prometheus.GaugeVec
+	lastPoll      *prometheus.GaugeVec
 }
 
 // NewMetrics creates the metrics and registers them with reg.
@@ -81,6 +85,14 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "threaddigest_source_failing",
 			Help: "1 while a thread's source has failed since its last good poll.",
 		}, []string{"thread"}),
+		lastDigest: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "threaddigest_last_digest_success_timestamp_seconds",
+			Help: "When a run of the digest to the destination last succeeded here (posted, or skipped for too few new comments), in Unix seconds; 0 until one does.",
+		}, []string{"digest", "destination"}),
+		lastPoll: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "threaddigest_last_poll_success_timestamp_seconds",
+			Help: "When this replica last polled the thread's source successfully, in Unix seconds; 0 until it does (another replica may poll it).",
+		}, []string{"thread"}),
 		commands: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "threaddigest_commands_total",
 			Help: "/thread commands answered, by subcommand and how (cache or full).",
@@ -97,21 +109,39 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}
 	reg.MustRegister(m.posted, m.failed, m.skipped, m.uncertain, m.runDuration, m.attempts,
 		m.ingested, m.updated, m.polls, m.pollFailures, m.pollDuration, m.sourceFailing,
-		m.commands, m.analyses, m.analysisTime)
+		m.lastDigest, m.lastPoll, m.commands, m.analyses, m.analysisTime)
 	return m
 }
 
-func (m *Metrics) runOutcome(outcome, digest, dest string, seconds float64) {
+// digestKnown makes the digest's series exist, at zero, before its first
+// run: an alert on the time since the last success then fires for a digest
+// that never succeeded too.
+func (m *Metrics) digestKnown(digest, dest string) {
+	if m != nil {
+		m.lastDigest.WithLabelValues(digest, dest).Add(0)
+	}
+}
+
+// threadKnown does the same for a thread's polls.
+func (m *Metrics) threadKnown(thread string) {
+	if m != nil {
+		m.lastPoll.WithLabelValues(thread).Add(0)
+	}
+}
+
+func (m *Metrics) runOutcome(outcome, digest, dest string, seconds float64, at time.Time) {
 	if m == nil {
 		return
 	}
 	switch outcome {
 	case "posted":
 		m.posted.WithLabelValues(digest, dest).Inc()
+		m.lastDigest.WithLabelValues(digest, dest).Set(float64(at.UnixNano()) / 1e9)
 	case "failed":
 		m.failed.WithLabelValues(digest, dest).Inc()
 	case "skipped":
 		m.skipped.WithLabelValues(digest, dest).Inc()
+		m.lastDigest.WithLabelValues(digest, dest).Set(float64(at.UnixNano()) / 1e9)
 	case "uncertain":
 		m.uncertain.WithLabelValues(digest, dest).Inc()
 		return
@@ -127,7 +157,7 @@ func (m *Metrics) attempt(dest, outcome string) {
 	}
 }
 
-func (m *Metrics) poll(thread string, added, updated int, err error, seconds float64) {
+func (m *Metrics) poll(thread string, added, updated int, err error, seconds float64, at time.Time) {
 	if m == nil {
 		return
 	}
@@ -138,6 +168,7 @@ func (m *Metrics) poll(thread string, added, updated int, err error, seconds flo
 		m.sourceFailing.WithLabelValues(thread).Set(1)
 		return
 	}
+	m.lastPoll.WithLabelValues(thread).Set(float64(at.UnixNano()) / 1e9)
 	m.sourceFailing.WithLabelValues(thread).Set(0)
 	m.ingested.WithLabelValues(thread).Add(float64(added))
 	m.updated.WithLabelValues(thread).Add(float64(updated))

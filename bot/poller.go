@@ -55,33 +55,20 @@ func (p pollState) encode() string {
 // pollLease names the store lease that lets one replica poll a thread.
 func pollLease(thread string) string { return "poll:" + thread }
 
-// pollAll polls every thread once, a few at a time.
-func (s *Service) pollAll(ctx context.Context) {
-	sem := make(chan struct{}, 4)
-	var wg sync.WaitGroup
-	for _, ts := range s.snapshotThreads() {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			s.pollOnce(ctx, ts)
-		}()
-	}
-	wg.Wait()
-}
-
+// startPollLoops starts polling every thread, each on its own: a source
+// that blocks delays no other thread's polls.
 func (s *Service) startPollLoops() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.pollLoopsStarted = true
 	for _, ts := range s.threads {
-		s.startPollLoopLocked(ts, false)
+		s.startPollLoopLocked(ts)
 	}
 }
 
-// startPollLoopLocked starts polling a thread every ts.spec.Poll, at once
-// first when immediate (a thread added while running).
-func (s *Service) startPollLoopLocked(ts *threadState, immediate bool) {
+// startPollLoopLocked starts polling a thread at once and then every
+// ts.spec.Poll.
+func (s *Service) startPollLoopLocked(ts *threadState) {
 	if s.stopping.Load() || ts.cancel != nil {
 		return
 	}
@@ -94,9 +81,8 @@ func (s *Service) startPollLoopLocked(ts *threadState, immediate bool) {
 		defer close(ts.done)
 		tick := time.NewTicker(ts.spec.Poll)
 		defer tick.Stop()
-		if immediate {
-			s.pollOnce(ctx, ts)
-		}
+		s.pollOnce(ctx, ts)
+		s.health(ts).firstPollEnded(s.sweepNow)
 		for {
 			select {
 			case <-ctx.Done():
@@ -106,6 +92,77 @@ func (s *Service) startPollLoopLocked(ts *threadState, immediate bool) {
 			}
 		}
 	}()
+}
+
+// pollHealth is how a thread's polling goes, as this replica sees it, for
+// /readyz and the catch-up sweep. Its own lock, not the thread's poll lock,
+// so that reading it never waits for a poll.
+type pollHealth struct {
+	mu sync.Mutex
+	// firstDone is set when the first poll since the start has ended,
+	// well or not.
+	firstDone bool
+	// lastAt is when the last poll ended; lastOK when one last succeeded.
+	lastAt, lastOK time.Time
+	// lastErr is the last poll's error, "" after a good one.
+	lastErr string
+	// elsewhere is set when another replica holds the thread's poll lease.
+	elsewhere bool
+	// quiet is set when the thread is quiet and not polled ([store.retention]
+	// quiet_threads).
+	quiet bool
+	// stuckSince is when a read of the source that was abandoned at its
+	// deadline started; zero once that read has returned.
+	stuckSince time.Time
+}
+
+func (s *Service) health(ts *threadState) *pollHealth { return &ts.health }
+
+func (h *pollHealth) firstPollEnded(notify chan struct{}) {
+	h.mu.Lock()
+	first := !h.firstDone
+	h.firstDone = true
+	h.mu.Unlock()
+	if first {
+		select {
+		case notify <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (h *pollHealth) setQuiet() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.quiet = true
+}
+
+func (h *pollHealth) record(at time.Time, err error, elsewhere bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.lastAt, h.elsewhere, h.quiet = at, elsewhere, false
+	if err != nil {
+		h.lastErr = oneLine(err)
+		return
+	}
+	if !elsewhere {
+		h.lastOK, h.lastErr = at, ""
+	}
+}
+
+// firstPollDone reports whether a thread's first poll since the start has
+// ended (true for a thread this replica does not poll).
+func (s *Service) firstPollDone(thread string) bool {
+	s.mu.Lock()
+	ts, ok := s.threads[thread]
+	s.mu.Unlock()
+	if !ok {
+		return true
+	}
+	h := s.health(ts)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.firstDone
 }
 
 func (s *Service) stopThreadLocked(ts *threadState) {
@@ -153,7 +210,8 @@ func (s *Service) releasePollLeases() {
 // holds (or takes) the thread's poll lease. The lease is kept between polls
 // (renewed at each) so the same replica keeps polling a thread while it
 // lives; another takes over once Poll+Lease has passed without a renewal.
-// A poll must finish within the lease.
+// A poll has Lease to finish: a source that does not answer by then is
+// abandoned (see fetch) and the poll fails.
 func (s *Service) pollOnce(ctx context.Context, ts *threadState) {
 	if !ts.mu.TryLock() {
 		return // the previous poll is still running
@@ -177,28 +235,38 @@ func (s *Service) poll(ctx context.Context, ts *threadState) {
 	defer cancel()
 	start := s.deps.Clock.Now()
 	if s.quiet(ctx, ts, start) {
+		s.health(ts).setQuiet()
 		return
 	}
 	ok, err := s.deps.Store.AcquireLease(ctx, pollLease(name), s.deps.Holder, ts.spec.Poll+s.set.Lease, start)
 	if err != nil {
-		if ctx.Err() == nil {
+		if !s.stopping.Load() {
 			s.log.Error("taking the poll lease failed", "thread", name, "err", err)
+			s.health(ts).record(s.deps.Clock.Now(), fmt.Errorf("taking the poll lease: %w", err), false)
 		}
 		return
 	}
 	if !ok {
 		s.log.Debug("another replica polls this thread", "thread", name)
+		s.health(ts).record(s.deps.Clock.Now(), nil, true)
 		return
 	}
 	raw, err := s.deps.Store.SourceState(ctx, name)
 	if err != nil {
-		s.log.Error("reading the source state failed", "thread", name, "err", err)
+		if !s.stopping.Load() {
+			s.log.Error("reading the source state failed", "thread", name, "err", err)
+			s.health(ts).record(s.deps.Clock.Now(), fmt.Errorf("reading the source state: %w", err), false)
+		}
 		return
 	}
 	st := decodePollState(raw)
 	res, added, updated, perr := s.fetchAndStore(ctx, ts, st.Source)
+	if perr != nil && s.stopping.Load() && ctx.Err() != nil {
+		return // cut short by the shutdown: not a failure of the source
+	}
 	now := s.deps.Clock.Now()
-	s.deps.Metrics.poll(name, added, updated, perr, now.Sub(start).Seconds())
+	s.deps.Metrics.poll(name, added, updated, perr, now.Sub(start).Seconds(), now)
+	s.health(ts).record(now, perr, false)
 	if perr != nil {
 		if st.Failures == 0 {
 			st.FailingSince = now
@@ -224,7 +292,11 @@ func (s *Service) poll(ctx context.Context, ts *threadState) {
 			s.log.Info("thread polled", "thread", name, "added", added, "updated", updated, "removed", res.Removed, "skipped", res.Skipped)
 		}
 	}
-	if err := s.deps.Store.SetSourceState(ctx, name, st.encode()); err != nil {
+	// The source's deadline may be what passed: the state is saved with a
+	// moment of its own.
+	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer scancel()
+	if err := s.deps.Store.SetSourceState(sctx, name, st.encode()); err != nil {
 		s.log.Error("saving the source state failed", "thread", name, "err", err)
 	}
 	// Warm after every good poll, not only one that stored something: after
@@ -279,13 +351,16 @@ func (s *Service) markGone(ctx context.Context, thread string, current []threadd
 func (s *Service) fetchAndStore(ctx context.Context, ts *threadState, state string) (fetchResult, int, int, error) {
 	name := ts.spec.Name
 	if ts.src == nil {
-		src, err := s.deps.OpenSource(ts.spec)
+		// Name, Source and Poll never change once the thread is polled;
+		// Target may (reconcile sets it under s.mu), and a source needs
+		// none.
+		src, err := s.deps.OpenSource(ThreadSpec{Name: ts.spec.Name, Source: ts.spec.Source, Poll: ts.spec.Poll})
 		if err != nil {
 			return fetchResult{}, 0, 0, fmt.Errorf("open source %s: %w", ts.spec.Source, err)
 		}
 		ts.src = src
 	}
-	res, err := ts.src.Fetch(ctx, state)
+	res, err := s.fetch(ctx, ts, state)
 	if err != nil {
 		return fetchResult{}, 0, 0, fmt.Errorf("fetch %s: %w", ts.spec.Source, err)
 	}
@@ -369,4 +444,66 @@ func (s *Service) quiet(ctx context.Context, ts *threadState, now time.Time) boo
 			"thread", name, "active_at", rec.ActiveAt, "quiet_threads", s.set.QuietAfter)
 	}
 	return true
+}
+
+// fetch reads the thread's source within ctx's deadline. The read runs on
+// a goroutine of its own, so that a source blocked where no context reaches
+// (opening a FIFO with no writer, a hung network mount, a read the kernel
+// will not interrupt) is abandoned at the deadline instead of holding the
+// poll, the thread and the shutdown. An abandoned read keeps its goroutine
+// until the system call returns; until then the thread shows as stuck and
+// its source is not read again, so abandoned reads never pile up. The
+// caller holds ts.mu.
+func (s *Service) fetch(ctx context.Context, ts *threadState, state string) (source.Result, error) {
+	h := s.health(ts)
+	if ts.reading != nil {
+		select {
+		case <-ts.reading:
+			ts.reading = nil
+			h.mu.Lock()
+			h.stuckSince = time.Time{}
+			h.mu.Unlock()
+		default:
+			h.mu.Lock()
+			since := h.stuckSince
+			h.mu.Unlock()
+			return source.Result{}, fmt.Errorf("stuck: the read of the source started at %s has not returned (a FIFO without a writer, a hung mount or a server that never answers?); it is not read again until it does",
+				since.UTC().Format(time.RFC3339))
+		}
+	}
+	type outcome struct {
+		res source.Result
+		err error
+	}
+	done := make(chan struct{})
+	out := make(chan outcome, 1)
+	started := s.deps.Clock.Now()
+	src := ts.src
+	go func() {
+		defer close(done)
+		res, err := src.Fetch(ctx, state)
+		out <- outcome{res, err}
+		h.mu.Lock()
+		h.stuckSince = time.Time{}
+		h.mu.Unlock()
+	}()
+	select {
+	case o := <-out:
+		return o.res, o.err
+	case <-ctx.Done():
+		select {
+		case o := <-out: // it returned at the deadline after all
+			return o.res, o.err
+		default:
+		}
+		ts.reading = done
+		h.mu.Lock()
+		h.stuckSince = started
+		h.mu.Unlock()
+		if s.stopping.Load() {
+			return source.Result{}, ctx.Err()
+		}
+		return source.Result{}, fmt.Errorf("no answer within the poll's deadline of %s (%w); the read is abandoned and the thread shows as stuck until it returns",
+			s.set.Lease, ctx.Err())
+	}
 }

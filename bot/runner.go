@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/threaddigest/threaddigest/bot/addr"
@@ -32,18 +33,23 @@ const SkippedRef = "skipped:"
 //     (it may have reached the channel, and a second post is worse than a
 //     missing one); its comments stay new for the next slot.
 //   - after CompleteRun: nothing to do.
-func (s *Service) runSlot(ctx context.Context, d DigestSpec, to addr.Addr, slot time.Time) {
+func (s *Service) runSlot(ctx context.Context, d DigestSpec, to addr.Addr, slot time.Time, why string) {
 	key := store.RunKey{Digest: d.Name, Destination: to.Key(), Slot: slot.UTC()}
+	pair := pairKey{d.Name, key.Destination}
 	s.mu.Lock()
-	if s.inflight[key] {
+	if s.inflight[pair] {
+		// A run of this digest and destination is going here already: this
+		// slot folds into a later one, as it would across replicas.
 		s.mu.Unlock()
+		s.log.Debug("a run of this digest and destination is in flight; the slot folds into the next catch-up",
+			"digest", d.Name, "destination", key.Destination, "slot", key.Slot)
 		return
 	}
-	s.inflight[key] = true
+	s.inflight[pair] = true
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
-		delete(s.inflight, key)
+		delete(s.inflight, pair)
 		s.mu.Unlock()
 	}()
 
@@ -57,23 +63,31 @@ func (s *Service) runSlot(ctx context.Context, d DigestSpec, to addr.Addr, slot 
 		return
 	}
 	if !claimed {
-		switch run.State {
-		case store.RunUncertain:
-			log.Warn("run was left mid-post by a replica that stopped; it may or may not have been posted and is not posted again",
-				"holder", run.Holder, "run", run.ID)
-			s.deps.Metrics.runOutcome("uncertain", d.Name, key.Destination, 0)
+		switch {
+		case run.Slot.After(key.Slot):
+			log.Debug("a later slot already has a run; this one is not run", "later_slot", run.Slot)
+		case !run.Slot.Equal(key.Slot):
+			log.Debug("a run of an earlier slot is in flight; this slot waits and folds into the next catch-up",
+				"in_flight_slot", run.Slot, "holder", run.Holder, "state", run.State)
+		case run.State == store.RunUncertain && run.FinishedAt.Equal(asStored(start)):
+			s.reportUncertain(d.Name, key.Destination, run)
+		case run.State == store.RunFailed && run.FinishedAt.Equal(asStored(start)):
+			log.Info("a claim left by a replica that stopped was superseded by a later slot's run, which covers its comments", "holder", run.Holder, "run", run.ID)
 		default:
 			log.Debug("slot already handled", "state", run.State, "holder", run.Holder)
 		}
 		return
 	}
 	log = log.With("run", run.ID, "attempt", run.Attempts)
-	if run.Attempts > 1 {
+	switch {
+	case run.Attempts > 1:
 		log.Info("took over a run whose claim expired", "previous_holder", run.Holder)
+	case why == "catch-up":
+		log.Info("running a missed slot: one digest of everything not yet posted")
 	}
-	outcome, err := s.post(ctx, d, to, run, log)
+	outcome, err := s.post(ctx, d, to, run, start, log)
 	end := s.deps.Clock.Now()
-	s.deps.Metrics.runOutcome(outcome, d.Name, key.Destination, end.Sub(start).Seconds())
+	s.deps.Metrics.runOutcome(outcome, d.Name, key.Destination, end.Sub(start).Seconds(), end)
 	if err == nil {
 		return
 	}
@@ -92,14 +106,38 @@ func (s *Service) runSlot(ctx context.Context, d DigestSpec, to addr.Addr, slot 
 	log.Error("digest run failed; its comments stay new for the next slot", "reason", reason)
 }
 
+// asStored is t as the stores keep times (UTC, to the microsecond), to
+// recognise the runs a claim settled: their FinishedAt is the claim's time.
+func asStored(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// pairKey is a digest and destination, which have one run in flight at a
+// time.
+type pairKey struct{ digest, destination string }
+
+// reportUncertain logs and counts a run found left mid-post by a replica
+// that stopped.
+func (s *Service) reportUncertain(digest, dest string, run store.Run) {
+	s.log.Warn("a run was left mid-post by a replica that stopped; it may or may not have been posted and is not posted again; its comments stay new, so the next digest may repeat some",
+		"digest", digest, "destination", dest, "slot", run.Slot, "holder", run.Holder, "run", run.ID)
+	s.deps.Metrics.runOutcome("uncertain", digest, dest, 0, time.Time{})
+}
+
 var errAbandoned = errors.New("abandoned at shutdown")
 
-// post does the work of a claimed run and records its outcome unless it
-// returns an error: "posted", "skipped" or "failed".
-func (s *Service) post(ctx context.Context, d DigestSpec, to addr.Addr, run store.Run, log *slog.Logger) (string, error) {
-	from, err := s.coveredFrom(ctx, d.Name, to.Key())
+// post does the work of a claimed run, claimed at claimedAt, and records
+// its outcome unless it returns an error: "posted", "skipped" or "failed".
+func (s *Service) post(ctx context.Context, d DigestSpec, to addr.Addr, run store.Run, claimedAt time.Time, log *slog.Logger) (string, error) {
+	cov, err := s.coverage(ctx, d.Name, to.Key())
 	if err != nil {
 		return "failed", err
+	}
+	from := cov.from
+	for _, r := range cov.uncertain {
+		// Settled by this run's claim (at the instant of the claim), or
+		// earlier by another's: reported once, by the claim that found it.
+		if r.FinishedAt.Equal(asStored(claimedAt)) {
+			s.reportUncertain(d.Name, to.Key(), r)
+		}
 	}
 	spec, ok := s.thread(d.Thread)
 	if !ok {
@@ -133,7 +171,7 @@ func (s *Service) post(ctx context.Context, d DigestSpec, to addr.Addr, run stor
 		log.Warn("lost the claim before posting; leaving the slot to its new holder", "err", err)
 		return "", nil
 	}
-	post := Post{Thread: d.Thread, Digest: res.Digest, Slot: run.Slot, MaxArguments: d.MaxArguments}
+	post := Post{Thread: d.Thread, Digest: res.Digest, Slot: run.Slot, MaxArguments: d.MaxArguments, MayRepeat: len(cov.uncertain) > 0}
 	rctx, cancel := context.WithTimeout(ctx, s.set.RunTimeout)
 	defer cancel()
 	ref, err := s.deliver(rctx, dest, post, to.Key(), log)
@@ -146,33 +184,63 @@ func (s *Service) post(ctx context.Context, d DigestSpec, to addr.Addr, run stor
 		log.Error("digest delivered but recording it failed", "err", err, "ref", ref)
 		return "posted", nil
 	}
-	log.Info("digest posted", "new_comments", res.NewCount, "covered_to", res.CoveredTo, "ref", ref)
+	log.Info("digest posted", "new_comments", res.NewCount, "covered_to", res.CoveredTo, "ref", ref, "may_repeat", len(cov.uncertain) > 0)
 	return "posted", nil
 }
 
-// coveredFrom returns the highest comment Seq covered by posted runs of a
-// digest to a destination: its new comments are those above it. It takes the
-// maximum over recent runs rather than the last by slot, because a stale
-// claim taken over late can complete after a later slot.
-func (s *Service) coveredFrom(ctx context.Context, digestName, dest string) (int64, error) {
-	var from int64
+// coverage is where a run's new comments start, and whether some of them
+// may have been posted already.
+type coverage struct {
+	// from is the highest comment Seq covered by posted runs of the digest
+	// to the destination: the new comments are those above it. It is the
+	// maximum over recent runs rather than the last by slot, because a run
+	// recorded late (a slow holder completing an uncertain run) can cover
+	// more than a later one.
+	from int64
+	// uncertain are the runs after the last delivered one (a skipped run
+	// delivers nothing) that were cut off mid-post: they may have reached
+	// the destination, and their comments, still new, are in the next
+	// digest again.
+	uncertain []store.Run
+}
+
+// coverage reads the coverage of the next run of a digest to a destination.
+func (s *Service) coverage(ctx context.Context, digestName, dest string) (coverage, error) {
+	var c coverage
 	last, ok, err := s.deps.Store.LastPosted(ctx, digestName, dest)
 	if err != nil {
-		return 0, fmt.Errorf("read last posted run: %w", err)
+		return c, fmt.Errorf("read last posted run: %w", err)
 	}
 	if ok {
-		from = last.CoveredTo
+		c.from = last.CoveredTo
 	}
 	runs, err := s.deps.Store.Runs(ctx, digestName, 50)
 	if err != nil {
-		return 0, fmt.Errorf("list runs: %w", err)
+		return c, fmt.Errorf("list runs: %w", err)
 	}
+	var delivered time.Time
 	for _, r := range runs {
-		if r.Destination == dest && r.State == store.RunPosted && r.CoveredTo > from {
-			from = r.CoveredTo
+		if r.Destination != dest || r.State != store.RunPosted {
+			continue
+		}
+		c.from = max(c.from, r.CoveredTo)
+		if !strings.HasPrefix(r.Ref, SkippedRef) && r.Slot.After(delivered) {
+			delivered = r.Slot
 		}
 	}
-	return from, nil
+	for _, r := range runs {
+		if r.Destination == dest && r.State == store.RunUncertain && r.Slot.After(delivered) {
+			c.uncertain = append(c.uncertain, r)
+		}
+	}
+	return c, nil
+}
+
+// coveredFrom returns where the new comments of a digest to a destination
+// start (coverage.from).
+func (s *Service) coveredFrom(ctx context.Context, digestName, dest string) (int64, error) {
+	c, err := s.coverage(ctx, digestName, dest)
+	return c.from, err
 }
 
 // deliver posts p, retrying what can be retried until ctx's deadline:

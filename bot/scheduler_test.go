@@ -1,12 +1,19 @@
 package bot
 
 import (
+	"context"
+	"errors"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 
+	threaddigest "github.com/threaddigest/threaddigest"
 	"github.com/threaddigest/threaddigest/bot/addr"
+	"github.com/threaddigest/threaddigest/digest"
+	"github.com/threaddigest/threaddigest/source"
 	"github.com/threaddigest/threaddigest/store"
 )
 
@@ -241,6 +248,248 @@ func TestTwoSchedulersOneStore(t *testing.T) {
 		}
 		if src.maxActive > 1 {
 			t.Errorf("the source was polled by both services at once")
+		}
+	})
+}
+
+// TestOutageFoldsIntoOneCatchUp is issue 12's outage: a digest every
+// minute, a run timeout of three minutes, a receiver down for five and a
+// half minutes while comments keep arriving. Later slots must not start
+// beside the one still retrying (each would compute its "new comments" from
+// the same last post): one run is in flight at a time, the slots missed
+// meanwhile fold into one catch-up run, and when the receiver is back one
+// digest arrives covering every comment exactly once.
+func TestOutageFoldsIntoOneCatchUp(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sleepUntil(day0.Add(-30 * time.Second))
+		h := newHarness(t, openStore(t, t.TempDir()))
+		title, cs := exampleComments(t)
+		src := &fakeSource{title: title}
+		src.add(cs[:10]...)
+		h.sources["t"] = src
+		recoverAt := day0.Add(5*time.Minute + 30*time.Second)
+		var mu sync.Mutex
+		active, maxActive, attempts := 0, 0, 0
+		rec := &recorder{deliver: func(ctx context.Context, n int, p Post) (string, error) {
+			mu.Lock()
+			active++
+			maxActive = max(maxActive, active)
+			attempts++
+			mu.Unlock()
+			defer func() { mu.Lock(); active--; mu.Unlock() }()
+			time.Sleep(200 * time.Millisecond) // a post takes a moment
+			if time.Now().Before(recoverAt) {
+				return "", errors.New("HTTP 503: service unavailable")
+			}
+			return "ok", nil
+		}}
+		h.dests["stdout"] = rec
+		s := h.service("r1", Settings{Lease: 30 * time.Second, SweepInterval: 15 * time.Second, PollInterval: 20 * time.Second, RunTimeout: 3 * time.Minute},
+			[]ThreadSpec{{Name: "huawei", Source: "t"}},
+			[]DigestSpec{{Name: "d", Thread: "huawei", Schedule: mustSchedule(t, "@every 1m"), To: []addr.Addr{mustAddr(t, "stdout")}, MinNew: 1, CatchUp: true}})
+		stop := start(t, s)
+		// Comments arrive during the outage, every minute.
+		for i, at := range []time.Duration{30 * time.Second, 90 * time.Second, 150 * time.Second} {
+			sleepUntil(day0.Add(at))
+			src.add(cs[10+i])
+		}
+		sleepUntil(day0.Add(12 * time.Minute))
+		stop()
+
+		posts := rec.got()
+		if len(posts) != 1 {
+			t.Fatalf("%d digests arrived after the outage (slots %v), want one catch-up\n%s", len(posts), rec.slots(), h.logs)
+		}
+		c := posts[0].Digest.Context
+		if c == nil || c.NewComments != 13 || c.TotalComments != 13 || posts[0].Digest.CommentCount != 13 {
+			t.Errorf("the catch-up digest has context %+v, comment_count %d; want the 13 comments, each once", c, posts[0].Digest.CommentCount)
+		}
+		if posts[0].MayRepeat {
+			t.Error("the catch-up is marked as possibly repeating, but no run was cut off mid-post")
+		}
+		if maxActive != 1 {
+			t.Errorf("%d deliveries of one digest and destination ran at once, want 1", maxActive)
+		}
+		runs, err := h.store.Runs(t.Context(), "d", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		delivered := 0
+		for i, r := range runs {
+			if r.State == store.RunPosted && !strings.HasPrefix(r.Ref, SkippedRef) {
+				delivered++
+			}
+			if r.State == store.RunClaimed || r.State == store.RunPosting {
+				t.Errorf("run %+v is still in flight", r)
+			}
+			if i > 0 && !r.ClaimedAt.Before(runs[i-1].ClaimedAt) {
+				t.Errorf("slot %s was claimed after the later slot %s", r.Slot, runs[i-1].Slot)
+			}
+		}
+		if delivered != 1 {
+			t.Errorf("%d runs recorded as delivered, want 1: %+v", delivered, runs)
+		}
+		t.Logf("%d delivery attempts, %d runs", attempts, len(runs))
+	})
+}
+
+// blockedSource is a source whose read blocks where no context reaches (a
+// FIFO without a writer, a hung mount) until the test releases it.
+type blockedSource struct {
+	release chan struct{}
+	mu      sync.Mutex
+	reads   int
+}
+
+func (b *blockedSource) Fetch(ctx context.Context, state string) (source.Result, error) {
+	b.mu.Lock()
+	b.reads++
+	b.mu.Unlock()
+	<-b.release
+	return source.Result{}, errors.New("released")
+}
+
+// TestStuckSourceDoesNotStallOthers follows a thread whose source blocks
+// forever beside a healthy one: the healthy thread is polled and its digests
+// posted on time (the start does not wait for the stuck read), the stuck
+// read is abandoned at the poll's deadline and not started again while it
+// is blocked, the thread shows as stuck, and the service stops within its
+// shutdown grace.
+func TestStuckSourceDoesNotStallOthers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sleepUntil(day0.Add(-30 * time.Second))
+		h := newHarness(t, openStore(t, t.TempDir()))
+		title, cs := exampleComments(t)
+		good := &fakeSource{title: title}
+		good.add(cs[:5]...)
+		h.sources["good"] = good
+		stuck := &blockedSource{release: make(chan struct{})}
+		defer close(stuck.release)
+		rec := &recorder{}
+		h.dests["stdout"] = rec
+		s, err := New(Deps{
+			Store: h.store, Logger: slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+			Clock: SystemClock{}, Holder: "r1",
+			Analyze: func(_ context.Context, _ string, t threaddigest.Thread, opt digest.Options) digest.Digest {
+				return digest.Analyze(t, opt)
+			},
+			OpenSource: func(t ThreadSpec) (source.Source, error) {
+				if t.Source == "fifo" {
+					return stuck, nil
+				}
+				return h.sources[t.Source], nil
+			},
+			OpenDestination: func(a addr.Addr) (Destination, error) { return rec, nil },
+		}, Settings{Lease: 30 * time.Second, SweepInterval: 15 * time.Second, PollInterval: time.Minute, ShutdownGrace: 10 * time.Second},
+			[]ThreadSpec{{Name: "fifo", Source: "fifo"}, {Name: "huawei", Source: "good"}},
+			[]DigestSpec{
+				{Name: "d", Thread: "huawei", Schedule: mustSchedule(t, "@every 5m"), To: []addr.Addr{mustAddr(t, "stdout")}, MinNew: 1, CatchUp: true},
+				{Name: "f", Thread: "fifo", Schedule: mustSchedule(t, "@every 5m"), To: []addr.Addr{mustAddr(t, "stdout")}, MinNew: 1, CatchUp: true},
+			})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stop := start(t, s)
+		sleepUntil(day0.Add(3 * time.Minute))
+		good.add(cs[5:9]...)
+		sleepUntil(day0.Add(11 * time.Minute))
+
+		// The healthy thread: polled each minute, its digests posted at
+		// 12:00 (the 5 comments read at start) and 12:05 (the 4 added).
+		good.mu.Lock()
+		fetches := good.fetches
+		good.mu.Unlock()
+		if fetches < 10 {
+			t.Errorf("the healthy thread was polled %d times in 11 minutes, want one a minute", fetches)
+		}
+		if got := strings.Join(rec.slots(), " "); got != "2026-03-01T12:00:00Z 2026-03-01T12:05:00Z" {
+			t.Errorf("slots posted = %s, want the healthy thread's 12:00 and 12:05\n%s", got, h.logs)
+		} else if a, b := rec.got()[0].Digest.Context.NewComments, rec.got()[1].Digest.Context.NewComments; a != 5 || b != 4 {
+			t.Errorf("the digests have %d and %d new comments, want 5 and 4", a, b)
+		}
+		stuck.mu.Lock()
+		reads := stuck.reads
+		stuck.mu.Unlock()
+		if reads != 1 {
+			t.Errorf("the stuck source was read %d times, want once (abandoned reads must not pile up)", reads)
+		}
+		var fifo Readiness
+		for _, r := range s.Readiness() {
+			if r.Part == "thread fifo" {
+				fifo = r
+			}
+		}
+		if fifo.OK || !strings.Contains(fifo.Detail, "stuck") {
+			t.Errorf("the stuck thread's readiness = %+v, want not ready, stuck", fifo)
+		}
+		if !strings.Contains(h.logs.String(), "no answer within the poll's deadline of 30s") {
+			t.Errorf("the log does not say the read was abandoned:\n%s", h.logs)
+		}
+		stopped := time.Now()
+		stop()
+		if took := time.Since(stopped); took > 10*time.Second {
+			t.Errorf("the service took %s to stop, more than its shutdown grace", took)
+		}
+	})
+}
+
+// TestUncertainRunMarksNextDigest: a replica dies mid-post; its run is
+// marked uncertain and not posted again (at most once per slot), so its
+// comments stay new and the next digest carries them, marked as possibly
+// repeating; the digest after that is not marked.
+func TestUncertainRunMarksNextDigest(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sleepUntil(day0.Add(30 * time.Minute))
+		h := newHarness(t, openStore(t, t.TempDir()))
+		title, cs := exampleComments(t)
+		src := &fakeSource{title: title}
+		src.add(cs[:5]...)
+		h.sources["t"] = src
+		rec := &recorder{}
+		h.dests["stdout"] = rec
+		s := h.service("r1", Settings{Lease: 30 * time.Second, SweepInterval: 15 * time.Second, PollInterval: time.Minute},
+			[]ThreadSpec{{Name: "huawei", Source: "t"}},
+			[]DigestSpec{{Name: "d", Thread: "huawei", Schedule: mustSchedule(t, "0 * * * *"), To: []addr.Addr{mustAddr(t, "stdout")}, MinNew: 1, CatchUp: true}})
+		stop := start(t, s)
+		sleepUntil(day0.Add(80 * time.Minute)) // 13:00 posted 5
+		src.add(cs[5:8]...)
+		// Another replica claims 14:00 a moment early and dies while posting.
+		sleepUntil(day0.Add(119*time.Minute + 50*time.Second))
+		k := store.RunKey{Digest: "d", Destination: "stdout", Slot: day0.Add(2 * time.Hour)}
+		r, claimed, err := h.store.ClaimRun(t.Context(), k, "huawei", "dead", 30*time.Second, time.Now())
+		if err != nil || !claimed {
+			t.Fatalf("claim as the dead replica: %v, %v", claimed, err)
+		}
+		if err := h.store.MarkPosting(t.Context(), r.ID, "dead", 2*time.Minute, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		sleepUntil(day0.Add(150 * time.Minute))
+		src.add(cs[8:10]...)
+		sleepUntil(day0.Add(210 * time.Minute)) // 15:00 posted
+		src.add(cs[10:11]...)
+		sleepUntil(day0.Add(270 * time.Minute)) // 16:00 posted
+		stop()
+
+		posts := rec.got()
+		if got := strings.Join(rec.slots(), " "); got != "2026-03-01T13:00:00Z 2026-03-01T15:00:00Z 2026-03-01T16:00:00Z" {
+			t.Fatalf("slots = %s\n%s", got, h.logs)
+		}
+		for i, want := range []struct {
+			newC      int
+			mayRepeat bool
+		}{{5, false}, {5, true}, {1, false}} {
+			if posts[i].Digest.Context.NewComments != want.newC || posts[i].MayRepeat != want.mayRepeat {
+				t.Errorf("post %d: %d new comments, may repeat %v; want %d, %v", i, posts[i].Digest.Context.NewComments, posts[i].MayRepeat, want.newC, want.mayRepeat)
+			}
+		}
+		runs, _ := h.store.Runs(t.Context(), "d", 0)
+		for _, r := range runs {
+			if r.Slot.Equal(k.Slot) && r.State != store.RunUncertain {
+				t.Errorf("the dead replica's run is %s, want uncertain", r.State)
+			}
+		}
+		if n := strings.Count(h.logs.String(), "left mid-post by a replica that stopped"); n != 1 {
+			t.Errorf("the uncertain run was reported %d times, want once\n%s", n, h.logs)
 		}
 	})
 }

@@ -194,10 +194,12 @@ type Service struct {
 	configDigests []DigestSpec
 	cache         *digestCache
 
-	mu       sync.Mutex
-	threads  map[string]*threadState
-	digests  map[string]*digestState
-	inflight map[store.RunKey]bool
+	mu      sync.Mutex
+	threads map[string]*threadState
+	digests map[string]*digestState
+	// inflight holds the digests and destinations with a run going in this
+	// process; the store keeps it to one run across processes.
+	inflight map[pairKey]bool
 	dests    map[string]Destination
 	// chanIDs maps the key of a chat destination given by name to its
 	// channel id, once resolved.
@@ -205,12 +207,16 @@ type Service struct {
 	cron    *cron.Cron
 	runCtx  context.Context // parent of runs and polls; nil before Run
 	wg      sync.WaitGroup  // runs and polls started by the service
-	// pollLoopsStarted is set once Run has done the first poll of every
-	// thread; threads added later (follows) start polling at once.
+	// pollLoopsStarted is set once Run has started the poll loops; threads
+	// added later (follows) start polling at once.
 	pollLoopsStarted bool
-	stopping         atomic.Bool
-	stopCh           chan struct{}
-	running          atomic.Bool
+	// sweepNow asks Run for a sweep, when a thread's first poll has ended.
+	sweepNow chan struct{}
+	// scheduling is set while Run's schedule and sweep run (for /readyz).
+	scheduling atomic.Bool
+	stopping   atomic.Bool
+	stopCh     chan struct{}
+	running    atomic.Bool
 }
 
 type threadState struct {
@@ -221,6 +227,10 @@ type threadState struct {
 	done       chan struct{}
 	mu         sync.Mutex // one poll at a time
 	quiet      bool       // said to be quiet and no longer polled; under mu
+	// reading is set, under mu, while a read of the source abandoned at a
+	// poll's deadline has not returned; closed when it does.
+	reading chan struct{}
+	health  pollHealth
 }
 
 type digestState struct {
@@ -271,10 +281,11 @@ func New(deps Deps, set Settings, threads []ThreadSpec, digests []DigestSpec) (*
 		configDigests: digests,
 		threads:       make(map[string]*threadState),
 		digests:       make(map[string]*digestState),
-		inflight:      make(map[store.RunKey]bool),
+		inflight:      make(map[pairKey]bool),
 		dests:         make(map[string]Destination),
 		chanIDs:       make(map[string]string),
 		stopCh:        make(chan struct{}),
+		sweepNow:      make(chan struct{}, 1),
 	}
 	s.cache = newDigestCache(set.CacheEntries, set.CacheWeight)
 	return s, nil
@@ -314,11 +325,13 @@ func (s *Service) Run(ctx context.Context) error {
 		return err
 	}
 	s.cron.Start()
+	s.scheduling.Store(true)
 	s.log.Info("service started", "replica", s.deps.Holder, "threads", len(s.snapshotThreads()), "digests", len(s.snapshotDigests()))
 
-	// Read every source once before looking for missed slots, so that a
-	// catch-up digest includes what arrived while the service was down.
-	s.pollAll(ctx)
+	// Every thread polls on its own, at once. The sweep catches a digest up
+	// once its thread's first poll has ended (a poll has a deadline), so
+	// that a catch-up digest includes what arrived while the service was
+	// down and a stuck source holds up only its own thread's digests.
 	s.startPollLoops()
 	s.sweep(ctx)
 
@@ -329,6 +342,8 @@ loop:
 		select {
 		case <-ctx.Done():
 			break loop
+		case <-s.sweepNow:
+			s.sweep(ctx)
 		case <-tick.C:
 			if err := s.reconcile(ctx); err != nil && ctx.Err() == nil {
 				s.log.Error("reloading follows failed", "err", err)
@@ -338,6 +353,7 @@ loop:
 	}
 
 	s.log.Info("service stopping")
+	s.scheduling.Store(false)
 	// Under the lock, so that no goRun adds work once the wait below began.
 	s.mu.Lock()
 	s.stopping.Store(true)
@@ -356,12 +372,25 @@ loop:
 	case <-time.After(s.set.ShutdownGrace):
 		s.log.Warn("posts still in flight after the shutdown grace; cancelling them", "grace", s.set.ShutdownGrace)
 		cancelRuns()
-		<-allDone
+		select {
+		case <-allDone:
+		case <-time.After(abandonAfter):
+			// Work that ignores its cancelled context (a write to a
+			// blocked stream, a call the kernel does not interrupt) must
+			// not keep the process from stopping: it is left behind. A
+			// post cut off this way is settled by the store's state
+			// machine (claimed: taken over; posting: uncertain).
+			s.log.Warn("work still running after it was cancelled; stopping without it", "waited", abandonAfter)
+		}
 	}
 	s.releasePollLeases()
 	s.log.Info("service stopped")
 	return nil
 }
+
+// abandonAfter is how long Run waits, after the shutdown grace, for the
+// work it cancelled to return.
+const abandonAfter = 2 * time.Second
 
 // go starts f as work the service waits for at shutdown, unless it is
 // stopping.
@@ -458,11 +487,12 @@ func (s *Service) reconcile(ctx context.Context) error {
 		}
 	}
 	for name, spec := range wantThreads {
+		s.deps.Metrics.threadKnown(name)
 		if _, ok := s.threads[name]; !ok {
 			ts := &threadState{spec: spec, fromConfig: fromConfig[name]}
 			s.threads[name] = ts
 			if s.pollLoopsStarted {
-				s.startPollLoopLocked(ts, true)
+				s.startPollLoopLocked(ts)
 			}
 		}
 	}
@@ -478,6 +508,9 @@ func (s *Service) reconcile(ctx context.Context) error {
 			continue
 		}
 		spec := want.spec
+		for _, to := range spec.To {
+			s.deps.Metrics.digestKnown(spec.Name, to.Key())
+		}
 		want.entry = s.cron.Schedule(spec.Schedule, cron.FuncJob(func() { s.runDue(spec) }))
 		s.digests[name] = want
 	}
@@ -606,7 +639,7 @@ func (s *Service) runDue(d DigestSpec) {
 		wg.Add(1)
 		if !s.goRun(func() {
 			defer wg.Done()
-			s.runSlot(s.runCtx, d, to, slot)
+			s.runSlot(s.runCtx, d, to, slot, "")
 		}) {
 			wg.Done()
 		}
@@ -615,15 +648,20 @@ func (s *Service) runDue(d DigestSpec) {
 }
 
 // sweep looks, for every digest and destination, for a slot no replica ran
-// (the service was down, or the job was skipped while the previous one was
-// still running) and for claims left by a replica that died; it runs the
-// most recent missed slot and takes over the stale claims, within
-// Settings.CatchUpWindow. A digest that never ran is not caught up: its first
-// run is its next slot.
+// (the service was down, the job was skipped while the previous one was
+// still running, or it waited for a run of an earlier slot in flight) and
+// for claims left by a replica that died, within Settings.CatchUpWindow. It
+// runs the most recent missed slot: one catch-up digest covering everything
+// not yet posted, not one per missed slot; its claim settles what a dead
+// replica left of earlier slots. When no slot was missed it takes over the
+// stale claim of the latest. A digest that never ran is not caught up: its
+// first run is its next slot. A digest whose thread has not finished its
+// first poll since the start waits for it (at most a poll's deadline), so
+// that a catch-up includes what arrived while the service was down.
 func (s *Service) sweep(ctx context.Context) {
 	now := s.deps.Clock.Now()
 	for _, d := range s.snapshotDigests() {
-		if !d.CatchUp {
+		if !d.CatchUp || !s.firstPollDone(d.Thread) {
 			continue
 		}
 		latest := d.Schedule.Prev(now)
@@ -637,6 +675,7 @@ func (s *Service) sweep(ctx context.Context) {
 		for _, to := range d.To {
 			key := to.Key()
 			var last *store.Run
+			var stale []time.Time
 			for i := range runs {
 				r := runs[i]
 				if r.Destination != key {
@@ -645,9 +684,8 @@ func (s *Service) sweep(ctx context.Context) {
 				if last == nil {
 					last = &runs[i]
 				}
-				stale := (r.State == store.RunClaimed || r.State == store.RunPosting) && !r.LeaseUntil.After(now)
-				if stale && now.Sub(r.Slot) <= s.set.CatchUpWindow {
-					s.startSlot(d, to, r.Slot)
+				if (r.State == store.RunClaimed || r.State == store.RunPosting) && !r.LeaseUntil.After(now) && now.Sub(r.Slot) <= s.set.CatchUpWindow {
+					stale = append(stale, r.Slot)
 				}
 			}
 			if last == nil {
@@ -662,22 +700,24 @@ func (s *Service) sweep(ctx context.Context) {
 			// sweep steps in only when it is still unrun a moment later.
 			settled := now.Sub(latest) >= min(s.set.SweepInterval/2, 5*time.Second)
 			if !latest.IsZero() && last.Slot.Before(latest) && settled && now.Sub(latest) <= s.set.CatchUpWindow {
-				s.log.Info("running a missed slot", "digest", d.Name, "destination", key, "slot", latest, "last_run", last.Slot)
-				s.startSlot(d, to, latest)
+				s.startSlot(d, to, latest, "catch-up")
+				continue
+			}
+			for _, slot := range stale {
+				s.startSlot(d, to, slot, "take-over")
 			}
 		}
 	}
 }
 
-func (s *Service) startSlot(d DigestSpec, to addr.Addr, slot time.Time) {
-	key := store.RunKey{Digest: d.Name, Destination: to.Key(), Slot: slot.UTC()}
+func (s *Service) startSlot(d DigestSpec, to addr.Addr, slot time.Time, why string) {
 	s.mu.Lock()
-	busy := s.inflight[key]
+	busy := s.inflight[pairKey{d.Name, to.Key()}]
 	s.mu.Unlock()
 	if busy {
 		return
 	}
-	s.goRun(func() { s.runSlot(s.runCtx, d, to, slot) })
+	s.goRun(func() { s.runSlot(s.runCtx, d, to, slot, why) })
 }
 
 // destination returns the shared Destination of an address.

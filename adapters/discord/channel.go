@@ -53,7 +53,7 @@ func (c *Channel) WithChart(f ChartFunc) *Channel {
 // Deliver posts p as one or more messages and returns their ids,
 // comma-separated.
 func (c *Channel) Deliver(ctx context.Context, p bot.Post) (string, error) {
-	msgs := RenderDigest(p.Digest, Options{Thread: p.Thread, Slot: p.Slot, MaxArguments: p.MaxArguments, Chart: drawChart(c.chart, p.Digest, c.logger)})
+	msgs := RenderDigest(p.Digest, Options{Thread: p.Thread, Slot: p.Slot, MaxArguments: p.MaxArguments, MayRepeat: p.MayRepeat, Chart: drawChart(c.chart, p.Digest, c.logger)})
 	return c.sent.run(ctx, messagesKey(msgs), len(msgs), func(ctx context.Context, i int) (string, time.Duration, error) {
 		where := c.where
 		if len(msgs) > 1 {

@@ -66,6 +66,9 @@ type Options struct {
 	// Chart, when not nil, is the regional-split PNG: the first message
 	// carries it as ChartFile and its first embed shows it.
 	Chart []byte
+	// MayRepeat shows bot.MayRepeatNote at the top of a scheduled digest
+	// (bot.Post.MayRepeat).
+	MayRepeat bool
 }
 
 // RenderDigest renders a whole digest as one or more messages, each within
@@ -76,7 +79,11 @@ func RenderDigest(d digest.Digest, opt Options) []Message {
 
 // digestSections are the sections of a whole digest.
 func digestSections(d digest.Digest, opt Options) []section {
-	secs := []section{overview(d, opt.Chart != nil)}
+	over := overview(d, opt.Chart != nil)
+	if opt.MayRepeat {
+		over.desc = "⚠️ *" + escapeMarkdown(bot.MayRepeatNote) + "*\n\n" + over.desc
+	}
+	secs := []section{over}
 	if s, ok := argumentsSection(d, opt.MaxArguments, false); ok {
 		secs = append(secs, s)
 	}

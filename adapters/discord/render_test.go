@@ -384,3 +384,16 @@ func TestStanceVocabulary(t *testing.T) {
 		t.Errorf("sides not headed In favor / Against: %q", desc)
 	}
 }
+
+// TestMayRepeatNoteShown: the digest after a run cut off mid-post says so at
+// its top, within the limits.
+func TestMayRepeatNoteShown(t *testing.T) {
+	for _, mayRepeat := range []bool{false, true} {
+		msgs := RenderDigest(exampleDigest(), Options{Thread: "huawei-europe", Slot: slot, MayRepeat: mayRepeat})
+		checkMessages(t, msgs)
+		desc := msgs[0].Embeds[0].Description
+		if got := strings.Contains(desc, escapeMarkdown(bot.MayRepeatNote)); got != mayRepeat {
+			t.Errorf("MayRepeat %v: the first embed shows the note: %v\n%s", mayRepeat, got, desc)
+		}
+	}
+}

@@ -122,7 +122,7 @@ func (w *Webhook) Deliver(ctx context.Context, p bot.Post) (string, error) {
 	if w.err != nil {
 		return "", w.err
 	}
-	msgs := RenderDigest(p.Digest, Options{Thread: p.Thread, Slot: p.Slot, MaxArguments: p.MaxArguments, Chart: drawChart(w.chart, p.Digest, w.logger)})
+	msgs := RenderDigest(p.Digest, Options{Thread: p.Thread, Slot: p.Slot, MaxArguments: p.MaxArguments, MayRepeat: p.MayRepeat, Chart: drawChart(w.chart, p.Digest, w.logger)})
 	bodies := make([]encodedMessage, len(msgs))
 	for i, m := range msgs {
 		b, err := encodeMessage(m)

@@ -162,6 +162,9 @@ func RenderPost(p bot.Post, opt PostOptions) []Message {
 	if c := contextUnit(d); c != nil {
 		us = append(us, *c)
 	}
+	if p.MayRepeat {
+		us = append(us, units(contextBlock(mrkdwn(":warning: "+escape(bot.MayRepeatNote)))))
+	}
 	if d.CommentCount == 0 {
 		us = append(us, units(section(plain("No comments to digest."))))
 	} else {

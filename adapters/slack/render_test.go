@@ -495,3 +495,25 @@ func TestStanceVocabulary(t *testing.T) {
 		t.Errorf("sides not headed In favor / Against:\n%s", out)
 	}
 }
+
+// TestMayRepeatNoteShown: a digest after a run cut off mid-post says that
+// some comments may have been posted before; others do not.
+func TestMayRepeatNoteShown(t *testing.T) {
+	text := func(p bot.Post) string {
+		var b strings.Builder
+		for _, m := range RenderPost(p, PostOptions{}) {
+			for _, o := range textObjects(t, m) {
+				b.WriteString(html.UnescapeString(o.Text) + "\n")
+			}
+		}
+		return b.String()
+	}
+	p := bot.Post{Thread: "t", Digest: sampleDigest(), Slot: time.Date(2026, 3, 4, 8, 0, 0, 0, time.UTC)}
+	if s := text(p); strings.Contains(s, bot.MayRepeatNote) {
+		t.Errorf("a digest with nothing uncertain before it shows the note:\n%s", s)
+	}
+	p.MayRepeat = true
+	if s := text(p); !strings.Contains(s, bot.MayRepeatNote) {
+		t.Errorf("the digest lacks the may-repeat note:\n%s", s)
+	}
+}
