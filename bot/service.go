@@ -318,10 +318,18 @@ func (s *Service) Run(ctx context.Context) error {
 		cron.WithChain(cron.SkipIfStillRunning(l), cron.Recover(l)))
 	s.mu.Unlock()
 
+	// Stopped while starting (ctx ended during these store calls): a clean
+	// stop, not a failure.
 	if err := s.saveConfigThreads(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
 		return err
 	}
 	if err := s.reconcile(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
 		return err
 	}
 	s.cron.Start()

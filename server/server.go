@@ -1,11 +1,13 @@
-// Package server is threaddigest's HTTP server: GET /healthz, GET /metrics in
-// the Prometheus text format, and the chat platforms' endpoints (POST
+// Package server is threaddigest's HTTP server: GET /healthz (liveness),
+// GET /readyz (readiness, part by part), GET /metrics in the Prometheus text
+// format, and the chat platforms' endpoints (POST
 // /slack/commands, POST /discord/interactions), mounted by `serve` when
 // those platforms are configured.
 package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -23,8 +25,14 @@ type Options struct {
 	Addr   string
 	Logger *slog.Logger
 	// Health reports whether the service can work (its store answers);
-	// /healthz answers 503 with the error otherwise.
+	// /healthz answers 503 with the error otherwise, and /readyz lists it as
+	// the part "store". It must not wait for work in progress: the stores
+	// ping on a connection of their own.
 	Health func(ctx context.Context) error
+	// Ready reports the other parts of the service for /readyz (the
+	// scheduler, each thread's polls, each chat connection); nil for none.
+	// It must answer without waiting for work in progress.
+	Ready func(ctx context.Context) []Check
 	// Gatherer serves /metrics.
 	Gatherer prometheus.Gatherer
 	// Handlers are mounted by pattern ("POST /slack/commands").
@@ -61,6 +69,7 @@ func New(opt Options) *Server {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
 	if s.opt.Gatherer != nil {
 		mux.Handle("GET /metrics", promhttp.HandlerFor(s.opt.Gatherer, promhttp.HandlerOpts{
 			ErrorLog: slogPrinter{s.log},
@@ -86,6 +95,67 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	fmt.Fprintln(w, "ok")
+}
+
+// Check is one part of the service in /readyz.
+type Check struct {
+	// Part names it: "store", "scheduler", "thread NAME", "slack socket
+	// mode", "discord gateway".
+	Part string `json:"part"`
+	// OK is false when the part is not ready.
+	OK bool `json:"ok"`
+	// Detail says how it is.
+	Detail string `json:"detail"`
+}
+
+// readiness is the body of /readyz.
+type readiness struct {
+	Ready bool `json:"ready"`
+	// NotReady names each part that is not ready, with why: "thread x:
+	// stuck: …". Always an array.
+	NotReady []string `json:"not_ready"`
+	Parts    []Check  `json:"parts"`
+}
+
+// readyz answers 200 when every part of the service is ready and 503
+// otherwise, with a JSON body listing every part and naming those that are
+// not. Unlike /healthz it says whether the service is doing its work, not
+// only whether it lives.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	var parts []Check
+	if s.opt.Health != nil {
+		c := Check{Part: "store", OK: true, Detail: "answers"}
+		if err := s.opt.Health(ctx); err != nil {
+			c.OK, c.Detail = false, "does not answer: "+err.Error()
+		}
+		parts = append(parts, c)
+	}
+	if s.opt.Ready != nil {
+		parts = append(parts, s.opt.Ready(ctx)...)
+	}
+	body := readiness{Ready: true, NotReady: []string{}, Parts: parts}
+	if body.Parts == nil {
+		body.Parts = []Check{}
+	}
+	for _, c := range parts {
+		if !c.OK {
+			body.Ready = false
+			body.NotReady = append(body.NotReady, c.Part+": "+c.Detail)
+		}
+	}
+	b, err := json.MarshalIndent(body, "", "  ")
+	if err != nil {
+		http.Error(w, "encoding the readiness", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if !body.Ready {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}
+	_, _ = w.Write(append(b, '\n'))
 }
 
 // Listen binds the address and returns where it listens (useful with
@@ -116,6 +186,10 @@ func (s *Server) Serve() error {
 func (s *Server) Shutdown(ctx context.Context) error {
 	return s.srv.Shutdown(ctx)
 }
+
+// Close closes every connection at once, requests in progress included
+// (after a Shutdown that ran out of time).
+func (s *Server) Close() error { return s.srv.Close() }
 
 type slogPrinter struct{ l *slog.Logger }
 

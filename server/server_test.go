@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -75,5 +76,37 @@ func TestHandlerWithoutListener(t *testing.T) {
 	New(Options{}).Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/healthz", nil))
 	if rec.Code != 200 {
 		t.Errorf("code %d", rec.Code)
+	}
+}
+
+func TestReadyz(t *testing.T) {
+	storeErr := error(nil)
+	parts := []Check{{Part: "scheduler", OK: true, Detail: "running"}, {Part: "thread a", OK: true, Detail: "last good poll …"}}
+	s := New(Options{
+		Health: func(context.Context) error { return storeErr },
+		Ready:  func(context.Context) []Check { return parts },
+	})
+	get := func() (int, readiness) {
+		w := httptest.NewRecorder()
+		s.Handler().ServeHTTP(w, httptest.NewRequest("GET", "/readyz", nil))
+		var r readiness
+		if err := json.Unmarshal(w.Body.Bytes(), &r); err != nil {
+			t.Fatalf("/readyz body %q: %v", w.Body, err)
+		}
+		if ct := w.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+			t.Errorf("Content-Type %q", ct)
+		}
+		return w.Code, r
+	}
+	code, r := get()
+	if code != 200 || !r.Ready || len(r.NotReady) != 0 || len(r.Parts) != 3 || r.Parts[0].Part != "store" || !r.Parts[0].OK {
+		t.Errorf("all ready: %d %+v", code, r)
+	}
+	parts[1] = Check{Part: "thread a", Detail: "stuck: a read of its source has not returned since …"}
+	storeErr = errors.New("sqlite: ping: disk I/O error")
+	code, r = get()
+	want := []string{"store: does not answer: sqlite: ping: disk I/O error", "thread a: stuck: a read of its source has not returned since …"}
+	if code != 503 || r.Ready || strings.Join(r.NotReady, "|") != strings.Join(want, "|") {
+		t.Errorf("not ready: %d %+v, want 503 naming %q", code, r, want)
 	}
 }

@@ -26,6 +26,12 @@ func (h *Interactions) RunGateway(ctx context.Context, s *discordgo.Session) err
 		h.fromGateway(s, ic.Interaction)
 	})
 	defer remove()
+	removeConnect := s.AddHandler(func(*discordgo.Session, *discordgo.Connect) { h.gateway.Set(true, "connected", time.Now()) })
+	defer removeConnect()
+	removeDisconnect := s.AddHandler(func(*discordgo.Session, *discordgo.Disconnect) {
+		h.gateway.Set(false, "disconnected; discordgo reconnects", time.Now())
+	})
+	defer removeDisconnect()
 	backoff := time.Second
 	for {
 		err := s.Open()
@@ -33,22 +39,30 @@ func (h *Interactions) RunGateway(ctx context.Context, s *discordgo.Session) err
 			break
 		}
 		var ce *websocket.CloseError
+		h.gateway.Set(false, "cannot connect: "+redact(err).Error(), time.Now())
 		if errors.As(err, &ce) && fatalClose(ce.Code) {
+			h.gateway.Set(false, fmt.Sprintf("stopped: Discord closed the connection: %d %s", ce.Code, ce.Text), time.Now())
 			return fmt.Errorf("discord gateway: Discord closed the connection: %d %s (no retry: check discord.bot_token)", ce.Code, ce.Text)
 		}
 		h.cfg.Logger.Error("discord gateway: cannot connect; retrying", "in", backoff, "error", redact(err))
 		if sleepCtx(ctx, backoff) != nil {
+			h.gateway.Set(false, "stopped", time.Now())
 			return nil
 		}
 		backoff = min(2*backoff, time.Minute)
 	}
+	h.gateway.Set(true, "connected", time.Now())
 	h.cfg.Logger.Info("discord gateway: connected")
 	<-ctx.Done()
+	h.gateway.Set(false, "stopped", time.Now())
 	if err := s.Close(); err != nil {
 		return fmt.Errorf("discord gateway: closing: %w", err)
 	}
 	return nil
 }
+
+// GatewayStatus says whether the gateway connection is up, for /readyz.
+func (h *Interactions) GatewayStatus() (up bool, detail string) { return h.gateway.Get() }
 
 // fatalClose reports whether a gateway close code means that reconnecting
 // cannot help: authentication failed, or the session was asked for what this

@@ -38,6 +38,7 @@ func TestGatewayAnswersInteractions(t *testing.T) {
 	if id.Intents != int(discordgo.IntentsNone) || id.Token != "Bot "+fake.BotToken {
 		t.Errorf("identify: intents %d (want none), token ok: %v", id.Intents, id.Token == "Bot "+fake.BotToken)
 	}
+	waitFor(t, "the gateway status to say connected", func() bool { up, _ := h.GatewayStatus(); return up })
 
 	send := func(sub string) string {
 		ixID, body := fake.Interaction(discordfake.Command{ApplicationID: appID, GuildID: guildID, ChannelID: channel, UserID: userIDx, Name: "thread", Sub: sub})
@@ -129,6 +130,9 @@ func TestGatewayStopsOnAuthenticationFailure(t *testing.T) {
 	case err := <-done:
 		if err == nil || !strings.Contains(err.Error(), "4004") {
 			t.Errorf("err = %v, want the 4004 close named", err)
+		}
+		if up, d := h.GatewayStatus(); up || !strings.Contains(d, "stopped: Discord closed the connection: 4004") {
+			t.Errorf("status after the token was refused: %v, %q", up, d)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("RunGateway kept retrying a refused token")

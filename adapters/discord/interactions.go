@@ -20,6 +20,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/threaddigest/threaddigest/bot"
+	"github.com/threaddigest/threaddigest/internal/connstate"
 	"github.com/threaddigest/threaddigest/internal/textutil"
 )
 
@@ -74,6 +75,8 @@ type Interactions struct {
 	closed  bool
 	pending int
 	seen    map[[sha256.Size]byte]time.Time // requests answered (requestKey), for maxClockSkew
+
+	gateway connstate.State // the gateway connection, when RunGateway runs
 }
 
 const (

@@ -13,6 +13,9 @@ import (
 
 	slackgo "github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
+
+	"github.com/threaddigest/threaddigest/internal/connstate"
+	"github.com/threaddigest/threaddigest/internal/textutil"
 )
 
 // SocketMode receives /thread commands and button clicks over Slack's Socket
@@ -31,6 +34,7 @@ type SocketMode struct {
 	logger  *slog.Logger
 	seen    *dedupe
 	slots   chan struct{} // bounds the handlers running at once
+	conn    connstate.State
 
 	// backoff between reconnections after a non-fatal failure.
 	minBackoff, maxBackoff time.Duration
@@ -121,14 +125,17 @@ func (s *SocketMode) Run(ctx context.Context) error {
 		started := time.Now()
 		err := s.client.RunContext(ctx)
 		if ctx.Err() != nil {
+			s.conn.Set(false, "stopped", time.Now())
 			return nil
 		}
 		if fatal(err) {
+			s.conn.Set(false, fmt.Sprintf("stopped: Slack refused the tokens (%v)", err), time.Now())
 			return fmt.Errorf("slack socket mode: Slack refused the tokens (%v): check SLACK_APP_TOKEN (xapp-…, with connections:write) and SLACK_BOT_TOKEN", err)
 		}
 		if time.Since(started) > 5*time.Minute {
 			backoff = s.minBackoff // it ran a good while: start over
 		}
+		s.conn.Set(false, fmt.Sprintf("connection lost (%v); reconnecting", err), time.Now())
 		s.logger.Warn("slack socket mode: connection lost; reconnecting", "err", err, "in", backoff)
 		if sleepCtx(ctx, backoff) != nil {
 			return nil
@@ -150,6 +157,9 @@ func fatal(err error) bool {
 	var sc slackgo.StatusCodeError
 	return errors.As(err, &sc) && (sc.Code == http.StatusNotFound || sc.Code == http.StatusUnauthorized || sc.Code == http.StatusForbidden)
 }
+
+// Status says whether the Socket Mode connection is up, for /readyz.
+func (s *SocketMode) Status() (up bool, detail string) { return s.conn.Get() }
 
 // Shutdown waits for the answers still being computed to be posted, until
 // ctx ends. Cancel Run's context first.
@@ -224,14 +234,29 @@ func (s *SocketMode) onInteraction(evt *socketmode.Event, _ *socketmode.Client) 
 // the client's own connection events.
 func (s *SocketMode) onOther(evt *socketmode.Event, _ *socketmode.Client) {
 	switch evt.Type {
-	case socketmode.EventTypeConnected:
-		s.logger.Info("slack socket mode: connected")
+	case socketmode.EventTypeConnecting:
+		s.conn.Set(false, "connecting", time.Now())
+	case socketmode.EventTypeConnected, socketmode.EventTypeHello:
+		if evt.Type == socketmode.EventTypeConnected {
+			s.logger.Info("slack socket mode: connected")
+		}
+		s.conn.Set(true, "connected", time.Now())
 	case socketmode.EventTypeConnectionError:
+		s.conn.Set(false, "connection error: "+oneLineOf(evt.Data), time.Now())
 		s.logger.Warn("slack socket mode: connection error", "data", fmt.Sprint(evt.Data))
+	case socketmode.EventTypeInvalidAuth:
+		s.conn.Set(false, "Slack refused the tokens", time.Now())
+	case socketmode.EventTypeDisconnect:
+		s.conn.Set(false, "disconnected by Slack; reconnecting", time.Now())
 	}
 	if evt.Request != nil && evt.Request.EnvelopeID != "" {
 		s.ack(evt, nil)
 	}
+}
+
+// oneLineOf is v's text on one line, cut to 200 bytes, for a status.
+func oneLineOf(v any) string {
+	return textutil.TruncateBytes(strings.Join(strings.Fields(fmt.Sprint(v)), " "), 200, "…")
 }
 
 // eventKey identifies a Socket Mode event across Slack's retries, which come

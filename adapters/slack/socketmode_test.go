@@ -40,7 +40,10 @@ func slashFields(trigger, text, responseURL string) map[string]string {
 func TestSocketModeCachedAnswerInTheAck(t *testing.T) {
 	fake := slackfake.New(t)
 	a := &fakeAnswerer{cached: stanceCached}
-	startSocketMode(t, fake, a, slackfake.AppToken)
+	sm, _ := startSocketMode(t, fake, a, slackfake.AppToken)
+	if up, d := sm.Status(); up {
+		t.Errorf("status before connecting: up, %q", d)
+	}
 	if err := fake.WaitConnected(5 * time.Second); err != nil {
 		t.Fatal(err)
 	}
@@ -50,6 +53,9 @@ func TestSocketModeCachedAnswerInTheAck(t *testing.T) {
 	ack, err := fake.WaitAck("env-1", 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if up, d := sm.Status(); !up || !strings.HasPrefix(d, "connected since ") {
+		t.Errorf("status once connected: %v, %q", up, d)
 	}
 	var p struct {
 		ResponseType string            `json:"response_type"`
@@ -196,11 +202,14 @@ func TestSocketModeShareButton(t *testing.T) {
 
 func TestSocketModeRefusedTokenStopsRun(t *testing.T) {
 	fake := slackfake.New(t)
-	_, done := startSocketMode(t, fake, &fakeAnswerer{}, "xapp-wrong")
+	sm, done := startSocketMode(t, fake, &fakeAnswerer{}, "xapp-wrong")
 	select {
 	case err := <-done:
 		if err == nil || !strings.Contains(err.Error(), "invalid_auth") {
 			t.Errorf("Run = %v, want an invalid_auth error", err)
+		}
+		if up, d := sm.Status(); up || !strings.Contains(d, "refused the tokens") {
+			t.Errorf("status after the tokens were refused: %v, %q", up, d)
 		}
 		done <- err // let the cleanup see Run returned
 	case <-time.After(5 * time.Second):

@@ -98,11 +98,7 @@ func serve(ctx context.Context, cfg *config.Config, env Env, logger *slog.Logger
 	if err != nil {
 		return fmt.Errorf("serve: open the store: %w", err)
 	}
-	defer func() {
-		if err := st.Close(); err != nil {
-			logger.Error("closing the store failed", "err", err)
-		}
-	}()
+	defer closeStore(st, logger)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -165,6 +161,7 @@ func serve(ctx context.Context, cfg *config.Config, env Env, logger *slog.Logger
 			Addr:     cfg.HTTP.Listen,
 			Logger:   logger,
 			Health:   storeHealth(st),
+			Ready:    readiness(svc, chat),
 			Gatherer: reg,
 			Handlers: chat.handlers,
 		})
@@ -197,32 +194,87 @@ func serve(ctx context.Context, cfg *config.Config, env Env, logger *slog.Logger
 	var runErr error
 	select {
 	case <-ctx.Done():
-		logger.Info("shutting down", "reason", context.Cause(ctx))
+		logger.Info("shutting down", "reason", context.Cause(ctx), "within", shutdownDrain)
 	case runErr = <-svcDone:
 		svcDone = nil
 	}
-	// Stop taking commands first, so that nothing new starts while the
-	// service drains; let answers being computed be posted; then let the
-	// service finish the posts in flight.
+	// Everything gets one deadline, so that the process stops in time
+	// whatever a source, a destination or a client is doing: stop taking
+	// commands, let answers being computed be posted, and let the service
+	// finish the posts in flight (it began when ctx ended, with its own
+	// grace; runCtx is ctx's child).
+	drain, cancelDrain := context.WithTimeout(context.Background(), shutdownDrain)
+	defer cancelDrain()
 	if srv != nil {
-		sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
-		if err := srv.Shutdown(sctx); err != nil {
-			logger.Warn("http server shutdown", "err", err)
+		if err := srv.Shutdown(drain); err != nil {
+			logger.Warn("http server shutdown: requests still open were cut", "err", err)
+			srv.Close()
 		}
-		scancel()
 	}
-	chat.shutdown(logger)
+	chat.shutdown(drain, logger)
 	cancel()
-	receivers.Wait()
-	<-pruned
+	waitDone(drain, logger, "chat receivers", func() { receivers.Wait() })
+	waitDone(drain, logger, "the store's pruning", func() { <-pruned })
 	if svcDone != nil {
-		runErr = <-svcDone
+		select {
+		case runErr = <-svcDone:
+		case <-drain.Done():
+			logger.Warn("the service had not stopped by the shutdown deadline; stopping without it", "deadline", shutdownDrain)
+		}
 	}
 	if runErr != nil {
 		return fmt.Errorf("serve: %w", runErr)
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// shutdownDrain bounds serve's shutdown after SIGINT or SIGTERM: the
+// service's grace for posts in flight (10 s) and the chat answers still
+// being computed fit in it. Closing the store may take storeCloseTimeout
+// more.
+const shutdownDrain = 20 * time.Second
+
+// storeCloseTimeout bounds closing the store: a connection held by work
+// abandoned at shutdown must not keep the process alive.
+const storeCloseTimeout = 5 * time.Second
+
+// waitDone runs wait and returns when it does or ctx ends, whichever is
+// first, saying which part was left behind.
+func waitDone(ctx context.Context, logger *slog.Logger, what string, wait func()) {
+	done := make(chan struct{})
+	go func() { wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		logger.Warn("still running at the shutdown deadline; stopping without it", "what", what)
+	}
+}
+
+func closeStore(st store.Store, logger *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), storeCloseTimeout)
+	defer cancel()
+	waitDone(ctx, logger, "closing the store", func() {
+		if err := st.Close(); err != nil {
+			logger.Error("closing the store failed", "err", err)
+		}
+	})
+}
+
+// readiness assembles /readyz beyond the store: the scheduler and each
+// thread's polls (bot.Service.Readiness) and each chat connection.
+func readiness(svc *bot.Service, c *chat) func(context.Context) []server.Check {
+	return func(context.Context) []server.Check {
+		var out []server.Check
+		for _, r := range svc.Readiness() {
+			out = append(out, server.Check{Part: r.Part, OK: r.OK, Detail: r.Detail})
+		}
+		for _, conn := range c.connections {
+			up, detail := conn.status()
+			out = append(out, server.Check{Part: conn.part, OK: up, Detail: detail})
+		}
+		return out
+	}
 }
 
 // buildInfo is the threaddigest_build_info gauge: always 1, its labels say
@@ -382,6 +434,14 @@ type chat struct {
 	handlers  map[string]http.Handler
 	receivers []func(ctx context.Context) error
 	drains    []func(ctx context.Context) error
+	// connections are the receivers' connections, for /readyz.
+	connections []connection
+}
+
+// connection is a chat receiver's connection as /readyz shows it.
+type connection struct {
+	part   string
+	status func() (up bool, detail string)
 }
 
 // newChat enables what the configuration asks for: Slack's HTTP endpoints
@@ -396,6 +456,7 @@ func newChat(cfg *config.Config, cmds *bot.Commands, dests *destinations, httpCl
 		sm := slack.NewSocketMode(sc, cmds, httpClient, logger)
 		c.receivers = append(c.receivers, sm.Run)
 		c.drains = append(c.drains, sm.Shutdown)
+		c.connections = append(c.connections, connection{"slack socket mode", sm.Status})
 		logger.Info("slack: receiving commands over Socket Mode")
 	case cfg.Slack.SigningSecret != "":
 		h := slack.NewHandler(cfg.Slack.SigningSecret, cmds, httpClient, logger)
@@ -433,6 +494,7 @@ func newChat(cfg *config.Config, cmds *bot.Commands, dests *destinations, httpCl
 		}
 		if cfg.Discord.Gateway {
 			c.receivers = append(c.receivers, func(ctx context.Context) error { return h.RunGateway(ctx, session) })
+			c.connections = append(c.connections, connection{"discord gateway", h.GatewayStatus})
 			logger.Info("discord: receiving interactions over the gateway")
 		}
 		c.drains = append(c.drains, h.Shutdown)
@@ -455,10 +517,8 @@ func (c *chat) start(ctx context.Context, logger *slog.Logger) *sync.WaitGroup {
 	return &wg
 }
 
-// shutdown waits up to 20 seconds for answers still being computed.
-func (c *chat) shutdown(logger *slog.Logger) {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
+// shutdown waits for the answers still being computed, until ctx ends.
+func (c *chat) shutdown(ctx context.Context, logger *slog.Logger) {
 	for _, drain := range c.drains {
 		if err := drain(ctx); err != nil {
 			logger.Warn("chat answers at shutdown", "err", err)

@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"syscall"
 
 	"github.com/threaddigest/threaddigest/input"
 	"github.com/threaddigest/threaddigest/source"
@@ -53,17 +54,14 @@ func (s *Source) Fetch(ctx context.Context, prev string) (source.Result, error) 
 			old = state{} // a state from another kind of source: read afresh
 		}
 	}
-	f, err := os.Open(s.path)
+	f, err := openRegular(s.path)
 	if err != nil {
-		return source.Result{}, fmt.Errorf("file source: %w", err)
+		return source.Result{}, err
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
 		return source.Result{}, fmt.Errorf("file source: %w", err)
-	}
-	if fi.IsDir() {
-		return source.Result{}, fmt.Errorf("file source: %s is a directory, expected a thread file", s.path)
 	}
 	cur := state{Size: fi.Size(), ModTime: fi.ModTime().UnixNano()}
 	if prev != "" && old.Size == cur.Size && old.ModTime == cur.ModTime && old.SHA256 != "" {
@@ -134,4 +132,47 @@ func (c ctxReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.r.Read(p)
+}
+
+// openRegular opens path for reading if it is a regular file. A thread file
+// is read again at every poll, so it must be one: a named pipe (FIFO) gives
+// its content once, and opening it blocks, in the kernel, until a writer
+// comes; a device or a socket is no thread either. The file is stat'ed
+// first and opened without blocking (O_NONBLOCK, which changes nothing for
+// a regular file), then checked again, so that a FIFO put in its place in
+// between cannot block the open.
+func openRegular(path string) (*os.File, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("file source: %w", err)
+	}
+	if err := regular(path, fi); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, fmt.Errorf("file source: %w", err)
+	}
+	fi, err = f.Stat()
+	if err == nil {
+		err = regular(path, fi)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+func regular(path string, fi os.FileInfo) error {
+	switch m := fi.Mode(); {
+	case m.IsRegular():
+		return nil
+	case m.IsDir():
+		return fmt.Errorf("file source: %s is a directory, expected a thread file", path)
+	case m&os.ModeNamedPipe != 0:
+		return fmt.Errorf("file source: %s is a named pipe (FIFO), expected a regular thread file: a pipe cannot be read again at every poll", path)
+	default:
+		return fmt.Errorf("file source: %s is not a regular file (%s), expected a thread file", path, m.Type())
+	}
 }

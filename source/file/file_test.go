@@ -106,3 +106,28 @@ func TestFetchErrors(t *testing.T) {
 		t.Errorf("cancelled: err = %v", err)
 	}
 }
+
+// TestFetchRefusesAFIFO: a named pipe is refused at once, naming it, instead
+// of blocking the poll in the kernel until a writer comes.
+func TestFetchRefusesAFIFO(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "thread.fifo")
+	if err := mkfifo(path); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := New(path, input.Options{}, "", nil).Fetch(context.Background(), "")
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "is a named pipe (FIFO)") {
+			t.Errorf("Fetch of a FIFO: %v, want an error naming the pipe", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Fetch of a FIFO without a writer blocked")
+	}
+	if _, err := New(t.TempDir(), input.Options{}, "", nil).Fetch(context.Background(), ""); err == nil || !strings.Contains(err.Error(), "is a directory") {
+		t.Errorf("Fetch of a directory: %v", err)
+	}
+}

@@ -37,6 +37,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -65,6 +66,13 @@ type Store struct {
 	pool   *pgxpool.Pool
 	schema string
 	log    *slog.Logger
+
+	// health is a connection of its own for Ping, opened when first needed
+	// and again after it fails, so that a health check never queues behind
+	// a pool that busy work has filled.
+	healthMu sync.Mutex
+	health   *pgx.Conn
+	connCfg  *pgx.ConnConfig
 }
 
 var _ store.Store = (*Store)(nil)
@@ -86,7 +94,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open %s: %w", describe(cfg), err)
 	}
-	s := &Store{pool: pool, schema: schema, log: opts.Logger}
+	s := &Store{pool: pool, schema: schema, log: opts.Logger, connCfg: cfg.ConnConfig.Copy()}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: open %s: %w", describe(cfg), err)
@@ -197,15 +205,37 @@ func firstSchema(searchPath string) string {
 	return first
 }
 
-// Close closes the pool.
+// Close closes the pool and the health connection.
 func (s *Store) Close() error {
 	s.pool.Close()
+	s.healthMu.Lock()
+	defer s.healthMu.Unlock()
+	if s.health != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		s.health.Close(ctx)
+		s.health = nil
+	}
 	return nil
 }
 
-// Ping checks that the database answers, for health checks.
+// Ping checks that the database answers, for health checks, on a
+// connection of its own (see Store.health): it does not wait for the pool.
 func (s *Store) Ping(ctx context.Context) error {
-	if err := s.pool.Ping(ctx); err != nil {
+	s.healthMu.Lock()
+	defer s.healthMu.Unlock()
+	if s.health == nil || s.health.IsClosed() {
+		c, err := pgx.ConnectConfig(ctx, s.connCfg)
+		if err != nil {
+			return fmt.Errorf("postgres: ping: %w", err)
+		}
+		s.health = c
+	}
+	if err := s.health.Ping(ctx); err != nil {
+		cctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		s.health.Close(cctx)
+		s.health = nil
 		return fmt.Errorf("postgres: ping: %w", err)
 	}
 	return nil

@@ -55,7 +55,10 @@ type Store struct {
 	name  string
 	write *sql.DB
 	read  *sql.DB
-	log   *slog.Logger
+	// health is a connection of its own for Ping, so that a health check
+	// never queues behind reads that fill the read pool.
+	health *sql.DB
+	log    *slog.Logger
 }
 
 var _ store.Store = (*Store)(nil)
@@ -92,6 +95,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		s.write.SetConnMaxLifetime(0)
 		s.write.SetConnMaxIdleTime(0)
 		s.read = s.write
+		s.health = s.write
 	} else {
 		uri := "file:" + escapePath(path) + "?" + common + "&_pragma=journal_mode(WAL)"
 		s.write, err = sql.Open("sqlite", uri+"&_txlock=immediate&_pragma=cache_size(-32768)")
@@ -106,6 +110,14 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		}
 		s.read.SetMaxOpenConns(readers)
 		s.read.SetMaxIdleConns(readers)
+		s.health, err = sql.Open("sqlite", uri+"&_pragma=query_only(1)")
+		if err != nil {
+			s.write.Close()
+			s.read.Close()
+			return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		}
+		s.health.SetMaxOpenConns(1)
+		s.health.SetMaxIdleConns(1)
 	}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
@@ -168,7 +180,7 @@ func escapePath(p string) string {
 func (s *Store) Close() error {
 	err := s.write.Close()
 	if s.read != s.write {
-		err = errors.Join(err, s.read.Close())
+		err = errors.Join(err, s.read.Close(), s.health.Close())
 	}
 	if err != nil {
 		return fmt.Errorf("sqlite: close %s: %w", s.name, err)
@@ -176,10 +188,12 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// Ping checks that the database answers, for health checks.
+// Ping checks that the database file answers, for health checks, on a
+// connection of its own: it does not wait for the read pool, however busy
+// (an in-memory database has one connection for everything).
 func (s *Store) Ping(ctx context.Context) error {
-	var one int
-	if err := s.read.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+	var n int
+	if err := s.health.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations").Scan(&n); err != nil {
 		return fmt.Errorf("sqlite: ping %s: %w", s.name, err)
 	}
 	return nil
