@@ -188,8 +188,9 @@ func TestThreeReplicas(t *testing.T) {
 
 	// Every slot from the first whole slot after start to the last before
 	// the stop has exactly one run, posted — except the slot whose holder
-	// was killed mid-post, which the store marked uncertain — and reached
-	// the sink exactly once.
+	// was killed mid-post, which the store marked uncertain, and the slots
+	// that folded into the catch-up after it — and reached the sink exactly
+	// once.
 	bySlot := make(map[time.Time]store.Run)
 	for _, r := range runs {
 		if prev, dup := bySlot[r.Slot]; dup {
@@ -209,11 +210,42 @@ func TestThreeReplicas(t *testing.T) {
 			t.Errorf("slot %v reached the sink but has no run in the store", slot.Format("15:04:05"))
 		}
 	}
+	// One run of the digest and destination is in flight at a time: the
+	// slots that came due while the killed replica's run was posting (until
+	// its lease ran out) have no run of their own; the first run after it
+	// is their one catch-up, and says it may repeat comments of the cut
+	// post.
+	var afterVictim time.Time
+	for _, r := range runs {
+		if r.Slot.After(victimSlot) && (afterVictim.IsZero() || r.Slot.Before(afterVictim)) {
+			afterVictim = r.Slot
+		}
+	}
+	if afterVictim.IsZero() {
+		t.Errorf("no run after the killed replica's slot %v: the slots after it were never caught up", victimSlot.Format("15:04:05"))
+	}
+	bySlotOrder := slices.Clone(runs)
+	slices.SortFunc(bySlotOrder, func(a, b store.Run) int { return a.Slot.Compare(b.Slot) })
+	for i := 1; i < len(bySlotOrder); i++ {
+		prev, r := bySlotOrder[i-1], bySlotOrder[i]
+		if r.ClaimedAt.Before(prev.FinishedAt) {
+			t.Errorf("slot %v was claimed at %v, before the run of slot %v ended (%v): two runs in flight at once",
+				r.Slot.Format("15:04:05"), r.ClaimedAt.Format("15:04:05.000"), prev.Slot.Format("15:04:05"), prev.FinishedAt.Format("15:04:05.000"))
+		}
+	}
+	for _, p := range posts {
+		if repeats := strings.Contains(p.raw, "may have been posted before"); repeats != p.slot.Equal(afterVictim) {
+			t.Errorf("slot %v: the post says it may repeat comments: %v; only the first after the cut post (%v) should", p.slot.Format("15:04:05"), repeats, afterVictim.Format("15:04:05"))
+		}
+	}
 	first := start.Truncate(every).Add(every)
-	var uncertain int
+	var uncertain, folded int
 	for slot := first; !slot.After(lastSlot.Add(-every)); slot = slot.Add(every) {
 		r, ok := bySlot[slot.UTC()]
 		switch {
+		case !ok && slot.After(victimSlot) && slot.Before(afterVictim):
+			folded++
+			continue
 		case !ok:
 			t.Errorf("slot %v was missed: no run", slot.Format("15:04:05"))
 			continue
@@ -231,6 +263,9 @@ func TestThreeReplicas(t *testing.T) {
 	}
 	if uncertain != 1 {
 		t.Errorf("%d uncertain runs, want exactly 1: the slot whose post was cut by the kill", uncertain)
+	}
+	if folded == 0 {
+		t.Errorf("no slot folded into the catch-up after the killed replica's slot, though its posting lease (%v) spans several", lease+4*time.Second)
 	}
 	if r := bySlot[victimSlot.UTC()]; r.State != store.RunUncertain {
 		t.Errorf("the killed replica's slot %v ended %s, want uncertain: it may have reached the channel, so it must not be posted again", victimSlot.Format("15:04:05"), r.State)
@@ -301,8 +336,8 @@ func TestThreeReplicas(t *testing.T) {
 	if maxInFlight > 1 {
 		t.Errorf("the thread file was open for reading by %d pollers at once", maxInFlight)
 	}
-	t.Logf("%v: %d runs (%d posted, %d uncertain), %d posts received, %d comments stored (%d appended), %d reads of the thread file (at most %d at once)",
-		elapsed.Round(time.Second), len(runs), len(posted), uncertain, len(posts), len(comments), len(th.ids()), opens, maxInFlight)
+	t.Logf("%v: %d runs (%d posted, %d uncertain, %d slots folded into the catch-up at %v), %d posts received, %d comments stored (%d appended), %d reads of the thread file (at most %d at once)",
+		elapsed.Round(time.Second), len(runs), len(posted), uncertain, folded, afterVictim.Format("15:04:05"), len(posts), len(comments), len(th.ids()), opens, maxInFlight)
 }
 
 // buildServe builds the threaddigest binary into the test's temporary folder.
