@@ -93,7 +93,11 @@ func testPruneRuns(t *testing.T, s store.Store) {
 	add(&gone, "hourly", "slack:C1", old.Add(2*time.Hour), "skipped")
 	add(&gone, "hourly", "slack:C1", old.Add(3*time.Hour), "failed")
 	add(&gone, "hourly", "slack:C1", old.Add(4*time.Hour), "uncertain")
-	add(&keep, "hourly", "slack:C1", old.Add(5*time.Hour), "claimed")
+	// A run in progress, of the same digest to a third destination: it is
+	// the latest of its digest and destination, as a run in flight always
+	// is (one is in flight at a time, and the next claim settles one whose
+	// lease expired).
+	add(&keep, "hourly", "discord:5", old.Add(5*time.Hour), "claimed")
 	add(&keep, "hourly", "slack:C1", old.Add(35*day), "skipped") // younger than 30 days
 	add(&keep, "hourly", "slack:C1", old.Add(39*day), "skipped")
 	// The same digest to another destination: its only run is an old
