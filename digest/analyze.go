@@ -32,6 +32,7 @@ func analyze(t threaddigest.Thread, opt Options) *analysis {
 	a.linkReplies()
 	a.findTarget()
 	a.scoreLocalStance()
+	a.findActors()
 	a.classifyRelations()
 	a.clusterArguments()
 	a.propagateStance()
@@ -82,9 +83,24 @@ type analysis struct {
 
 	target target
 
-	local  []float64 // stance evidence of each comment from its own words
-	stance []float64 // after propagation
-	label  []int8    // final stance: stanceFavor, …
+	local []float64 // stance evidence of each comment from its own words
+	// actorOf[i] is what comment i says of each actor of the thread
+	// (actorStems[k] is actor k's stem).
+	actorOf    [][]actorAttitude
+	actorStems []int32
+	// direct is the part of local said of the target itself: words next to
+	// a mention, actions on it, the vocabulary of its debate.
+	direct []float64
+	// sentNear is the direct part of the sentence last scored; scratch
+	// space of sentenceStance.
+	sentNear float64
+	// sentScore is the stance evidence of each sentence (its share of local).
+	sentScore []float64
+	// quotedTok marks the tokens of the sentence being scored that stand in
+	// quotation marks; scratch space of scoreLocalStance.
+	quotedTok []bool
+	stance    []float64 // after propagation
+	label     []int8    // final stance: stanceFavor, …
 
 	args []argumentCluster
 	// argOf[s] is the argument sentence s states best, or -1.

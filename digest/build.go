@@ -387,11 +387,8 @@ func (a *analysis) stanceQuote(i int, sign float64) *Quote {
 // sign, else its first substantive sentence, else -1.
 func (a *analysis) stanceSentence(i int, sign float64) int {
 	best, bestScore := -1, 0.0
-	var buf []int32
 	for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
-		var v float64
-		v, buf = a.sentenceStance(int(s), buf)
-		if v*sign > bestScore {
+		if v := a.sentScore[s]; v*sign > bestScore {
 			best, bestScore = int(s), v*sign
 		}
 	}

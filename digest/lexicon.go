@@ -71,7 +71,7 @@ var valence = map[string]float32{
 	"effective": 1.5, "affordable": 1.2, "cheaper": 0.8, "cheap": 0.4,
 	"innovative": 1.8, "innovation": 1.2, "leader": 1, "leading": 0.8,
 	"strong": 1, "stronger": 0.8, "strength": 1, "love": 2.2, "loved": 2,
-	"loves": 2, "like": 0.6, "liked": 1, "enjoy": 1.5, "happy": 1.8,
+	"loves": 2, "like": 0, "liked": 1, "enjoy": 1.5, "happy": 1.8,
 	"glad": 1.5, "hope": 0.8, "hopeful": 1.2, "admire": 2, "respect": 1.5,
 	"respected": 1.5, "thank": 1.5, "thanks": 1.3, "grateful": 1.8,
 	"legitimate": 1.2, "legal": 0.8, "justified": 1.3, "deserve": 0.8,

@@ -1,7 +1,6 @@
 package digest
 
 import (
-	"math"
 	"slices"
 	"strings"
 
@@ -19,16 +18,17 @@ const (
 	noMentionWeight   = 0.35  // a cue in a sentence that does not mention the target
 	questionWeight    = 0.6   // a question asserts less than a statement
 	conditionalWeight = 0.3   // an evaluative word in an if- or whether-clause
-	mentionBar        = 0.05  // |stance| from which a comment that mentions the target takes a side
-	subjectBar        = 0.1   // the same for a comment that does not, when the target is the thread's subject
-	offTopicBar       = 0.9   // the same for a comment that does not, when the target is not
 	localScale        = 2.0   // local evidence e counts as tanh(e/localScale)
+	beliefCueWeight   = 1.0   // a word of a belief's debate ("hoax", "deniers")
+	beliefLightWeight = 0.3   // a good word next to a problem makes light of it
 )
 
 // scoreLocalStance sets a.local: each comment's evidence for (positive) or
 // against (negative) the target from its own words.
 func (a *analysis) scoreLocalStance() {
 	a.local = make([]float64, a.n)
+	a.sentScore = make([]float64, len(a.sents))
+	a.direct = make([]float64, a.n)
 	a.target.roles = make([]uint16, len(a.vocab.words))
 	for id, w := range a.vocab.words {
 		a.target.roles[id] = stanceRole(w.text)
@@ -39,6 +39,7 @@ func (a *analysis) scoreLocalStance() {
 		return
 	}
 	var buf []int32
+	var quoted []textproc.Span
 	for i := 0; i < a.n; i++ {
 		if !a.live(i) {
 			continue
@@ -47,15 +48,20 @@ func (a *analysis) scoreLocalStance() {
 			buf = a.mentions(int(s), buf)
 			a.target.mentionedIn[i] = len(buf) > 0
 		}
-		total := 0.0
+		total, near := 0.0, 0.0
+		quoted = textproc.QuotedSpans(quoted[:0], a.t.Comments[i].Body)
 		for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
 			var v float64
+			a.quotedMask(int(s), quoted)
 			v, buf = a.sentenceStance(int(s), buf)
+			a.sentScore[s] = v
 			total += v
+			near += a.sentNear
 			c := &a.target.clearest[i]
 			c.favor, c.against = max(c.favor, v), max(c.against, -v)
 		}
 		a.local[i] = total
+		a.direct[i] = near
 	}
 }
 
@@ -68,6 +74,7 @@ func (a *analysis) sentenceStance(s int, buf []int32) (float64, []int32) {
 	mention := buf
 	hyp := a.conditionalSpan(s)
 	if v, ok := a.actionStance(s, mention, hyp); ok {
+		a.sentNear = v
 		return v, buf
 	}
 	// "Ericsson is better than Huawei": what is said of the one before
@@ -81,14 +88,35 @@ func (a *analysis) sentenceStance(s int, buf []int32) (float64, []int32) {
 	}
 	compared := than >= 0 && len(mention) > 0 && mention[0] > than
 	before, after := 0.0, 0.0
+	nearBefore, nearAfter := 0.0, 0.0
 	contrasted := false
+	belief := a.target.kind == kindBelief
 	for t := sn.tok0; t < sn.tok1; t++ {
 		w := &a.vocab.words[a.toks[t]>>1]
 		if w.contrast && t > sn.tok0 {
 			contrasted = true
 			continue
 		}
-		if w.valence == 0 || holds(mention, t) {
+		if belief {
+			// A claim is argued with the vocabulary of its debate: its
+			// doubters' words are against it, its defenders' for it,
+			// whoever is being spoken of.
+			if cue := affirmWords[w.text] - denialWords[w.text]; cue != 0 && !holds(mention, t) && !a.inQuote(t-sn.tok0) {
+				v := float64(cue) * beliefCueWeight
+				if a.negated(t, sn.tok0) {
+					v = -v
+				}
+				if contrasted {
+					after += v
+					nearAfter += v
+				} else {
+					before += v
+					nearBefore += v
+				}
+				continue
+			}
+		}
+		if w.valence == 0 || holds(mention, t) || a.inQuote(t-sn.tok0) {
 			continue
 		}
 		v := a.polarity(t, sn.tok0, sn.tok1)
@@ -99,12 +127,27 @@ func (a *analysis) sentenceStance(s int, buf []int32) (float64, []int32) {
 			v = -v
 		}
 		weight := noMentionWeight
+		near := false
 		if len(mention) > 0 {
 			weight = farWeight
 			// mention is sorted: only the mentions either side of t matter.
 			k, _ := slices.BinarySearch(mention, t)
 			if k < len(mention) && mention[k]-t <= nearTarget || k > 0 && t-mention[k-1] <= nearTarget {
 				weight = 1
+				near = true
+			}
+		}
+		if belief {
+			// Alarm about a problem accepts it ("catastrophic warming");
+			// making light of it doubts it. Elsewhere good and bad words
+			// judge the people arguing, not the claim.
+			switch {
+			case !near:
+				weight = 0
+			case v < 0:
+				v = -v
+			default:
+				v = -v * beliefLightWeight
 			}
 		}
 		if contrasted {
@@ -112,14 +155,24 @@ func (a *analysis) sentenceStance(s int, buf []int32) (float64, []int32) {
 		} else {
 			before += v * weight
 		}
+		if near {
+			if contrasted {
+				nearAfter += v * weight
+			} else {
+				nearBefore += v * weight
+			}
+		}
 	}
-	score := before + after
+	score, nearScore := before+after, nearBefore+nearAfter
 	if contrasted {
 		score = 0.5*before + 1.5*after
+		nearScore = 0.5*nearBefore + 1.5*nearAfter
 	}
 	if a.isQuestion(s) {
 		score *= questionWeight
+		nearScore *= questionWeight
 	}
+	a.sentNear = nearScore
 	return score, buf
 }
 
@@ -364,6 +417,51 @@ func holds(positions []int32, t int32) bool {
 	return ok
 }
 
+// quotedMask sets a.quotedTok to the tokens of sentence s that stand
+// inside one of the comment's quoted spans (empty when none does): what a
+// commenter quotes is not what they say.
+func (a *analysis) quotedMask(s int, quoted []textproc.Span) {
+	a.quotedTok = a.quotedTok[:0]
+	sn := a.sents[s]
+	if len(quoted) == 0 {
+		return
+	}
+	text := a.sentenceText(s)
+	any := false
+	textproc.Words(text, func(_ []byte, w textproc.Word) {
+		pos := int(sn.start) + w.Start
+		in := false
+		for _, q := range quoted {
+			if pos >= q.Start && pos < q.End {
+				in = true
+				break
+			}
+		}
+		any = any || in
+		a.quotedTok = append(a.quotedTok, in)
+	})
+	if !any {
+		a.quotedTok = a.quotedTok[:0]
+	}
+}
+
+// inQuote reports whether the k-th token of the sentence being scored
+// stands in quotes.
+func (a *analysis) inQuote(k int32) bool {
+	return int(k) < len(a.quotedTok) && a.quotedTok[k]
+}
+
+// negated reports whether a negator stands within negationScope tokens
+// before token t of a sentence starting at from.
+func (a *analysis) negated(t, from int32) bool {
+	for b := t - 1; b >= from && b >= t-negationScope; b-- {
+		if a.vocab.words[a.toks[b]>>1].negator {
+			return true
+		}
+	}
+	return false
+}
+
 func (a *analysis) isTargetWord(t int32) bool {
 	w := a.vocab.words[a.toks[t]>>1]
 	for _, st := range a.target.stems {
@@ -387,104 +485,6 @@ func (a *analysis) isQuestion(s int) bool {
 		return false
 	}
 	return false
-}
-
-// Weights of the propagation: replies pull toward (agreement, extension) or
-// away from (rebuttal) their parent's stance; comments making the same
-// argument pull toward the argument's mean stance.
-const (
-	edgeRebuttal  = -0.8
-	edgeAgreement = 0.8
-	edgeExtension = 0.3
-	argumentPull  = 0.8
-	propagateOver = 10
-	contextWeight = 1.0 // how far context can move a comment with no words of its own
-)
-
-// propagateStance spreads stance from confident comments to their
-// neighbours: the signed reply graph and the argument clusters.
-func (a *analysis) propagateStance() {
-	a.stance = make([]float64, a.n)
-	a.label = make([]int8, a.n)
-	if a.target.display == "" {
-		return
-	}
-	local := make([]float64, a.n)
-	for i := range local {
-		local[i] = math.Tanh(a.local[i] / localScale)
-	}
-	// Signed edges, both directions.
-	type edge struct {
-		to int32
-		w  float64
-	}
-	adj := make([][]edge, a.n)
-	for _, i32 := range a.order {
-		i := int(i32)
-		p := a.parent[i]
-		if p < 0 || !a.live(i) || !a.live(int(p)) {
-			continue
-		}
-		var w float64
-		switch a.relation[i] {
-		case relRebuttal:
-			w = edgeRebuttal
-		case relAgreement:
-			w = edgeAgreement
-		default:
-			w = edgeExtension
-		}
-		adj[i] = append(adj[i], edge{p, w})
-		adj[p] = append(adj[p], edge{int32(i), w})
-	}
-	mainArg := a.mainArgumentOfComments()
-	x := append([]float64(nil), local...)
-	next := make([]float64, a.n)
-	argSum := make([]float64, len(a.args))
-	argN := make([]float64, len(a.args))
-	for iter := 0; iter < propagateOver; iter++ {
-		for k := range argSum {
-			argSum[k], argN[k] = 0, 0
-		}
-		for i := 0; i < a.n; i++ {
-			if g := mainArg[i]; g >= 0 {
-				argSum[g] += x[i]
-				argN[g]++
-			}
-		}
-		for i := 0; i < a.n; i++ {
-			if !a.live(i) {
-				continue
-			}
-			sum, norm := 0.0, 0.0
-			for _, e := range adj[i] {
-				sum += e.w * x[e.to]
-				norm += math.Abs(e.w)
-			}
-			if g := mainArg[i]; g >= 0 && argN[g] > 1 {
-				sum += argumentPull * (argSum[g] - x[i]) / (argN[g] - 1)
-				norm += argumentPull
-			}
-			v := local[i]
-			if norm > 0 {
-				// Context fills in what the comment's own words leave open.
-				v += (1 - math.Abs(local[i])) * contextWeight * sum / norm
-			}
-			next[i] = math.Max(-1, math.Min(1, v))
-		}
-		x, next = next, x
-	}
-	for i := 0; i < a.n; i++ {
-		a.stance[i] = x[i]
-		bar := a.sideBar(i)
-		switch {
-		case !a.live(i):
-		case x[i] >= bar:
-			a.label[i] = labelFavor
-		case x[i] <= -bar:
-			a.label[i] = labelAgainst
-		}
-	}
 }
 
 // clearerSide reports whether comment i is a clearer example of the side
@@ -527,17 +527,4 @@ func stanceName(l int8) string {
 		return StanceAgainst
 	}
 	return StanceNone
-}
-
-// sideBar is how clear comment i's stance must be for it to take a side:
-// a comment that never mentions the target, in a thread that is not about
-// it, speaks of something else unless its neighbours say clearly otherwise.
-func (a *analysis) sideBar(i int) float64 {
-	switch {
-	case a.target.mentionedIn[i]:
-		return mentionBar
-	case a.target.subject:
-		return subjectBar
-	}
-	return offTopicBar
 }

@@ -19,6 +19,11 @@ type target struct {
 	// from the thread, or named by its title. Every comment is then read as
 	// speaking to it; otherwise only the comments that mention it are.
 	subject bool
+	// kind says what favor and against mean (kindEntity, kindBelief).
+	kind int
+	// person is set when the target is a person: "he" and "his" in a
+	// comment then stand for them.
+	person bool
 	// roles[w] are the stance roles of vocabulary word w (roleReverser, …).
 	roles []uint16
 	// mentionedIn[i] is set when comment i mentions the target.
@@ -47,14 +52,73 @@ func (a *analysis) findTarget() {
 	if t := strings.TrimSpace(a.opt.Target); t != "" {
 		a.target = a.targetFrom(t, nil)
 		a.target.subject = a.titleNames(&a.target)
-		return
-	}
-	if tg, ok := a.targetFromTitle(); ok {
-		a.target = tg
 	} else {
-		a.target = a.targetFromComments()
+		if tg, ok := a.targetFromTitle(); ok {
+			a.target = tg
+		} else {
+			a.target = a.targetFromComments()
+		}
+		a.target.subject = a.target.display != ""
 	}
-	a.target.subject = a.target.display != ""
+	a.target.kind = targetKind(a.target.display)
+	if a.target.kind == kindBelief {
+		a.beliefMentions()
+	}
+	a.target.person = a.isPerson()
+}
+
+// beliefMentions makes a belief target mentioned by its head word alone:
+// "climate" for "human-caused climate change", "warming" for "man-made
+// global warming". Comments rarely repeat the whole claim.
+func (a *analysis) beliefMentions() {
+	var heads []int32
+	for _, w := range a.readPhrase(a.target.display) {
+		if beliefHeads[w.lower] && w.stem >= 0 && w.lower != "man-made" {
+			heads = append(heads, w.stem)
+		}
+	}
+	if len(heads) > 0 {
+		a.target.stems = heads
+		a.target.need = 1
+	}
+}
+
+// isPerson reports whether the target is a person: a name written with
+// capitals that comments mentioning it follow with "he" or "his" more often
+// than with "it" or "they".
+func (a *analysis) isPerson() bool {
+	tg := &a.target
+	if tg.display == "" || tg.kind != kindEntity {
+		return false
+	}
+	for _, w := range strings.Fields(tg.display) {
+		r := []rune(w)
+		if !unicode.IsUpper(r[0]) || strings.ToUpper(w) == w {
+			return false
+		}
+	}
+	he, it := 0, 0
+	var buf []int32
+	for i := 0; i < a.n; i++ {
+		if !a.live(i) {
+			continue
+		}
+		for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
+			if buf = a.mentions(int(s), buf); len(buf) == 0 {
+				continue
+			}
+			sn := a.sents[s]
+			for t := sn.tok0; t < sn.tok1; t++ {
+				switch a.vocab.words[a.toks[t]>>1].text {
+				case "he", "his", "him":
+					he++
+				case "it", "its", "they", "their", "them":
+					it++
+				}
+			}
+		}
+	}
+	return he > it
 }
 
 // titleNames reports whether the thread's title mentions tg: at least need

@@ -2,6 +2,7 @@ package textproc
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -86,5 +87,27 @@ func TestNegatorsAndStopWords(t *testing.T) {
 	}
 	if got := Stem("banning"); got != "ban" {
 		t.Errorf("Stem(banning) = %q", got)
+	}
+}
+
+func TestQuotedSpans(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []string
+	}{
+		{`He called him "a good, great guy" and left.`, []string{"a good, great guy"}},
+		{`“Fake news” they said, «vraiment».`, []string{"Fake news", "vraiment"}},
+		{`'The corporate community'Good gawd, don't you see?`, []string{"The corporate community"}},
+		{`I don't think it's 'settled science', frankly.`, []string{"settled science"}},
+		{`An open "quote never closes`, nil},
+		{`Trump's word and the judges' ruling`, nil},
+	} {
+		var got []string
+		for _, sp := range QuotedSpans(nil, tc.in) {
+			got = append(got, tc.in[sp.Start:sp.End])
+		}
+		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+			t.Errorf("QuotedSpans(%q) = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }

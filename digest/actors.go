@@ -1,0 +1,171 @@
+package digest
+
+import (
+	"slices"
+
+	"github.com/threaddigest/threaddigest/internal/textproc"
+)
+
+// Actors are the people, groups and institutions a thread argues about
+// besides its target: the judge a president attacked, the scientists of a
+// climate report, the union of a transit agency. Which side praising or
+// attacking each one signals is learned from the thread itself: from the
+// comments whose side is clear, an actor attacked mostly by the target's
+// critics is an ally of the target, one attacked by its defenders an
+// opponent. Then "kudos to Curiel" reads as against Trump, and "the IPCC is
+// corrupt" as against climate change, with no word list knowing either.
+
+// actorNouns are common nouns that name actors in comment threads, kept as
+// actors even when written without a capital.
+var actorNouns = map[string]bool{
+	"scientists": true, "scientist": true, "experts": true, "media": true, "press": true,
+	"politicians": true, "government": true, "congress": true, "republicans": true,
+	"democrats": true, "liberals": true, "conservatives": true, "left": true, "right": true,
+	"union": true, "unions": true, "workers": true, "management": true, "judge": true,
+	"judges": true, "court": true, "courts": true, "deniers": true, "denier": true,
+	"skeptics": true, "sceptics": true, "alarmists": true, "activists": true,
+	"environmentalists": true, "editorial": true, "author": true, "writer": true,
+	"administration": true, "president": true, "critics": true, "supporters": true,
+	"officials": true, "board": true, "company": true, "companies": true, "industry": true,
+	"models": true, "taxpayers": true, "voters": true, "rich": true, "elites": true,
+}
+
+const (
+	actorWindow    = 4 // tokens either side of an actor within which a word judges it
+	actorMinShare  = 0.02
+	actorMinCount  = 3
+	actorMaxCount  = 60
+	actorCapShare  = 0.6 // share of mid-sentence uses with a capital that makes a proper name
+	actorAlignBase = 2.0 // pseudo-comments of no side in an actor's alignment
+)
+
+// actorAttitude is what one comment says of one actor: the sum of the
+// evaluative words around its mentions (negative: attacked).
+type actorAttitude struct {
+	actor int32
+	att   float32
+}
+
+// findActors sets a.actorOf (comment → attitudes toward actors). It runs
+// after scoreLocalStance, whose roles and target it reads.
+func (a *analysis) findActors() {
+	a.actorOf = make([][]actorAttitude, a.n)
+	if a.target.display == "" {
+		return
+	}
+	nStems := len(a.vocab.stemText)
+	df := make([]int32, nStems)
+	capital := make([]int32, nStems)
+	nonFirst := make([]int32, nStems)
+	last := make([]int32, nStems)
+	for k := range last {
+		last[k] = -1
+	}
+	live := 0
+	for i := 0; i < a.n; i++ {
+		if !a.live(i) {
+			continue
+		}
+		live++
+		for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
+			sn := a.sents[s]
+			for t := sn.tok0; t < sn.tok1; t++ {
+				st := a.vocab.words[a.toks[t]>>1].stem
+				if st < 0 {
+					continue
+				}
+				if last[st] != int32(i) {
+					last[st] = int32(i)
+					df[st]++
+				}
+				if t > sn.tok0 {
+					nonFirst[st]++
+					if a.toks[t]&1 == 1 {
+						capital[st]++
+					}
+				}
+			}
+		}
+	}
+	isTarget := map[int32]bool{}
+	for _, st := range a.target.stems {
+		isTarget[st] = true
+	}
+	var cand []int32
+	for st := int32(0); st < int32(nStems); st++ {
+		if isTarget[st] || df[st] < actorMinCount || float64(df[st]) < actorMinShare*float64(live) {
+			continue
+		}
+		if nonFirst[st] > 0 && float64(capital[st]) >= actorCapShare*float64(nonFirst[st]) {
+			cand = append(cand, st)
+		}
+	}
+	for id, w := range a.vocab.words {
+		if actorNouns[w.text] && w.stem >= 0 && !isTarget[w.stem] && df[w.stem] >= actorMinCount {
+			cand = append(cand, a.vocab.words[id].stem)
+		}
+	}
+	slices.Sort(cand)
+	cand = slices.Compact(cand)
+	slices.SortStableFunc(cand, func(x, y int32) int { return int(df[y]) - int(df[x]) })
+	if len(cand) > actorMaxCount {
+		cand = cand[:actorMaxCount]
+	}
+	slices.Sort(cand)
+	actorIdx := make(map[int32]int32, len(cand))
+	for k, st := range cand {
+		actorIdx[st] = int32(k)
+	}
+	a.actorStems = cand
+	var quoted []textproc.Span
+	for i := 0; i < a.n; i++ {
+		if !a.live(i) {
+			continue
+		}
+		quoted = textproc.QuotedSpans(quoted[:0], a.t.Comments[i].Body)
+		var out []actorAttitude
+		for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
+			sn := a.sents[s]
+			a.quotedMask(int(s), quoted)
+			for t := sn.tok0; t < sn.tok1; t++ {
+				k, ok := actorIdx[a.vocab.words[a.toks[t]>>1].stem]
+				if !ok || a.inQuote(t-sn.tok0) {
+					continue
+				}
+				att := 0.0
+				for u := max(sn.tok0, t-actorWindow); u < sn.tok1 && u <= t+actorWindow; u++ {
+					w := &a.vocab.words[a.toks[u]>>1]
+					if w.valence == 0 || a.inQuote(u-sn.tok0) {
+						continue
+					}
+					if _, other := actorIdx[w.stem]; other && u != t {
+						continue
+					}
+					att += a.polarity(u, sn.tok0, sn.tok1)
+				}
+				if att != 0 {
+					out = append(out, actorAttitude{k, float32(att)})
+				}
+			}
+		}
+		a.actorOf[i] = mergeAttitudes(out)
+	}
+	a.quotedTok = a.quotedTok[:0]
+}
+
+// mergeAttitudes sums the attitudes toward each actor, sorted by actor.
+func mergeAttitudes(in []actorAttitude) []actorAttitude {
+	if len(in) < 2 {
+		return in
+	}
+	slices.SortStableFunc(in, func(x, y actorAttitude) int { return int(x.actor - y.actor) })
+	out := in[:1]
+	for _, v := range in[1:] {
+		if v.actor == out[len(out)-1].actor {
+			out[len(out)-1].att += v.att
+		} else {
+			out = append(out, v)
+		}
+	}
+	return out
+}
