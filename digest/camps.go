@@ -27,8 +27,8 @@ type stanceParams struct {
 
 // defaultStance are the weights the analysis uses.
 var defaultStance = stanceParams{
-	argument: 0.6, argShrink: 2, author: 1.6, authorShrink: 1, reply: 0.7,
-	context: 1.5, actor: 1, praise: 0.3, prior: 0.5, barMention: 0.05, barSubject: 0.1, rounds: 8,
+	argument: 0, argShrink: 2, author: 1.6, authorShrink: 1, reply: 0.7,
+	context: 1.5, actor: 1, praise: 1, prior: 0.6, barMention: 0.05, barSubject: 0.1, rounds: 8,
 }
 
 const leanBar = 0.3 // |direct evidence| from which a comment counts toward the thread's lean
@@ -49,10 +49,14 @@ func (a *analysis) inferStance(p stanceParams) {
 	own := make([]float64, a.n)
 	for i := range own {
 		if a.live(i) {
-			own[i] = math.Tanh(a.local[i] / localScale)
-			if own[i] > 0 && a.target.kind == kindEntity {
-				own[i] *= p.praise
+			// Good words not said of the target itself are mostly said of
+			// someone else, or in irony ("our favorite stable genius"):
+			// they may count for less than bad ones.
+			rest := a.local[i] - a.direct[i]
+			if rest > 0 && a.target.kind == kindEntity {
+				rest *= p.praise
 			}
+			own[i] = math.Tanh((a.direct[i] + rest) / localScale)
 		}
 	}
 	args := a.commentArguments()
