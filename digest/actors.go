@@ -32,9 +32,9 @@ var actorNouns = map[string]bool{
 
 const (
 	actorWindow    = 4 // tokens either side of an actor within which a word judges it
-	actorMinShare  = 0.02
+	actorMinShare  = 0.005
 	actorMinCount  = 3
-	actorMaxCount  = 60
+	actorMaxCount  = 200
 	actorCapShare  = 0.6 // share of mid-sentence uses with a capital that makes a proper name
 	actorAlignBase = 2.0 // pseudo-comments of no side in an actor's alignment
 )

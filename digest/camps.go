@@ -31,7 +31,10 @@ var defaultStance = stanceParams{
 	context: 1.5, actor: 1, praise: 1, prior: 0.6, barMention: 0.05, barSubject: 0.1, rounds: 8,
 }
 
-const leanBar = 0.3 // |direct evidence| from which a comment counts toward the thread's lean
+const (
+	leanBar   = 0.3  // |direct evidence| from which a comment counts toward the thread's lean
+	leanFloor = 0.05 // |evidence| below which the lean does not apply
+)
 
 const offTopicBar = 0.9 // |evidence| from which a comment off the thread's subject, not naming the target, takes a side
 
@@ -175,7 +178,9 @@ func (a *analysis) inferStance(p stanceParams) {
 	}
 	lean := p.prior * math.Log((nf+1)/(na+1))
 	for i := 0; i < a.n; i++ {
-		if a.live(i) && lean != 0 {
+		// The lean weighs evidence; it is none itself: a comment with
+		// nothing to read stays unplaced.
+		if a.live(i) && lean != 0 && math.Abs(x[i]) >= leanFloor {
 			v := max(-0.999, min(0.999, x[i]))
 			x[i] = math.Tanh(math.Atanh(v) + lean)
 		}
