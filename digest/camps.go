@@ -1,42 +1,47 @@
 package digest
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
-// Weights of the thread-level stance inference. A comment's own words are
-// weak evidence of its side; the thread adds three kinds of context, each
-// read from the other comments only (leave-one-out), so that a comment never
-// confirms itself:
-//   - the arguments it makes, each with the side its members lean to;
-//   - its author's other comments (commenters rarely change sides);
-//   - the comment it replies to and the replies it gets, through the
-//     relation (a rebuttal takes the other side, an agreement the same).
+// A comment's own words are weak evidence of its side. The thread adds
+// context, read as a comment section's reader reads it: most sections split
+// into two camps, commenters rarely change sides, a reply that pushes back
+// comes from the other camp and one that agrees from the same. So stance is
+// inferred in two camps over commenters (an Ising model solved by mean
+// field): each commenter's field is the evidence of all their comments, and
+// each pair of commenters who answer each other is coupled by the relation
+// of their replies. A comment then reads as its own words, plus what its
+// author's other comments and their exchanges say (never its own words a
+// second time), plus what it says of the thread's other actors, each by the
+// side that praising it takes elsewhere in the thread.
 type stanceParams struct {
-	argument     float64 // weight of the mean side of the arguments a comment makes
-	argShrink    float64 // pseudo-members of no side, so a small argument says little
-	author       float64 // weight of its author's other comments
-	authorShrink float64 // the same for authors of few comments
-	reply        float64 // weight of each reply edge
-	context      float64 // how far context can move a comment with no words of its own
-	actor        float64 // weight of what a comment says of the thread's other actors, by their learned alignment
-	praise       float64 // how much a comment's good words about an entity count beside its bad ones
-	prior        float64 // weight of the thread's lean, as log-odds, on every comment
-	barMention   float64 // |evidence| from which a comment naming the target takes a side
-	barSubject   float64 // the same for one that does not, in a thread about the target
-	rounds       int     // rounds of the mean-field update
+	own        float64 // log-odds of a comment's own evidence at full strength
+	praise     float64 // how much good words not said of an entity target count beside bad ones
+	actor      float64 // weight of what a comment says of the thread's other actors
+	author     float64 // how much of its author's camp a comment takes
+	reply      float64 // coupling of two commenters per reply between them (log-odds)
+	argument   float64 // weight of the side of the arguments a comment makes
+	argShrink  float64 // pseudo-members of no side, so a small argument says little
+	prior      float64 // weight of the thread's lean, as log-odds
+	barMention float64 // |evidence| from which a comment naming the target takes a side
+	barSubject float64 // the same for one that does not, in a thread about the target
+	rounds     int     // rounds of the mean-field update
 }
 
 // defaultStance are the weights the analysis uses.
 var defaultStance = stanceParams{
-	argument: 0, argShrink: 2, author: 1.6, authorShrink: 1, reply: 0.7,
-	context: 1.5, actor: 1, praise: 1, prior: 0.6, barMention: 0.05, barSubject: 0.1, rounds: 8,
+	own: 1, praise: 0.3, actor: 2, author: 1, reply: 1.2, argument: 0, argShrink: 2,
+	prior: 0.6, barMention: 0.05, barSubject: 0.1, rounds: 30,
 }
 
 const (
-	leanBar   = 0.3  // |direct evidence| from which a comment counts toward the thread's lean
-	leanFloor = 0.05 // |evidence| below which the lean does not apply
+	leanBar     = 0.3  // |direct evidence| from which a comment counts toward the thread's lean
+	leanFloor   = 0.05 // |evidence| below which the lean does not apply
+	offTopicBar = 0.9  // |evidence| from which a comment off the thread's subject, not naming the target, takes a side
+	maxCoupling = 1.5  // |coupling| of two commenters however many replies they exchange
 )
-
-const offTopicBar = 0.9 // |evidence| from which a comment off the thread's subject, not naming the target, takes a side
 
 // propagateStance decides each comment's stance from its own words and
 // the thread around it.
@@ -49,38 +54,46 @@ func (a *analysis) inferStance(p stanceParams) {
 	if a.target.display == "" {
 		return
 	}
+	// Each comment's evidence from its own words, in log-odds.
 	own := make([]float64, a.n)
-	for i := range own {
-		if a.live(i) {
-			// Good words not said of the target itself are mostly said of
-			// someone else, or in irony ("our favorite stable genius"):
-			// they may count for less than bad ones.
-			rest := a.local[i] - a.direct[i]
-			if rest > 0 && a.target.kind == kindEntity {
-				rest *= p.praise
-			}
-			own[i] = math.Tanh((a.direct[i] + rest) / localScale)
-		}
-	}
-	args := a.commentArguments()
-	// The actors' alignment is learned from what comments say of the
-	// target itself, never from their words about the actors, which would
-	// confirm whatever the first reading said of them.
 	seed := make([]float64, a.n)
-	for i := range seed {
-		if a.live(i) {
-			seed[i] = math.Tanh(a.direct[i] / localScale)
+	for i := range own {
+		if !a.live(i) {
+			continue
 		}
+		// Good words not said of the target itself are mostly said of
+		// someone else, or in irony ("our favorite stable genius"):
+		// they may count for less than bad ones.
+		rest := a.local[i] - a.direct[i]
+		if rest > 0 && a.target.kind == kindEntity {
+			rest *= p.praise
+		}
+		own[i] = p.own * math.Tanh((a.direct[i]+rest)/localScale)
+		// The actors' alignment is learned from what comments say of
+		// the target itself, never from their words about the actors,
+		// which would confirm whatever a first reading said of them.
+		seed[i] = math.Tanh(a.direct[i] / localScale)
 	}
-	// Reply edges, both directions, signed by relation.
-	type edge struct {
+	a.addActorEvidence(own, seed, p.actor)
+	a.addArgumentEvidence(own, p)
+	// Commenters' fields and couplings.
+	nc := len(a.commenters)
+	field := make([]float64, nc)
+	for i := range own {
+		field[a.commenter[i]] += own[i]
+	}
+	type coupling struct {
 		to int32
-		w  float64
+		j  float64
 	}
-	adj := make([][]edge, a.n)
+	pairs := map[[2]int32]float64{}
 	for i := 0; i < a.n; i++ {
 		par := a.parent[i]
-		if par < 0 || !a.live(i) || !a.live(int(par)) || a.commenter[par] == a.commenter[i] {
+		if par < 0 || !a.live(i) || !a.live(int(par)) {
+			continue
+		}
+		x, y := a.commenter[i], a.commenter[par]
+		if x == y {
 			continue
 		}
 		var w float64
@@ -92,81 +105,19 @@ func (a *analysis) inferStance(p stanceParams) {
 		default:
 			continue
 		}
-		adj[i] = append(adj[i], edge{par, w})
-		adj[par] = append(adj[par], edge{int32(i), w})
+		if x > y {
+			x, y = y, x
+		}
+		pairs[[2]int32{x, y}] += w
 	}
-	x := append([]float64(nil), own...)
-	next := make([]float64, a.n)
-	argSum := make([]float64, len(a.args))
-	argAbs := make([]float64, len(a.args))
-	authSum := make([]float64, len(a.commenters))
-	authN := make([]float64, len(a.commenters))
-	alignNum := make([]float64, len(a.actorStems))
-	alignDen := make([]float64, len(a.actorStems))
-	for round := 0; round < p.rounds; round++ {
-		clear(argSum)
-		clear(argAbs)
-		clear(authSum)
-		clear(authN)
-		clear(alignNum)
-		clear(alignDen)
-		for i := 0; i < a.n; i++ {
-			if !a.live(i) {
-				continue
-			}
-			for _, at := range a.actorOf[i] {
-				alignNum[at.actor] += float64(at.att) * seed[i]
-				alignDen[at.actor] += math.Abs(float64(at.att))
-			}
-			for _, g := range args[i] {
-				argSum[g] += x[i]
-				argAbs[g] += math.Abs(x[i])
-			}
-			authSum[a.commenter[i]] += x[i]
-			authN[a.commenter[i]]++
-		}
-		for i := 0; i < a.n; i++ {
-			if !a.live(i) {
-				continue
-			}
-			ctx, norm := 0.0, 0.0
-			if len(args[i]) > 0 {
-				v := 0.0
-				for _, g := range args[i] {
-					v += (argSum[g] - x[i]) / (argAbs[g] - math.Abs(x[i]) + p.argShrink)
-				}
-				ctx += p.argument * v / float64(len(args[i]))
-				norm += p.argument
-			}
-			if k := a.commenter[i]; authN[k] > 1 {
-				ctx += p.author * (authSum[k] - x[i]) / (authN[k] - 1 + p.authorShrink)
-				norm += p.author
-			}
-			for _, ed := range adj[i] {
-				ctx += ed.w * x[ed.to]
-				norm += math.Abs(ed.w)
-			}
-			// What the comment says of the thread's actors, each read by
-			// the side that praising it takes in the other comments.
-			ind := 0.0
-			for _, at := range a.actorOf[i] {
-				v := float64(at.att)
-				ind += v * (alignNum[at.actor] - v*seed[i]) / (alignDen[at.actor] - math.Abs(v) + actorAlignBase)
-			}
-			o := max(-1, min(1, own[i]+p.actor*math.Tanh(ind)))
-			// Context fills in what the comment's own words leave open.
-			e := o
-			if norm > 0 {
-				e += (1 - math.Abs(o)) * p.context * ctx / norm
-			}
-			next[i] = max(-1, min(1, e))
-		}
-		x, next = next, x
+	adj := make([][]coupling, nc)
+	for k, w := range sortedPairs(pairs) {
+		j := maxCoupling * math.Tanh(w/maxCoupling)
+		adj[k[0]] = append(adj[k[0]], coupling{k[1], j})
+		adj[k[1]] = append(adj[k[1]], coupling{k[0], j})
 	}
 	// The thread's lean: of the comments that say something of the target
-	// itself, how many more take one side than the other. A comment whose
-	// own evidence is weak is read in its light, as a reader of the thread
-	// would.
+	// itself, how many more take one side than the other.
 	nf, na := 0.0, 0.0
 	for i := range seed {
 		switch {
@@ -177,21 +128,121 @@ func (a *analysis) inferStance(p stanceParams) {
 		}
 	}
 	lean := p.prior * math.Log((nf+1)/(na+1))
+	// Mean field over commenters, damped.
+	m := make([]float64, nc)
+	for c := range m {
+		m[c] = math.Tanh(field[c])
+	}
+	for round := 0; round < p.rounds; round++ {
+		for c := range m {
+			h := field[c]
+			for _, e := range adj[c] {
+				h += e.j * m[e.to]
+			}
+			m[c] = 0.5*m[c] + 0.5*math.Tanh(h)
+		}
+	}
 	for i := 0; i < a.n; i++ {
+		if !a.live(i) {
+			continue
+		}
+		c := a.commenter[i]
+		// What the rest of the thread says of this comment's author,
+		// without the comment's own words.
+		h := field[c] - own[i]
+		for _, e := range adj[c] {
+			h += e.j * m[e.to]
+		}
+		z := own[i] + p.author*h
 		// The lean weighs evidence; it is none itself: a comment with
 		// nothing to read stays unplaced.
-		if a.live(i) && lean != 0 && math.Abs(x[i]) >= leanFloor {
-			v := max(-0.999, min(0.999, x[i]))
-			x[i] = math.Tanh(math.Atanh(v) + lean)
+		if math.Abs(z) >= leanFloor*p.own {
+			z += lean
 		}
-		a.stance[i] = x[i]
+		x := math.Tanh(z / p.own)
+		a.stance[i] = x
 		bar := a.sideBar(i, p)
 		switch {
-		case !a.live(i):
-		case x[i] >= bar:
+		case x >= bar:
 			a.label[i] = labelFavor
-		case x[i] <= -bar:
+		case x <= -bar:
 			a.label[i] = labelAgainst
+		}
+	}
+}
+
+// addActorEvidence adds to each comment's evidence what it says of the
+// thread's actors, each read by its alignment: the side that the comments
+// praising it take toward the target itself (seed), learned without the
+// comment.
+func (a *analysis) addActorEvidence(own, seed []float64, weight float64) {
+	if weight == 0 || len(a.actorStems) == 0 {
+		return
+	}
+	num := make([]float64, len(a.actorStems))
+	den := make([]float64, len(a.actorStems))
+	for i := 0; i < a.n; i++ {
+		for _, at := range a.actorOf[i] {
+			num[at.actor] += float64(at.att) * seed[i]
+			den[at.actor] += math.Abs(float64(at.att))
+		}
+	}
+	for i := 0; i < a.n; i++ {
+		ind := 0.0
+		for _, at := range a.actorOf[i] {
+			v := float64(at.att)
+			ind += v * (num[at.actor] - v*seed[i]) / (den[at.actor] - math.Abs(v) + actorAlignBase)
+		}
+		own[i] += weight * math.Tanh(ind)
+	}
+}
+
+// addArgumentEvidence adds to each comment's evidence the side of the
+// arguments it makes: the mean of their other members' own evidence.
+func (a *analysis) addArgumentEvidence(own []float64, p stanceParams) {
+	if p.argument == 0 || len(a.args) == 0 {
+		return
+	}
+	args := a.commentArguments()
+	sum := make([]float64, len(a.args))
+	abs := make([]float64, len(a.args))
+	base := append([]float64(nil), own...)
+	for i := range base {
+		for _, g := range args[i] {
+			sum[g] += base[i]
+			abs[g] += math.Abs(base[i])
+		}
+	}
+	for i := range base {
+		if len(args[i]) == 0 {
+			continue
+		}
+		v := 0.0
+		for _, g := range args[i] {
+			v += (sum[g] - base[i]) / (abs[g] - math.Abs(base[i]) + p.argShrink)
+		}
+		own[i] += p.argument * v / float64(len(args[i]))
+	}
+}
+
+// sortedPairs returns the pairs of a map in order, so that the couplings
+// are built the same way every run.
+func sortedPairs(m map[[2]int32]float64) func(func([2]int32, float64) bool) {
+	keys := make([][2]int32, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(x, y [2]int32) int {
+		if x[0] != y[0] {
+			return int(x[0] - y[0])
+		}
+		return int(x[1] - y[1])
+	})
+	return func(yield func([2]int32, float64) bool) {
+		for _, k := range keys {
+			if !yield(k, m[k]) {
+				return
+			}
 		}
 	}
 }

@@ -155,7 +155,9 @@ func (a *analysis) sentenceStance(s int, buf []int32) (float64, []int32) {
 		} else {
 			before += v * weight
 		}
-		if near {
+		// What a sentence naming an entity says is said of it; of a
+		// belief, only what stands next to it.
+		if near || len(mention) > 0 && !belief {
 			if contrasted {
 				nearAfter += v * weight
 			} else {
