@@ -20,7 +20,7 @@ import (
 var actorNouns = map[string]bool{
 	"scientists": true, "scientist": true, "experts": true, "media": true, "press": true,
 	"politicians": true, "government": true, "congress": true, "republicans": true,
-	"democrats": true, "liberals": true, "conservatives": true, "left": true, "right": true,
+	"democrats": true, "liberals": true, "conservatives": true,
 	"union": true, "unions": true, "workers": true, "management": true, "judge": true,
 	"judges": true, "court": true, "courts": true, "deniers": true, "denier": true,
 	"skeptics": true, "sceptics": true, "alarmists": true, "activists": true,
@@ -36,7 +36,7 @@ const (
 	actorMinCount  = 3
 	actorMaxCount  = 200
 	actorCapShare  = 0.6 // share of mid-sentence uses with a capital that makes a proper name
-	actorAlignBase = 2.0 // pseudo-comments of no side in an actor's alignment
+	actorAlignBase = 4.0 // pseudo-comments of no side in an actor's alignment
 )
 
 // actorAttitude is what one comment says of one actor: the sum of the

@@ -32,7 +32,7 @@ type stanceParams struct {
 
 // defaultStance are the weights the analysis uses.
 var defaultStance = stanceParams{
-	own: 1, praise: 0.3, actor: 2, author: 1, reply: 1.2, argument: 0, argShrink: 2,
+	own: 1, praise: 1, actor: 0.5, author: 1, reply: 1.2, argument: 0, argShrink: 2,
 	prior: 0.6, barMention: 0.05, barSubject: 0.1, rounds: 30,
 }
 
@@ -137,7 +137,7 @@ func (a *analysis) inferStance(p stanceParams) {
 		for c := range m {
 			h := field[c]
 			for _, e := range adj[c] {
-				h += e.j * m[e.to]
+				h += e.j * confident(m[e.to])
 			}
 			m[c] = 0.5*m[c] + 0.5*math.Tanh(h)
 		}
@@ -151,7 +151,7 @@ func (a *analysis) inferStance(p stanceParams) {
 		// without the comment's own words.
 		h := field[c] - own[i]
 		for _, e := range adj[c] {
-			h += e.j * m[e.to]
+			h += e.j * confident(m[e.to])
 		}
 		z := own[i] + p.author*h
 		// The lean weighs evidence; it is none itself: a comment with
@@ -170,6 +170,11 @@ func (a *analysis) inferStance(p stanceParams) {
 		}
 	}
 }
+
+// confident is a commenter's camp as it passes to others: in full when
+// it is sure, hardly at all when it is a guess, so that a misread comment
+// does not carry its error to everyone who answers it.
+func confident(m float64) float64 { return m * math.Abs(m) }
 
 // addActorEvidence adds to each comment's evidence what it says of the
 // thread's actors, each read by its alignment: the side that the comments

@@ -19,6 +19,7 @@ const (
 	questionWeight    = 0.6   // a question asserts less than a statement
 	conditionalWeight = 0.3   // an evaluative word in an if- or whether-clause
 	localScale        = 2.0   // local evidence e counts as tanh(e/localScale)
+	subjectShare      = 0.15  // share of an untitled thread's comments naming a target that makes it the thread's subject
 	beliefCueWeight   = 1.0   // a word of a belief's debate ("hoax", "deniers")
 	beliefLightWeight = 0.3   // a good word next to a problem makes light of it
 )
@@ -40,13 +41,28 @@ func (a *analysis) scoreLocalStance() {
 	}
 	var buf []int32
 	var quoted []textproc.Span
+	live, mentioning := 0, 0
 	for i := 0; i < a.n; i++ {
 		if !a.live(i) {
 			continue
 		}
+		live++
 		for s := a.sentStart[i]; s < a.sentEnd[i] && !a.target.mentionedIn[i]; s++ {
 			buf = a.mentions(int(s), buf)
 			a.target.mentionedIn[i] = len(buf) > 0
+		}
+		if a.target.mentionedIn[i] {
+			mentioning++
+		}
+	}
+	// A thread without a title is about a target that many of its comments
+	// name.
+	if a.t.Title == "" && live > 0 && float64(mentioning) >= subjectShare*float64(live) {
+		a.target.subject = true
+	}
+	for i := 0; i < a.n; i++ {
+		if !a.live(i) {
+			continue
 		}
 		total, near := 0.0, 0.0
 		quoted = textproc.QuotedSpans(quoted[:0], a.t.Comments[i].Body)
