@@ -32,8 +32,8 @@ type stanceParams struct {
 
 // defaultStance are the weights the analysis uses, chosen by TestTuneStance.
 var defaultStance = stanceParams{
-	own: 1, praise: 1, actor: 0.5, author: 1, reply: 1.2, argument: 1, argShrink: 2,
-	prior: 0, barMention: 0.05, barSubject: 0.1, rounds: 30,
+	own: 2, praise: 0.3, actor: 2, author: 1, reply: 1.2, argument: 1, argShrink: 2,
+	prior: 0.6, barMention: 0.05, barSubject: 0.25, rounds: 30,
 }
 
 const (
