@@ -32,7 +32,7 @@ type stanceParams struct {
 
 // defaultStance are the weights the analysis uses, chosen by TestTuneStance.
 var defaultStance = stanceParams{
-	own: 2, praise: 0.3, actor: 2, author: 1, reply: 1.2, argument: 1, argShrink: 2,
+	own: 1, praise: 1, actor: 0, author: 1, reply: 1.2, argument: 0, argShrink: 2,
 	prior: 0.6, barMention: 0.05, barSubject: 0.25, rounds: 30,
 }
 
