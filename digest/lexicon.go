@@ -90,6 +90,18 @@ var valence = map[string]float32{
 	"worked": 1, "works": 0.8, "working": 0.5,
 
 	// against
+	// How comments run down a service or an organisation…
+	"late": -0.8, "slow": -0.8, "crowded": -1, "antiquated": -1.5, "outdated": -1.2,
+	"mismanagement": -2.2, "mismanaged": -2.2, "overpaid": -1.8, "bureaucracy": -1.2,
+	"bureaucratic": -1.5, "patronage": -1.5, "decrepit": -2, "crumbling": -1.8, "overpriced": -1.8,
+	// …and a public figure's character.
+	"narcissist": -2.5, "narcissistic": -2.5, "psychopath": -3, "sociopath": -3, "unhinged": -2.5,
+	"conman": -2.5, "autocrat": -2.2, "autocratic": -2.2, "tyrant": -2.5, "bigot": -2.5,
+	"bigoted": -2.5, "traitor": -3, "crook": -2.5, "clown": -2, "buffoon": -2.2,
+	"vindictive": -2, "petty": -1.8, "thin-skinned": -1.8, "whiny": -1.8, "tantrum": -1.8,
+	"tantrums": -1.8, "toddler": -1, "malignant": -2.5, "demagogue": -2.5, "grifter": -2.5,
+	"shameless": -2.2, "despicable": -2.8, "deplorable": -2.5, "ego": -1, "egotistical": -2,
+	"self-serving": -2, "incurious": -1.5, "oblivious": -1.5,
 	"bad": -1.5, "worse": -1.8, "worst": -2.5, "terrible": -2.5,
 	"horrible": -2.5, "awful": -2.3, "poor": -1.2, "wrong": -1.5,
 	"false": -1.2, "lie": -2, "lies": -2, "lied": -2, "lying": -2,
