@@ -68,9 +68,12 @@ type analysis struct {
 	// answers[i] is the comment it really answers (its parent, a sibling
 	// it names or quotes, or -1 when the parent is not in the input) and
 	// answerProb[i] its relation to that comment.
-	relProb    [][3]float32
-	answers    []int32
-	answerProb [][3]float32
+	relProb [][3]float32
+	// textRelation is relation as the replies' words alone read it, before
+	// the thread's camps settle it.
+	textRelation []int8
+	answers      []int32
+	answerProb   [][3]float32
 
 	vocab *vocabulary
 	// Tokens of every live comment, flat: word id << 1 | capital bit.

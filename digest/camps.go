@@ -17,22 +17,23 @@ import (
 // second time), plus what it says of the thread's other actors, each by the
 // side that praising it takes elsewhere in the thread.
 type stanceParams struct {
-	own        float64 // log-odds of a comment's own evidence at full strength
-	praise     float64 // how much good words not said of an entity target count beside bad ones
-	actor      float64 // weight of what a comment says of the thread's other actors
-	author     float64 // how much of its author's camp a comment takes
-	reply      float64 // coupling of two commenters per reply between them (log-odds)
-	argument   float64 // weight of the side of the arguments a comment makes
-	argShrink  float64 // pseudo-members of no side, so a small argument says little
-	prior      float64 // weight of the thread's lean, as log-odds
-	barMention float64 // |evidence| from which a comment naming the target takes a side
-	barSubject float64 // the same for one that does not, in a thread about the target
-	rounds     int     // rounds of the mean-field update
+	own          float64 // log-odds of a comment's own evidence at full strength
+	praise       float64 // how much good words not said of an entity target count beside bad ones
+	actor        float64 // weight of what a comment says of the thread's other actors
+	author       float64 // how much of its author's camp a comment takes
+	reply        float64 // coupling of two commenters per reply between them (log-odds)
+	campRelation float64 // how much the two commenters' camps weigh in a reply's relation (log-odds)
+	argument     float64 // weight of the side of the arguments a comment makes
+	argShrink    float64 // pseudo-members of no side, so a small argument says little
+	prior        float64 // weight of the thread's lean, as log-odds
+	barMention   float64 // |evidence| from which a comment naming the target takes a side
+	barSubject   float64 // the same for one that does not, in a thread about the target
+	rounds       int     // rounds of the mean-field update
 }
 
 // defaultStance are the weights the analysis uses, chosen by TestTuneStance.
 var defaultStance = stanceParams{
-	own: 1, praise: 1, actor: 0, author: 1, reply: 1.2, argument: 0, argShrink: 2,
+	own: 2, praise: 1, actor: 0.5, author: 1, reply: 2.4, campRelation: 1, argument: 0, argShrink: 2,
 	prior: 0.6, barMention: 0.05, barSubject: 0.25, rounds: 30,
 }
 
@@ -88,23 +89,19 @@ func (a *analysis) inferStance(p stanceParams) {
 	}
 	pairs := map[[2]int32]float64{}
 	for i := 0; i < a.n; i++ {
-		par := a.parent[i]
-		if par < 0 || !a.live(i) || !a.live(int(par)) {
+		t := a.answers[i]
+		if t < 0 || !a.live(i) || !a.live(int(t)) {
 			continue
 		}
-		x, y := a.commenter[i], a.commenter[par]
+		x, y := a.commenter[i], a.commenter[t]
 		if x == y {
 			continue
 		}
-		var w float64
-		switch a.relation[i] {
-		case relRebuttal:
-			w = -p.reply
-		case relAgreement:
-			w = p.reply
-		default:
-			continue
-		}
+		// A reply couples its author with the author of the comment it
+		// answers: apart as far as it likely rebuts, together as far as
+		// it likely agrees.
+		pr := a.answerProb[i]
+		w := p.reply * float64(pr[probAgreement]-pr[probRebuttal])
 		if x > y {
 			x, y = y, x
 		}
@@ -142,6 +139,10 @@ func (a *analysis) inferStance(p stanceParams) {
 			m[c] = 0.5*m[c] + 0.5*math.Tanh(h)
 		}
 	}
+	a.relation = append(a.relation[:0], a.textRelation...)
+	if p.campRelation != 0 {
+		a.settleRelations(m, p.campRelation)
+	}
 	for i := 0; i < a.n; i++ {
 		if !a.live(i) {
 			continue
@@ -175,6 +176,52 @@ func (a *analysis) inferStance(p stanceParams) {
 // it is sure, hardly at all when it is a guess, so that a misread comment
 // does not carry its error to everyone who answers it.
 func confident(m float64) float64 { return m * math.Abs(m) }
+
+// settleRelations decides each reply's relation from what its words say
+// (a.answerProb) and where the two commenters stand: a reply between the
+// two camps is likely a rebuttal, one within a camp an agreement. Each
+// commenter's camp counts only as far as it is sure (m), so a reply to a
+// misread comment is not misread with it.
+func (a *analysis) settleRelations(m []float64, weight float64) {
+	for i := 0; i < a.n; i++ {
+		t := int(a.answers[i])
+		if t < 0 || !a.live(i) || a.relation[i] == relNone {
+			continue
+		}
+		ci, ct := a.commenter[i], a.commenter[t]
+		if ci == ct || !a.live(t) {
+			continue
+		}
+		same := weight * m[ci] * math.Abs(m[ci]) * m[ct] * math.Abs(m[ct])
+		var post [3]float64
+		total := 0.0
+		for c := range post {
+			post[c] = float64(a.answerProb[i][c])
+		}
+		post[probRebuttal] *= math.Exp(-same)
+		post[probAgreement] *= math.Exp(same)
+		for _, v := range post {
+			total += v
+		}
+		if total == 0 {
+			continue
+		}
+		for c := range post {
+			post[c] /= total
+		}
+		stated := post
+		if p := int(a.parent[i]); p >= 0 && p != t {
+			stated = compose(post, a.signToward(t, p))
+		}
+		best := probRebuttal
+		for c := range stated {
+			if stated[c] > stated[best] {
+				best = c
+			}
+		}
+		a.relation[i] = [3]int8{probRebuttal: relRebuttal, probAgreement: relAgreement, probExtension: relExtension}[best]
+	}
+}
 
 // addActorEvidence adds to each comment's evidence what it says of the
 // thread's actors, each read by its alignment: the side that the comments

@@ -120,6 +120,7 @@ func (a *analysis) classifyRelationsWith(m *relmodel.Model) {
 		}
 		a.setRelation(i, int32(t), pr, stated)
 	}
+	a.textRelation = slices.Clone(a.relation)
 }
 
 // extensionOnly is the relation of a reply under its author's own comment,

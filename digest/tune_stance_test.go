@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -38,16 +39,23 @@ func TestTuneStance(t *testing.T) {
 		set  func(*stanceParams, float64)
 		vals []float64
 	}{
-		{func(p *stanceParams, v float64) { p.own = v }, []float64{1, 2, 3}},
+		{func(p *stanceParams, v float64) { p.own = v }, []float64{1, 2}},
 		{func(p *stanceParams, v float64) { p.praise = v }, []float64{0.3, 1}},
 		{func(p *stanceParams, v float64) { p.actor = v }, []float64{0, 0.5, 1, 2}},
 		{func(p *stanceParams, v float64) { p.author = v }, []float64{0, 0.5, 1}},
-		{func(p *stanceParams, v float64) { p.reply = v }, []float64{0, 0.3, 0.6, 1.2}},
+		{func(p *stanceParams, v float64) { p.reply = v }, []float64{0, 0.6, 1.2, 2.4}},
+		{func(p *stanceParams, v float64) { p.campRelation = v }, []float64{0, 1, 2, 4}},
 		{func(p *stanceParams, v float64) { p.argument = v }, []float64{0, 0.5, 1}},
 		{func(p *stanceParams, v float64) { p.prior = v }, []float64{0, 0.3, 0.6}},
 		{func(p *stanceParams, v float64) { p.barMention = v }, []float64{0.05, 0.15, 0.3}},
 		{func(p *stanceParams, v float64) { p.barSubject = v }, []float64{0.25, 0.4}}, // below 0.25, "Lunch was nice." takes a side (TestRegions)
 	}
+	rejected := make([]int, len(threads))
+	bestUnstable := make([]float64, len(threads))
+	for k := range bestUnstable {
+		bestUnstable[k] = 1
+	}
+	rejectedEx := 0
 	var search func(k int, p stanceParams)
 	search = func(k int, p stanceParams) {
 		if k < len(axes) {
@@ -58,8 +66,10 @@ func TestTuneStance(t *testing.T) {
 			}
 			return
 		}
-		for _, th := range threads {
-			if th.unstable(p) > 0.05 {
+		for k, th := range threads {
+			if u := th.unstable(p); u > 0.05 {
+				rejected[k]++
+				bestUnstable[k] = min(bestUnstable[k], u)
 				return
 			}
 		}
@@ -67,6 +77,7 @@ func TestTuneStance(t *testing.T) {
 		for _, ex := range examples {
 			f, agree := ex.figures(p)
 			if agree < ex.floor {
+				rejectedEx++
 				return
 			}
 			r.per = append(r.per, f)
@@ -76,9 +87,13 @@ func TestTuneStance(t *testing.T) {
 		}
 		all = append(all, r)
 	}
+	for _, th := range threads {
+		t.Logf("%s: defaultStance changes %.3f of the earlier stances", th.name, th.unstable(defaultStance))
+	}
 	search(0, defaultStance)
+	t.Logf("%d weightings kept; rejected as unstable, by thread: %v (least unstable %.3f); below the examples' floors: %d", len(all), rejected, bestUnstable, rejectedEx)
 	if len(all) == 0 {
-		t.Fatal("no weights keep the examples at their floors")
+		t.Fatal("no weights keep the examples at their floors and the threads stable")
 	}
 	best := func(skip int) result {
 		var b result
@@ -115,20 +130,35 @@ func TestTuneStance(t *testing.T) {
 }
 
 // stanceFigures are the stance figures of threads-labelled's score.py.
-type stanceFigures struct{ acc, macroF1, shareError, majority float64 }
-
-func (f stanceFigures) String() string {
-	return fmt.Sprintf("acc %.3f (majority %.3f) macro-F1 %.3f share error %.3f", f.acc, f.majority, f.macroF1, f.shareError)
+type stanceFigures struct {
+	acc, macroF1, shareError, majority float64
+	relationAcc                        float64 // -1 for a thread without labelled replies
 }
 
-// objective rewards accuracy and macro-F1 and punishes a wrong stance bar.
-func (f stanceFigures) objective() float64 { return f.acc + f.macroF1 - f.shareError }
+func (f stanceFigures) String() string {
+	s := fmt.Sprintf("acc %.3f (majority %.3f) macro-F1 %.3f share error %.3f", f.acc, f.majority, f.macroF1, f.shareError)
+	if f.relationAcc >= 0 {
+		s += fmt.Sprintf(" relation acc %.3f", f.relationAcc)
+	}
+	return s
+}
+
+// objective rewards accuracy and macro-F1, punishes a wrong stance bar, and
+// rewards right reply relations where there are replies.
+func (f stanceFigures) objective() float64 {
+	v := f.acc + f.macroF1 - f.shareError
+	if f.relationAcc >= 0 {
+		v += f.relationAcc
+	}
+	return v
+}
 
 type tuneThread struct {
 	name string
 	a    *analysis
 	part *analysis // the thread's first ten elevenths, for stability
-	gold []int8 // labelFavor, labelAgainst, labelNone; -1 for a comment without a label
+	gold []int8    // labelFavor, labelAgainst, labelNone; -1 for a comment without a label
+	rel  []string  // the labelled relation of each reply, "" for none
 }
 
 func loadTuneThreads(t *testing.T) []tuneThread {
@@ -151,16 +181,21 @@ func loadTuneThreads(t *testing.T) []tuneThread {
 		var lab struct {
 			Target   string `json:"target"`
 			Comments []struct {
-				ID     string `json:"id"`
-				Stance string `json:"stance"`
+				ID       string  `json:"id"`
+				Stance   string  `json:"stance"`
+				Relation *string `json:"relation"`
 			} `json:"comments"`
 		}
 		if err := json.Unmarshal(b, &lab); err != nil {
 			t.Fatal(err)
 		}
 		gold := map[string]int8{}
+		rel := map[string]string{}
 		for _, c := range lab.Comments {
 			gold[c.ID] = map[string]int8{StanceFavor: labelFavor, StanceAgainst: labelAgainst, StanceNone: labelNone}[c.Stance]
+			if c.Relation != nil {
+				rel[c.ID] = *c.Relation
+			}
 		}
 		th := tuneThread{name: name, a: analyze(res.Threads[0], Options{Target: lab.Target})}
 		cut := res.Threads[0]
@@ -172,6 +207,7 @@ func loadTuneThreads(t *testing.T) []tuneThread {
 				g = -1
 			}
 			th.gold = append(th.gold, g)
+			th.rel = append(th.rel, rel[c.ID])
 		}
 		out = append(out, th)
 	}
@@ -203,7 +239,20 @@ func (th tuneThread) figures(p stanceParams) stanceFigures {
 			n++
 		}
 	}
-	var f stanceFigures
+	f := stanceFigures{relationAcc: -1}
+	right, replies := 0, 0
+	for i, r := range th.rel {
+		if r == "" {
+			continue
+		}
+		replies++
+		if th.a.relation[i] != relNone && relationName(th.a.relation[i]) == r {
+			right++
+		}
+	}
+	if replies >= 10 {
+		f.relationAcc = float64(right) / float64(replies)
+	}
 	classes := 0.0
 	for c := 0; c < 3; c++ {
 		gc, pc := 0, 0
@@ -246,7 +295,13 @@ func loadTuneExample(t *testing.T, name string, floor int) tuneExample {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tuneExample{name: name, a: analyze(res.Threads[0], Options{}), want: handReading[name], floor: floor}
+	th := res.Threads[0]
+	if res.Format == input.Page {
+		for i := range th.Comments { // as TestStanceOnExamples names them
+			th.Comments[i].ID = strconv.Itoa(i + 1)
+		}
+	}
+	return tuneExample{name: name, a: analyze(th, Options{}), want: handReading[name], floor: floor}
 }
 
 // figures scores the example under weights p against its careful
@@ -273,7 +328,7 @@ func (ex tuneExample) figures(p stanceParams) (stanceFigures, int) {
 		conf[first][ex.a.label[i]]++
 	}
 	n := float64(len(ex.a.t.Comments))
-	f := stanceFigures{acc: float64(agree) / n}
+	f := stanceFigures{acc: float64(agree) / n, relationAcc: -1}
 	classes := 0.0
 	for c := 0; c < 3; c++ {
 		f.majority = max(f.majority, float64(gc[c])/n)
