@@ -193,22 +193,19 @@ func (a *analysis) settleRelations(m []float64, weight float64) {
 			continue
 		}
 		same := weight * m[ci] * math.Abs(m[ci]) * m[ct] * math.Abs(m[ct])
+		// The camps tell a rebuttal from an agreement, not either from an
+		// extension (going on with the point): they move mass between the
+		// first two only.
 		var post [3]float64
-		total := 0.0
 		for c := range post {
 			post[c] = float64(a.answerProb[i][c])
 		}
-		post[probRebuttal] *= math.Exp(-same)
-		post[probAgreement] *= math.Exp(same)
-		for _, v := range post {
-			total += v
-		}
-		if total == 0 {
+		r, g := post[probRebuttal]*math.Exp(-same), post[probAgreement]*math.Exp(same)
+		if r+g == 0 {
 			continue
 		}
-		for c := range post {
-			post[c] /= total
-		}
+		both := post[probRebuttal] + post[probAgreement]
+		post[probRebuttal], post[probAgreement] = both*r/(r+g), both*g/(r+g)
 		stated := post
 		if p := int(a.parent[i]); p >= 0 && p != t {
 			stated = compose(post, a.signToward(t, p))
