@@ -26,6 +26,7 @@ type stanceParams struct {
 	argument     float64 // weight of the side of the arguments a comment makes
 	argShrink    float64 // pseudo-members of no side, so a small argument says little
 	prior        float64 // weight of the thread's lean, as log-odds
+	critical     float64 // log-odds toward against an entity: comment sections run critical of whom they discuss
 	barMention   float64 // |evidence| from which a comment naming the target takes a side
 	barSubject   float64 // the same for one that does not, in a thread about the target
 	rounds       int     // rounds of the mean-field update
@@ -125,6 +126,9 @@ func (a *analysis) inferStance(p stanceParams) {
 		}
 	}
 	lean := p.prior * math.Log((nf+1)/(na+1))
+	if a.target.kind == kindEntity {
+		lean -= p.critical
+	}
 	// Mean field over commenters, damped.
 	m := make([]float64, nc)
 	for c := range m {

@@ -47,7 +47,8 @@ func TestTuneStance(t *testing.T) {
 		{func(p *stanceParams, v float64) { p.campRelation = v }, []float64{0, 1, 2, 4}},
 		{func(p *stanceParams, v float64) { p.argument = v }, []float64{0, 0.5, 1}},
 		{func(p *stanceParams, v float64) { p.prior = v }, []float64{0, 0.3, 0.6}},
-		{func(p *stanceParams, v float64) { p.barMention = v }, []float64{0.05, 0.15, 0.3}},
+		{func(p *stanceParams, v float64) { p.critical = v }, []float64{0, 0.3, 0.6, 1}},
+		{func(p *stanceParams, v float64) { p.barMention = v }, []float64{0.05, 0.15}},
 		{func(p *stanceParams, v float64) { p.barSubject = v }, []float64{0.25, 0.4}}, // below 0.25, "Lunch was nice." takes a side (TestRegions)
 	}
 	rejected := make([]int, len(threads))
