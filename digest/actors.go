@@ -2,8 +2,6 @@ package digest
 
 import (
 	"slices"
-
-	"github.com/threaddigest/threaddigest/internal/textproc"
 )
 
 // Actors are the people, groups and institutions a thread argues about
@@ -112,33 +110,36 @@ func (a *analysis) findActors() {
 		cand = cand[:actorMaxCount]
 	}
 	slices.Sort(cand)
-	actorIdx := make(map[int32]int32, len(cand))
+	// actorIdx[stem] is the stem's actor, or -1: a slice, since every
+	// token of the thread is looked up.
+	actorIdx := make([]int32, nStems)
+	for k := range actorIdx {
+		actorIdx[k] = -1
+	}
 	for k, st := range cand {
 		actorIdx[st] = int32(k)
 	}
 	a.actorStems = cand
-	var quoted []textproc.Span
 	for i := 0; i < a.n; i++ {
 		if !a.live(i) {
 			continue
 		}
-		quoted = textproc.QuotedSpans(quoted[:0], a.t.Comments[i].Body)
 		var out []actorAttitude
 		for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
 			sn := a.sents[s]
-			a.quotedMask(int(s), quoted)
 			for t := sn.tok0; t < sn.tok1; t++ {
-				k, ok := actorIdx[a.vocab.words[a.toks[t]>>1].stem]
-				if !ok || a.inQuote(t-sn.tok0) {
+				st := a.vocab.words[a.toks[t]>>1].stem
+				if st < 0 || actorIdx[st] < 0 || a.inQuote(t) {
 					continue
 				}
+				k := actorIdx[st]
 				att := 0.0
 				for u := max(sn.tok0, t-actorWindow); u < sn.tok1 && u <= t+actorWindow; u++ {
 					w := &a.vocab.words[a.toks[u]>>1]
-					if w.valence == 0 || a.inQuote(u-sn.tok0) {
+					if w.valence == 0 || a.inQuote(u) {
 						continue
 					}
-					if _, other := actorIdx[w.stem]; other && u != t {
+					if w.stem >= 0 && actorIdx[w.stem] >= 0 && u != t {
 						continue
 					}
 					att += a.polarity(u, sn.tok0, sn.tok1)
@@ -150,7 +151,6 @@ func (a *analysis) findActors() {
 		}
 		a.actorOf[i] = mergeAttitudes(out)
 	}
-	a.quotedTok = a.quotedTok[:0]
 }
 
 // mergeAttitudes sums the attitudes toward each actor, sorted by actor.

@@ -99,11 +99,11 @@ type analysis struct {
 	sentNear float64
 	// sentScore is the stance evidence of each sentence (its share of local).
 	sentScore []float64
-	// quotedTok marks the tokens of the sentence being scored that stand in
-	// quotation marks; scratch space of scoreLocalStance.
-	quotedTok []bool
-	stance    []float64 // after propagation
-	label     []int8    // final stance: stanceFavor, …
+	// quoted has a bit set for each token that stands in quotation marks
+	// (scoreLocalStance sets it).
+	quoted []uint64
+	stance []float64 // after propagation
+	label  []int8    // final stance: stanceFavor, …
 
 	args []argumentCluster
 	// argOf[s] is the argument sentence s states best, or -1.

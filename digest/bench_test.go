@@ -126,6 +126,7 @@ func benchmarkStages(b *testing.B, n int) {
 		{"replies", (*analysis).linkReplies},
 		{"target", (*analysis).findTarget},
 		{"stance", (*analysis).scoreLocalStance},
+		{"actors", (*analysis).findActors},
 		{"relations", (*analysis).classifyRelations},
 		{"arguments", (*analysis).clusterArguments},
 		{"propagate", (*analysis).propagateStance},

@@ -29,6 +29,7 @@ const (
 func (a *analysis) scoreLocalStance() {
 	a.local = make([]float64, a.n)
 	a.sentScore = make([]float64, len(a.sents))
+	a.quoted = make([]uint64, (len(a.toks)+63)/64)
 	a.direct = make([]float64, a.n)
 	a.target.roles = make([]uint16, len(a.vocab.words))
 	for id, w := range a.vocab.words {
@@ -65,10 +66,9 @@ func (a *analysis) scoreLocalStance() {
 			continue
 		}
 		total, near := 0.0, 0.0
-		quoted = textproc.QuotedSpans(quoted[:0], a.t.Comments[i].Body)
+		quoted = a.markQuoted(i, quoted)
 		for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
 			var v float64
-			a.quotedMask(int(s), quoted)
 			v, buf = a.sentenceStance(int(s), buf)
 			a.sentScore[s] = v
 			total += v
@@ -117,7 +117,7 @@ func (a *analysis) sentenceStance(s int, buf []int32) (float64, []int32) {
 			// A claim is argued with the vocabulary of its debate: its
 			// doubters' words are against it, its defenders' for it,
 			// whoever is being spoken of.
-			if cue := affirmWords[w.text] - denialWords[w.text]; cue != 0 && !holds(mention, t) && !a.inQuote(t-sn.tok0) {
+			if cue := affirmWords[w.text] - denialWords[w.text]; cue != 0 && !holds(mention, t) && !a.inQuote(t) {
 				v := float64(cue) * beliefCueWeight
 				if a.negated(t, sn.tok0) {
 					v = -v
@@ -132,7 +132,7 @@ func (a *analysis) sentenceStance(s int, buf []int32) (float64, []int32) {
 				continue
 			}
 		}
-		if w.valence == 0 || holds(mention, t) || a.inQuote(t-sn.tok0) {
+		if w.valence == 0 || holds(mention, t) || a.inQuote(t) {
 			continue
 		}
 		v := a.polarity(t, sn.tok0, sn.tok1)
@@ -435,39 +435,37 @@ func holds(positions []int32, t int32) bool {
 	return ok
 }
 
-// quotedMask sets a.quotedTok to the tokens of sentence s that stand
-// inside one of the comment's quoted spans (empty when none does): what a
-// commenter quotes is not what they say.
-func (a *analysis) quotedMask(s int, quoted []textproc.Span) {
-	a.quotedTok = a.quotedTok[:0]
-	sn := a.sents[s]
+// markQuoted sets the bits of a.quoted for the tokens of comment i that
+// stand inside one of the comment's quoted spans: what a commenter quotes
+// is not what they say. quoted is scratch space, returned for reuse.
+func (a *analysis) markQuoted(i int, quoted []textproc.Span) []textproc.Span {
+	body := a.t.Comments[i].Body
+	quoted = textproc.QuotedSpans(quoted[:0], body)
 	if len(quoted) == 0 {
-		return
+		return quoted
 	}
-	text := a.sentenceText(s)
-	any := false
-	textproc.Words(text, func(_ []byte, w textproc.Word) {
-		pos := int(sn.start) + w.Start
-		in := false
-		for _, q := range quoted {
-			if pos >= q.Start && pos < q.End {
-				in = true
-				break
-			}
+	for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
+		sn := a.sents[s]
+		if int(sn.end) <= quoted[0].Start || int(sn.start) >= quoted[len(quoted)-1].End {
+			continue
 		}
-		any = any || in
-		a.quotedTok = append(a.quotedTok, in)
-	})
-	if !any {
-		a.quotedTok = a.quotedTok[:0]
+		t := sn.tok0
+		textproc.Words(body[sn.start:sn.end], func(_ []byte, w textproc.Word) {
+			pos := int(sn.start) + w.Start
+			for _, q := range quoted {
+				if pos >= q.Start && pos < q.End {
+					a.quoted[t>>6] |= 1 << (t & 63)
+					break
+				}
+			}
+			t++
+		})
 	}
+	return quoted
 }
 
-// inQuote reports whether the k-th token of the sentence being scored
-// stands in quotes.
-func (a *analysis) inQuote(k int32) bool {
-	return int(k) < len(a.quotedTok) && a.quotedTok[k]
-}
+// inQuote reports whether token t stands in quotes.
+func (a *analysis) inQuote(t int32) bool { return a.quoted[t>>6]&(1<<(t&63)) != 0 }
 
 // negated reports whether a negator stands within negationScope tokens
 // before token t of a sentence starting at from.

@@ -15,6 +15,13 @@ func QuotedSpans(dst []Span, s string) []Span {
 	open := -1 // byte offset after the opening mark
 	var closer rune
 	for i := 0; i < len(s); {
+		// Only ASCII marks and the three-byte (“ ” ‘ ’) and two-byte
+		// (« ») marks matter: other bytes are skipped undecoded.
+		c := s[i]
+		if c < utf8.RuneSelf && c != '"' && c != '\'' || c >= utf8.RuneSelf && c != 0xE2 && c != 0xC2 {
+			i++
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if open >= 0 {
 			if r == closer && (closer == '"' || closer == '»' || closer == '”' || closesSingle(s, i, size)) {
