@@ -256,11 +256,17 @@ func (a *analysis) addArgumentEvidence(own []float64, p stanceParams) {
 	if p.argument == 0 || len(a.args) == 0 {
 		return
 	}
-	args := a.commentArguments()
+	// An argument's side is read from the comments that plainly make it;
+	// every comment that makes it, in whatever words, takes that side in
+	// part.
+	args := a.commentArgs
 	sum := make([]float64, len(a.args))
 	abs := make([]float64, len(a.args))
 	base := append([]float64(nil), own...)
 	for i := range base {
+		if !a.plainArg[i] {
+			continue
+		}
 		for _, g := range args[i] {
 			sum[g] += base[i]
 			abs[g] += math.Abs(base[i])
@@ -272,7 +278,11 @@ func (a *analysis) addArgumentEvidence(own []float64, p stanceParams) {
 		}
 		v := 0.0
 		for _, g := range args[i] {
-			v += (sum[g] - base[i]) / (abs[g] - math.Abs(base[i]) + p.argShrink)
+			s, ab := sum[g], abs[g]
+			if a.plainArg[i] {
+				s, ab = s-base[i], ab-math.Abs(base[i])
+			}
+			v += s / (ab + p.argShrink)
 		}
 		own[i] += p.argument * v / float64(len(args[i]))
 	}
@@ -311,26 +321,4 @@ func (a *analysis) sideBar(i int, p stanceParams) float64 {
 		return p.barSubject
 	}
 	return offTopicBar
-}
-
-// commentArguments lists, for each comment, the argument clusters its
-// sentences make, each once.
-func (a *analysis) commentArguments() [][]int32 {
-	out := make([][]int32, a.n)
-	for i := 0; i < a.n; i++ {
-		for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
-			g := a.argOf[s]
-			if g < 0 {
-				continue
-			}
-			dup := false
-			for _, h := range out[i] {
-				dup = dup || h == g
-			}
-			if !dup {
-				out[i] = append(out[i], g)
-			}
-		}
-	}
-	return out
 }

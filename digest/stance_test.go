@@ -37,6 +37,11 @@ var handReading = map[string]map[string]string{
 	},
 }
 
+// exampleFloors are how many comments of each example read as a person
+// reads them (handReading) when the floors were last raised; the stance
+// search (TestTuneStance) keeps to them too.
+var exampleFloors = map[string]int{"huawei-europe.txt": 35, "fare-free-buses.jsonl": 7}
+
 // TestStanceOnExamples compares the digest's stances on the bundled examples
 // with a careful reading. The floors are what the analysis reached when they
 // were written: a change that reads the examples worse fails here.
@@ -46,7 +51,6 @@ func TestStanceOnExamples(t *testing.T) {
 	// two of them share in words, so it has no key point and no argument
 	// pull (issue 13): the stance rewrite is to win them back from the
 	// thread's camps.
-	floors := map[string]int{"huawei-europe.txt": 32, "fare-free-buses.jsonl": 5}
 	for name, want := range handReading {
 		path := filepath.Join("..", "examples", name)
 		f, err := os.Open(path)
@@ -84,8 +88,8 @@ func TestStanceOnExamples(t *testing.T) {
 			}
 		}
 		t.Logf("%s: %d of %d comments read as a person reads them; off: %s", name, agree, len(d.Comments), strings.Join(wrong, " "))
-		if agree < floors[name] {
-			t.Errorf("%s: %d of %d comments read as a person reads them, fewer than the %d reached before", name, agree, len(d.Comments), floors[name])
+		if agree < exampleFloors[name] {
+			t.Errorf("%s: %d of %d comments read as a person reads them, fewer than the %d reached before", name, agree, len(d.Comments), exampleFloors[name])
 		}
 	}
 }

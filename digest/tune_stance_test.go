@@ -29,7 +29,7 @@ func TestTuneStance(t *testing.T) {
 		t.Skip("set TUNE_STANCE=1 to search the stance weights on the labelled threads")
 	}
 	threads := loadTuneThreads(t)
-	examples := []tuneExample{loadTuneExample(t, "huawei-europe.txt", 31), loadTuneExample(t, "fare-free-buses.jsonl", 7)}
+	examples := []tuneExample{loadTuneExample(t, "huawei-europe.txt"), loadTuneExample(t, "fare-free-buses.jsonl")}
 	type result struct {
 		p   stanceParams
 		per []stanceFigures
@@ -286,7 +286,7 @@ type tuneExample struct {
 	floor int
 }
 
-func loadTuneExample(t *testing.T, name string, floor int) tuneExample {
+func loadTuneExample(t *testing.T, name string) tuneExample {
 	f, err := os.Open(filepath.Join("..", "examples", name))
 	if err != nil {
 		t.Fatal(err)
@@ -302,7 +302,7 @@ func loadTuneExample(t *testing.T, name string, floor int) tuneExample {
 			th.Comments[i].ID = strconv.Itoa(i + 1)
 		}
 	}
-	return tuneExample{name: name, a: analyze(th, Options{}), want: handReading[name], floor: floor}
+	return tuneExample{name: name, a: analyze(th, Options{}), want: handReading[name], floor: exampleFloors[name]}
 }
 
 // figures scores the example under weights p against its careful
