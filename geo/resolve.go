@@ -2,6 +2,7 @@ package geo
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -58,6 +59,10 @@ type Resolver struct {
 	runs  sync.Pool // of *run: scratch space reused between strings
 }
 
+// ErrUnknownCountry is NewResolver's error for a home country that is not
+// an ISO 3166-1 alpha-2 code of the gazetteer.
+var ErrUnknownCountry = errors.New("not a country code: expected an ISO 3166-1 alpha-2 code such as US, CA or GB")
+
 // NewResolver loads the embedded gazetteer.
 func NewResolver(opt Options) (*Resolver, error) {
 	home := strings.ToUpper(strings.TrimSpace(opt.Home))
@@ -70,7 +75,7 @@ func NewResolver(opt Options) (*Resolver, error) {
 	}
 	hi, ok := g.byCC[home]
 	if !ok {
-		return nil, fmt.Errorf("geo: home country %q: want an ISO 3166-1 alpha-2 code such as US, CA or GB", opt.Home)
+		return nil, fmt.Errorf("geo: home country %q: %w", opt.Home, ErrUnknownCountry)
 	}
 	r := &Resolver{g: g, home: hi}
 	size := opt.CacheSize

@@ -115,6 +115,15 @@ func (r *Result) Thread(id string) (threaddigest.Thread, error) {
 	return threaddigest.Thread{}, fmt.Errorf("no thread %q in the file; its thread ids are: %s", id, strings.Join(ids, ", "))
 }
 
+// MapOnPageError is Read's error for a field mapping given for a page
+// file: a page has no columns or keys to map, and silently ignoring the
+// mapping would hide a mistake (the wrong file, or the wrong format).
+type MapOnPageError struct{ File string }
+
+func (e *MapOnPageError) Error() string {
+	return e.File + ": is a page file, whose fields are fixed (title, date line, \"Name (Location)\" and body): a field mapping applies only to CSV and JSON Lines; leave it out, or set the input format if the file is CSV or JSON Lines"
+}
+
 // Problem is a place in a file and what is wrong there. Read's errors are
 // *Problem too.
 type Problem struct {
@@ -240,6 +249,9 @@ func Read(r io.Reader, name string, opt Options) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
+	}
+	if format == Page && len(opt.Map) > 0 {
+		return nil, &MapOnPageError{File: name}
 	}
 	res := &Result{Format: format, StatedCount: -1}
 	b := newBuilder(name, res)

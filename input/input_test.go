@@ -580,3 +580,12 @@ func TestContentID(t *testing.T) {
 		seen[id] = true
 	}
 }
+
+func TestMapOnPageRefused(t *testing.T) {
+	m, _ := ParseMap("body=text")
+	_, err := Read(strings.NewReader("T\n\nDec 27, 2019 · 1 comment\nAnna\nHi.\n"), "page.txt", Options{Map: m})
+	var e *MapOnPageError
+	if !errors.As(err, &e) || !strings.Contains(err.Error(), "page.txt: is a page file") || !strings.Contains(err.Error(), "applies only to CSV and JSON Lines") {
+		t.Errorf("err = %v, want the mapping refused for a page file", err)
+	}
+}

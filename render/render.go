@@ -32,6 +32,10 @@ type Options struct {
 	Width int
 }
 
+// MinWidth is the narrowest text rendering: Options.Width below it is laid
+// out at MinWidth, and `digest --width` refuses less.
+const MinWidth = minWidth
+
 const (
 	defaultWidth = 80
 	minWidth     = 60

@@ -32,24 +32,15 @@ Flags:
 
 func runCheckConfig(ctx context.Context, args []string, env Env) error {
 	fs := flag.NewFlagSet("check-config", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
 	printCfg := fs.Bool("print", false, "print the effective configuration (defaults filled in, secrets redacted)")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), checkConfigUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return usagef("check-config: %v", err)
+	if err := parseFlags(fs, args, checkConfigUsage, env); err != nil {
+		return err
 	}
 	if fs.NArg() != 1 {
-		fs.Usage()
 		return usagef("check-config takes one configuration file, got %d arguments", fs.NArg())
 	}
 	path := fs.Arg(0)
-	cfg, err := config.Load(path, env.Getenv)
+	cfg, err := loadConfig(path, env)
 	var ps config.Problems
 	switch {
 	case errors.As(err, &ps):

@@ -99,7 +99,7 @@ to = ["slack-webhook:${HOOK}", "slack:C0123ABCD"]
 			stdout:   []string{"OK — 1 thread, 1 digest, 2 destinations", "bot_token = 'REDACTED'", "slack-webhook:hooks.slack.com#"},
 			absent:   []string{"xoxb-very-secret", "hooksecret"},
 		},
-		{name: "no file", wantCode: 2, stderr: []string{"Usage: threaddigest check-config"}},
+		{name: "no file", wantCode: 2, stderr: []string{"check-config takes one configuration file, got 0 arguments", "see 'threaddigest help check-config'"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

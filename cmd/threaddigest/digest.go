@@ -84,10 +84,10 @@ type digestFlags struct {
 	chartDate time.Time
 }
 
-func parseDigestFlags(args []string, stderr io.Writer) (*digestFlags, error) {
+func parseDigestFlags(args []string, stdout io.Writer) (*digestFlags, error) {
 	fs := flag.NewFlagSet("digest", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(fs.Output(), digestUsage) }
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	var (
 		f           digestFlags
 		inputFormat string
@@ -107,10 +107,7 @@ func parseDigestFlags(args []string, stderr io.Writer) (*digestFlags, error) {
 
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, errHelp
-		}
-		return nil, usagef("digest: %v", err)
+		return nil, flagError(fs, digestUsage, Env{Stdout: stdout}, err)
 	}
 	fs.Visit(func(fl *flag.Flag) {
 		if fl.Name == "thread" {
@@ -119,7 +116,6 @@ func parseDigestFlags(args []string, stderr io.Writer) (*digestFlags, error) {
 	})
 	switch len(files) {
 	case 0:
-		fs.Usage()
 		return nil, usagef("digest: no FILE given (use - to read standard input)")
 	case 1:
 		f.file = files[0]
@@ -157,6 +153,9 @@ func parseDigestFlags(args []string, stderr io.Writer) (*digestFlags, error) {
 			return nil, usagef("digest: --%s %d: expected a number of 0 or more", n.name, n.v)
 		}
 	}
+	if f.width != 0 && f.width < render.MinWidth {
+		return nil, usagef("digest: --width %d: expected at least %d columns", f.width, render.MinWidth)
+	}
 	if err := f.engineFlags.check("digest"); err != nil {
 		return nil, err
 	}
@@ -185,7 +184,7 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 func runDigest(ctx context.Context, args []string, env Env) error {
-	f, err := parseDigestFlags(args, env.Stderr)
+	f, err := parseDigestFlags(args, env.Stdout)
 	if err != nil {
 		return err
 	}
@@ -215,6 +214,9 @@ func runDigest(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	g := <-gazetteer
+	if errors.Is(g.err, geo.ErrUnknownCountry) {
+		return usagef("digest: --home %q: %v", f.home, geo.ErrUnknownCountry)
+	}
 	if g.err != nil {
 		return fmt.Errorf("loading the location gazetteer: %w", g.err)
 	}
@@ -249,6 +251,10 @@ func readThread(f *digestFlags, env Env) (threaddigest.Thread, error) {
 		r, name = file, f.file
 	}
 	res, err := input.Read(r, name, input.Options{Format: f.inputFormat, Map: f.fieldMap})
+	var onPage *input.MapOnPageError
+	if errors.As(err, &onPage) {
+		return threaddigest.Thread{}, usagef("digest: --map: %v", err)
+	}
 	if err != nil {
 		return threaddigest.Thread{}, err
 	}

@@ -242,13 +242,13 @@ func TestDigestTextWidth(t *testing.T) {
 }
 
 func TestDigestHelp(t *testing.T) {
-	_, stderr, err := runCmd(t, "", "digest", "--help")
+	help, _, err := runCmd(t, "", "digest", "--help")
 	if err != nil {
 		t.Fatalf("--help: %v", err)
 	}
 	for _, fl := range []string{"--format", "--target", "--input-format", "--map", "--thread", "--home", "--max-arguments", "--max-rebuttals", "--width", "FILE", "Exit status"} {
-		if !strings.Contains(stderr, fl) {
-			t.Errorf("digest --help does not explain %s:\n%s", fl, stderr)
+		if !strings.Contains(help, fl) {
+			t.Errorf("digest --help does not explain %s:\n%s", fl, help)
 		}
 	}
 	out, _, err := runCmd(t, "", "--help")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"github.com/threaddigest/threaddigest/adapters/discord"
-	"github.com/threaddigest/threaddigest/config"
 )
 
 const discordUsage = `Usage:
@@ -33,42 +31,30 @@ Flags:
 
 func runDiscord(ctx context.Context, args []string, env Env) error {
 	fs := flag.NewFlagSet("discord", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
 	configPath := fs.String("config", "config.toml", "the configuration `FILE` with the [discord] section")
 	guild := fs.String("guild", "", "register in the server (guild) with this `ID` only")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), discordUsage)
-		fs.PrintDefaults()
-	}
 	if len(args) == 0 {
-		fs.Usage()
 		return usagef("discord: say what to do: register or invite")
 	}
 	sub := args[0]
 	switch sub {
 	case "-h", "-help", "--help", "help":
-		fs.SetOutput(env.Stdout)
-		fs.Usage()
+		printHelp(env.Stdout, fs, discordUsage)
 		return errHelp
 	case "register", "invite":
 	default:
-		fs.Usage()
 		return usagef("discord: unknown subcommand %q: expected register or invite", sub)
 	}
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return usagef("discord %s: %v", sub, err)
+	if err := parseFlags(fs, args[1:], discordUsage, env); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
-		fs.Usage()
 		return usagef("discord %s takes no arguments, got %q", sub, fs.Arg(0))
 	}
 	if sub == "invite" && *guild != "" {
 		return usagef("discord invite: --guild is for register")
 	}
-	cfg, err := config.Load(*configPath, env.Getenv)
+	cfg, err := loadConfig(*configPath, env)
 	if err != nil {
 		return fmt.Errorf("discord %s: %w", sub, err)
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"strings"
@@ -40,18 +39,13 @@ thread's tokens.
 
 func runEval(ctx context.Context, args []string, env Env) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	fs.Usage = func() { fmt.Fprint(fs.Output(), evalUsage) }
 	dir := fs.String("data", "", "")
 	only := fs.String("only", "", "")
 	format := fs.String("format", "text", "")
 	var ef engineFlags
 	ef.register(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return usagef("eval: %v", err)
+	if err := parseFlags(fs, args, evalUsage, env); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("eval: unexpected arguments: %s", strings.Join(fs.Args(), " "))

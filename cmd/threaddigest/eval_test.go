@@ -14,8 +14,8 @@ func TestEvalUsage(t *testing.T) {
 	if err := Run(context.Background(), []string{"eval", "--help"}, Env{Stdout: &out, Stderr: &errOut}); err != nil {
 		t.Fatalf("--help: %v", err)
 	}
-	if !strings.Contains(errOut.String(), "Usage: threaddigest eval") {
-		t.Errorf("--help printed %q", errOut.String())
+	if !strings.Contains(out.String(), "Usage: threaddigest eval") {
+		t.Errorf("--help printed %q", out.String())
 	}
 	for _, args := range [][]string{
 		{"eval", "--only", "nonsense"},

@@ -28,19 +28,11 @@ Flags:
 
 func runHealthcheck(ctx context.Context, args []string, env Env) error {
 	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
 	rawURL := fs.String("url", "", "the `URL` to ask, e.g. http://127.0.0.1:8080/healthz")
 	configPath := fs.String("config", "", "read [http] listen from this configuration `FILE`")
-	timeout := fs.Duration("timeout", 5*time.Second, "how long to wait for the answer")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), healthcheckUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return usagef("healthcheck: %v", err)
+	timeout := fs.Duration("timeout", 5*time.Second, "how long to wait for the answer (a `DURATION` such as 5s)")
+	if err := parseFlags(fs, args, healthcheckUsage, env); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("healthcheck takes no arguments, got %q", fs.Arg(0))
@@ -49,7 +41,7 @@ func runHealthcheck(ctx context.Context, args []string, env Env) error {
 	if target == "" {
 		listen := env.Getenv("THREADDIGEST_HTTP_LISTEN")
 		if listen == "" && *configPath != "" {
-			cfg, err := config.Load(*configPath, env.Getenv)
+			cfg, err := loadConfig(*configPath, env)
 			if err != nil {
 				return fmt.Errorf("healthcheck: %w", err)
 			}

@@ -30,18 +30,10 @@ const maxLocateLine = 64 << 10
 
 func runLocate(ctx context.Context, args []string, env Env) error {
 	fs := flag.NewFlagSet("locate", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	format := fs.String("format", "text", "output format: text or json")
-	home := fs.String("home", "US", "ISO 3166-1 alpha-2 code of the readers' home country: ambiguous names lean toward it")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), locateUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return usagef("locate: %v", err)
+	format := fs.String("format", "text", "output format: `text|json`")
+	home := fs.String("home", "US", "the `CC` (ISO 3166-1 alpha-2 code) of the readers' home country: ambiguous names lean toward it")
+	if err := parseFlags(fs, args, locateUsage, env); err != nil {
+		return err
 	}
 	if *format != "text" && *format != "json" {
 		return usagef("locate: --format %q: want text or json", *format)

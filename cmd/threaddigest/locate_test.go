@@ -86,8 +86,8 @@ func TestLocateUsage(t *testing.T) {
 	if _, _, err := runLocateCmd(t, "", "--home", "Narnia", "x"); !locateIsUsage(err) || !strings.Contains(err.Error(), "Narnia") {
 		t.Errorf("--home Narnia: error %v, want a usage error naming it", err)
 	}
-	if _, stderr, err := runLocateCmd(t, "", "--help"); err != nil || !strings.Contains(stderr, "Usage: threaddigest locate") {
-		t.Errorf("--help: error %v, stderr %q", err, stderr)
+	if stdout, _, err := runLocateCmd(t, "", "--help"); err != nil || !strings.Contains(stdout, "Usage: threaddigest locate") {
+		t.Errorf("--help: error %v, stdout %q", err, stdout)
 	}
 	long := strings.Repeat("x", maxLocateLine+10) + "\n"
 	if _, _, err := runLocateCmd(t, "Boulder\n"+long); err == nil || !strings.Contains(err.Error(), "line 2") {

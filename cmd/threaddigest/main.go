@@ -60,7 +60,9 @@ func commands() map[string]command {
 }
 
 // usageError is a mistake in how the command was called; it exits with 2.
-type usageError struct{ msg string }
+// cmd names the command whose help page explains the right way (Run sets
+// it); "" points to the general help.
+type usageError struct{ msg, cmd string }
 
 func (e *usageError) Error() string { return e.msg }
 
@@ -87,26 +89,48 @@ func Run(ctx context.Context, args []string, env Env) error {
 	}
 	cmds := commands()
 	if len(args) == 0 {
-		printUsage(env.Stderr, cmds)
-		return usagef("no command given")
+		return usagef("no command given; the commands are %s", strings.Join(commandNames(cmds), ", "))
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
-		printUsage(env.Stdout, cmds)
-		return nil
+		if len(args) == 1 {
+			printUsage(env.Stdout, cmds)
+			return nil
+		}
+		// "threaddigest help digest" is "threaddigest digest --help".
+		if len(args) > 2 {
+			return usagef("help takes one command, got %q", strings.Join(args[1:], " "))
+		}
+		if _, ok := cmds[args[1]]; !ok {
+			return usagef("help: unknown command %q; the commands are %s", args[1], strings.Join(commandNames(cmds), ", "))
+		}
+		args = []string{args[1], "--help"}
 	case "-version", "--version":
 		args = append([]string{"version"}, args[1:]...)
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
-		printUsage(env.Stderr, cmds)
-		return usagef("unknown command %q", args[0])
+		return usagef("unknown command %q; the commands are %s", args[0], strings.Join(commandNames(cmds), ", "))
 	}
 	err := cmd.run(ctx, args[1:], env)
 	if errors.Is(err, errHelp) {
 		return nil
 	}
+	var ue *usageError
+	if errors.As(err, &ue) && ue.cmd == "" {
+		ue.cmd = args[0]
+	}
 	return err
+}
+
+// commandNames lists the commands in order.
+func commandNames(cmds map[string]command) []string {
+	names := make([]string, 0, len(cmds))
+	for name := range cmds {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
 }
 
 func printUsage(w io.Writer, cmds map[string]command) {
@@ -115,20 +139,21 @@ func printUsage(w io.Writer, cmds map[string]command) {
 	fmt.Fprintln(w, "Usage: threaddigest COMMAND [flags] [arguments]")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Commands:")
-	names := make([]string, 0, len(cmds))
-	for name := range cmds {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range commandNames(cmds) {
 		fmt.Fprintf(w, "  %-14s %s\n", name, cmds[name].summary)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Run 'threaddigest COMMAND --help' for a command's flags.")
+	fmt.Fprintln(w, "Run 'threaddigest help COMMAND' (or 'threaddigest COMMAND --help') for a command's flags.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, exitStatus)
 }
 
+// exitStatus is what every help page says of the exit status.
+const exitStatus = "Exit status: 0 on success, 1 on an error, 2 on a usage error (a wrong flag, value or argument)."
+
 // exitCode maps Run's error to the process exit status: 0 success, 2 usage
-// error, 1 anything else. It prints the error.
+// error, 1 anything else. It prints the error; a usage error, in one line,
+// with the help page to read.
 func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return 0
@@ -136,6 +161,11 @@ func exitCode(err error, stderr io.Writer) int {
 	fmt.Fprintln(stderr, "threaddigest:", err)
 	var ue *usageError
 	if errors.As(err, &ue) {
+		if ue.cmd != "" {
+			fmt.Fprintf(stderr, "see 'threaddigest help %s'\n", ue.cmd)
+		} else {
+			fmt.Fprintln(stderr, "see 'threaddigest help'")
+		}
 		return 2
 	}
 	return 1

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -26,26 +25,18 @@ Flags:
 
 func runMigrate(ctx context.Context, args []string, env Env) error {
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
 	dryRun := fs.Bool("dry-run", false, "change nothing: show what would be applied")
 	configPath := fs.String("config", "config.toml", "the configuration `FILE` naming the store")
 	storeURL := fs.String("store", "", "the store `URL` (sqlite:PATH or postgres://…), instead of the configuration's")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), migrateUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return usagef("migrate: %v", err)
+	if err := parseFlags(fs, args, migrateUsage, env); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("migrate takes no arguments, got %q", fs.Arg(0))
 	}
 	url := *storeURL
 	if url == "" {
-		cfg, err := config.Load(*configPath, env.Getenv)
+		cfg, err := loadConfig(*configPath, env)
 		if err != nil {
 			return fmt.Errorf("migrate: %w", err)
 		}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"time"
@@ -28,23 +27,15 @@ Flags:
 
 func runPrune(ctx context.Context, args []string, env Env) error {
 	fs := flag.NewFlagSet("prune", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
 	dryRun := fs.Bool("dry-run", false, "delete nothing: say what would be deleted")
 	configPath := fs.String("config", "config.toml", "the service's configuration `FILE`")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), pruneUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return usagef("prune: %v", err)
+	if err := parseFlags(fs, args, pruneUsage, env); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("prune takes no arguments, got %q", fs.Arg(0))
 	}
-	cfg, err := config.Load(*configPath, env.Getenv)
+	cfg, err := loadConfig(*configPath, env)
 	if err != nil {
 		return fmt.Errorf("prune: %w", err)
 	}

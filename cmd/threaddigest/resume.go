@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/threaddigest/threaddigest/config"
 	"github.com/threaddigest/threaddigest/store"
 )
 
@@ -24,23 +23,14 @@ Flags:
 
 func runResume(ctx context.Context, args []string, env Env) error {
 	fs := flag.NewFlagSet("resume", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
 	configPath := fs.String("config", "config.toml", "the service's configuration `FILE`")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), resumeUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return usagef("resume: %v", err)
+	if err := parseFlags(fs, args, resumeUsage, env); err != nil {
+		return err
 	}
 	if fs.NArg() == 0 {
-		fs.Usage()
 		return usagef("resume: name at least one thread")
 	}
-	cfg, err := config.Load(*configPath, env.Getenv)
+	cfg, err := loadConfig(*configPath, env)
 	if err != nil {
 		return fmt.Errorf("resume: %w", err)
 	}

@@ -48,23 +48,14 @@ Flags:
 
 func runServe(ctx context.Context, args []string, env Env) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
 	configPath := fs.String("config", "config.toml", "the configuration `FILE`")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), serveUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return usagef("serve: %v", err)
+	if err := parseFlags(fs, args, serveUsage, env); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
-		fs.Usage()
 		return usagef("serve takes no arguments, got %q; the configuration file is given with --config", fs.Arg(0))
 	}
-	cfg, err := config.Load(*configPath, env.Getenv)
+	cfg, err := loadConfig(*configPath, env)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}

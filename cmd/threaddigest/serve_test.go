@@ -211,8 +211,9 @@ func TestServeUsageAndBadConfig(t *testing.T) {
 	if code := exitCode(err, io.Discard); code != 2 {
 		t.Errorf("serve extra: exit %d (%v), want 2", code, err)
 	}
-	if err := Run(context.Background(), []string{"serve", "--help"}, Env{Stderr: &stderr}); err != nil || !strings.Contains(stderr.String(), "Usage: threaddigest serve") {
-		t.Errorf("--help: %v\n%s", err, stderr.String())
+	var stdout bytes.Buffer
+	if err := Run(context.Background(), []string{"serve", "--help"}, Env{Stdout: &stdout}); err != nil || !strings.Contains(stdout.String(), "Usage: threaddigest serve") {
+		t.Errorf("--help: %v\n%s", err, stdout.String())
 	}
 	cfg := writeConfig(t, dir, "[[digest]]\nthread = \"x\"\nschedule = \"0 8 * * *\"\nto = [\"stdout\"]\n")
 	err = Run(context.Background(), []string{"serve", "--config", cfg}, Env{})

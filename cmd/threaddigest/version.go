@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 
@@ -22,17 +21,9 @@ Flags:
 
 func runVersion(_ context.Context, args []string, env Env) error {
 	fs := flag.NewFlagSet("version", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
 	short := fs.Bool("short", false, "print only the version, e.g. v1.2.0 or devel+54d346c9e1f2")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), versionUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return usagef("version: %v", err)
+	if err := parseFlags(fs, args, versionUsage, env); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("version takes no arguments, got %q", fs.Arg(0))

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// singleDash finds a flag written -name in a help page (every page writes
+// --name): a dash starting a word, followed by a letter.
+var singleDash = regexp.MustCompile(`(^|[\s\[(|,"'])-[a-zA-Z]`)
+
+// TestHelpPages checks every command's help page: `threaddigest help X` is
+// `threaddigest X --help`, on standard output, in one flag style, with the
+// exit statuses.
+func TestHelpPages(t *testing.T) {
+	for _, name := range commandNames(commands()) {
+		t.Run(name, func(t *testing.T) {
+			viaHelp, stderr, err := runCmd(t, "", "help", name)
+			if err != nil || stderr != "" {
+				t.Fatalf("help %s: %v\n%s", name, err, stderr)
+			}
+			direct, _, err := runCmd(t, "", name, "--help")
+			if err != nil || direct != viaHelp {
+				t.Errorf("%s --help (%v) differs from help %s:\n%s\n---\n%s", name, err, name, direct, viaHelp)
+			}
+			if !strings.Contains(viaHelp, "Usage: threaddigest "+name) && !strings.Contains(viaHelp, "Usage:\n  threaddigest "+name) {
+				t.Errorf("help %s is not its page:\n%s", name, viaHelp)
+			}
+			if !strings.Contains(viaHelp, "Exit status: 0 on success") && !strings.Contains(viaHelp, "Exit status: 0 on success, 2 on a usage error, 1 on any other error") {
+				t.Errorf("help %s does not give the exit statuses:\n%s", name, viaHelp)
+			}
+			for i, line := range strings.Split(viaHelp, "\n") {
+				if singleDash.MatchString(line) {
+					t.Errorf("help %s line %d writes a flag with one dash: %s", name, i+1, line)
+				}
+			}
+		})
+	}
+	general, _, err := runCmd(t, "", "help")
+	if err != nil || !strings.Contains(general, "Commands:") || !strings.Contains(general, "Exit status: 0 on success, 1 on an error, 2 on a usage error") {
+		t.Errorf("help: %v\n%s", err, general)
+	}
+}
+
+// TestUsageErrors checks that a mistake in how a command is called exits
+// with status 2 and one line saying what is wrong, then where to read more
+// — not the whole help page.
+func TestUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		msg  string
+		see  string
+	}{
+		{[]string{"digest", "--width", "10", example}, "digest: --width 10: expected at least 60 columns", "digest"},
+		{[]string{"digest", "--width", "wide", example}, `digest: invalid value "wide" for flag --width: parse error`, "digest"},
+		{[]string{"digest", "--widht", "90", example}, "digest: flag provided but not defined: --widht", "digest"},
+		{[]string{"digest", "--home", "XX", example}, `digest: --home "XX": not a country code: expected an ISO 3166-1 alpha-2 code such as US, CA or GB`, "digest"},
+		{[]string{"digest", "--map", "body=text", example}, "digest: --map: ../../examples/huawei-europe.txt: is a page file, whose fields are fixed", "digest"},
+		{[]string{"digest"}, "digest: no FILE given (use - to read standard input)", "digest"},
+		{[]string{"serve", "--confg", "x.toml"}, "serve: flag provided but not defined: --confg", "serve"},
+		{[]string{"check-config"}, "check-config takes one configuration file, got 0 arguments", "check-config"},
+		{[]string{"discord", "inviet"}, `discord: unknown subcommand "inviet": expected register or invite`, "discord"},
+		{[]string{"locate", "--format", "xml"}, `locate: --format "xml": want text or json`, "locate"},
+		{[]string{"frobnicate"}, `unknown command "frobnicate"; the commands are check-config, `, ""},
+		{[]string{}, "no command given; the commands are check-config, ", ""},
+		{[]string{"help", "frobnicate"}, `help: unknown command "frobnicate"`, ""},
+	} {
+		_, _, err := runCmd(t, "", tc.args...)
+		var stderr bytes.Buffer
+		code := exitCode(err, &stderr)
+		lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+		see := "see 'threaddigest help " + tc.see + "'"
+		if tc.see == "" {
+			see = "see 'threaddigest help'"
+		}
+		if code != 2 || len(lines) != 2 || !strings.HasPrefix(lines[0], "threaddigest: "+tc.msg) || lines[1] != see {
+			t.Errorf("%q: exit %d, stderr:\n%s\nwant exit 2, %q, then %q", tc.args, code, stderr.String(), tc.msg, see)
+		}
+	}
+}
+
+func TestServeWithoutConfigSaysHowToMakeOne(t *testing.T) {
+	t.Chdir(t.TempDir())
+	err := Run(context.Background(), []string{"serve"}, Env{})
+	if err == nil || !strings.Contains(err.Error(), "the configuration file config.toml does not exist: make one from the example, cp config.example.toml config.toml") {
+		t.Errorf("serve without config.toml: %v", err)
+	}
+}
