@@ -8,8 +8,8 @@ import (
 
 	threaddigest "github.com/threaddigest/threaddigest"
 	"github.com/threaddigest/threaddigest/bot/addr"
-	"github.com/threaddigest/threaddigest/internal/shareddata"
-	"github.com/threaddigest/threaddigest/internal/synth"
+	"github.com/threaddigest/threaddigest/internal/testkit/shareddata"
+	"github.com/threaddigest/threaddigest/internal/testkit/synth"
 	"github.com/threaddigest/threaddigest/store"
 )
 

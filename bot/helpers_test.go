@@ -14,7 +14,7 @@ import (
 	"github.com/threaddigest/threaddigest/bot/addr"
 	"github.com/threaddigest/threaddigest/bot/schedule"
 	"github.com/threaddigest/threaddigest/digest"
-	"github.com/threaddigest/threaddigest/internal/examples"
+	"github.com/threaddigest/threaddigest/internal/testkit/examples"
 	"github.com/threaddigest/threaddigest/source"
 	"github.com/threaddigest/threaddigest/store"
 	"github.com/threaddigest/threaddigest/store/sqlite"

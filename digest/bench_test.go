@@ -8,9 +8,9 @@ import (
 
 	"github.com/threaddigest/threaddigest"
 	"github.com/threaddigest/threaddigest/geo"
-	"github.com/threaddigest/threaddigest/internal/cputime"
-	"github.com/threaddigest/threaddigest/internal/shareddata"
-	"github.com/threaddigest/threaddigest/internal/synth"
+	"github.com/threaddigest/threaddigest/internal/testkit/cputime"
+	"github.com/threaddigest/threaddigest/internal/testkit/shareddata"
+	"github.com/threaddigest/threaddigest/internal/testkit/synth"
 )
 
 // benchCorpus loads the sentence corpus once per test binary and keeps the

@@ -11,9 +11,9 @@ import (
 	"github.com/threaddigest/threaddigest/digest"
 	"github.com/threaddigest/threaddigest/geo"
 	"github.com/threaddigest/threaddigest/input"
-	"github.com/threaddigest/threaddigest/internal/cputime"
-	"github.com/threaddigest/threaddigest/internal/shareddata"
-	"github.com/threaddigest/threaddigest/internal/synth"
+	"github.com/threaddigest/threaddigest/internal/testkit/cputime"
+	"github.com/threaddigest/threaddigest/internal/testkit/shareddata"
+	"github.com/threaddigest/threaddigest/internal/testkit/synth"
 	"github.com/threaddigest/threaddigest/render"
 )
 

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/threaddigest/threaddigest/internal/shareddata"
+	"github.com/threaddigest/threaddigest/internal/testkit/shareddata"
 )
 
 // TestTuneSplits prints the stance and relation figures on the splits kept

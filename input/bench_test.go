@@ -13,8 +13,8 @@ import (
 	"time"
 
 	threaddigest "github.com/threaddigest/threaddigest"
-	"github.com/threaddigest/threaddigest/internal/shareddata"
-	"github.com/threaddigest/threaddigest/internal/synth"
+	"github.com/threaddigest/threaddigest/internal/testkit/shareddata"
+	"github.com/threaddigest/threaddigest/internal/testkit/synth"
 )
 
 // benchBodies are sentences of the length and shape of real news comments.

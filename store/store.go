@@ -150,12 +150,6 @@ type Follow struct {
 	CreatedAt time.Time
 }
 
-// Pinger is implemented by the stores that can check their database for a
-// health check (both store/sqlite and store/postgres do).
-type Pinger interface {
-	Ping(ctx context.Context) error
-}
-
 // Store is the persistence threaddigest needs. All times are passed in by the
 // caller (from its clock), never read inside, so that tests control time.
 // Every method is safe for concurrent use, including by several processes

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -31,42 +30,9 @@ type Config struct {
 	// Gateway receives interactions over a bot connection instead of the
 	// HTTP endpoint.
 	Gateway bool `toml:"gateway"`
-	// APIURL replaces Discord's REST API base (DefaultAPIURL) for every call,
+	// APIURL replaces Discord's REST API base for every call,
 	// webhooks included: a proxy, or a local fake in tests.
 	APIURL string `toml:"api_url"`
-}
-
-// DefaultAPIURL is Discord's REST API base as discordgo addresses it.
-var DefaultAPIURL = discordgo.EndpointAPI
-
-// Validate reports every problem of the section, each naming its key.
-// needBot says whether something configured (a discord: destination, the
-// gateway) needs the bot token.
-func (c Config) Validate(needBot bool) []error {
-	var errs []error
-	switch {
-	case strings.HasPrefix(c.BotToken, "Bot "):
-		errs = append(errs, errors.New(`discord.bot_token: give the token without the "Bot " prefix`))
-	case strings.ContainsAny(c.BotToken, " \t\r\n"):
-		errs = append(errs, errors.New("discord.bot_token: contains white space"))
-	}
-	if (needBot || c.Gateway) && c.BotToken == "" {
-		errs = append(errs, errors.New("discord.bot_token: required for discord: destinations and the gateway (set DISCORD_BOT_TOKEN)"))
-	}
-	if c.PublicKey != "" {
-		if _, err := ParsePublicKey(c.PublicKey); err != nil {
-			errs = append(errs, fmt.Errorf("discord.public_key: %w", err))
-		}
-	}
-	if c.ApplicationID != "" && !isSnowflake(c.ApplicationID) {
-		errs = append(errs, fmt.Errorf("discord.application_id: %q is not a Discord id (digits only)", c.ApplicationID))
-	}
-	if c.APIURL != "" {
-		if _, err := apiBase(c.APIURL); err != nil {
-			errs = append(errs, fmt.Errorf("discord.api_url: %w", err))
-		}
-	}
-	return errs
 }
 
 // ParsePublicKey reads the application's public key from its hex form.
@@ -127,7 +93,7 @@ func NewHTTPClient(apiURL string, base *http.Client) (*http.Client, error) {
 	if base == nil {
 		base = &http.Client{Timeout: 30 * time.Second}
 	}
-	if apiURL == "" || apiURL == DefaultAPIURL {
+	if apiURL == "" || apiURL == discordgo.EndpointAPI {
 		return base, nil
 	}
 	u, err := apiBase(apiURL)

@@ -44,32 +44,6 @@ func TestHTTPClientRewritesEveryDiscordURL(t *testing.T) {
 	}
 }
 
-func TestConfigValidate(t *testing.T) {
-	good := Config{BotToken: "abc.def", PublicKey: strings.Repeat("ab", 32), ApplicationID: "1100000000000000002", APIURL: "http://127.0.0.1:1/api/v9/"}
-	if errs := good.Validate(true); len(errs) != 0 {
-		t.Errorf("valid config: %v", errs)
-	}
-	tests := []struct {
-		cfg     Config
-		needBot bool
-		key     string
-	}{
-		{Config{}, true, "discord.bot_token"},
-		{Config{Gateway: true}, false, "discord.bot_token"},
-		{Config{BotToken: "Bot abc"}, false, "discord.bot_token"},
-		{Config{PublicKey: "xyz"}, false, "discord.public_key"},
-		{Config{PublicKey: "abcd"}, false, "discord.public_key"},
-		{Config{ApplicationID: "my-app"}, false, "discord.application_id"},
-		{Config{APIURL: "not a url"}, false, "discord.api_url"},
-	}
-	for _, tt := range tests {
-		errs := tt.cfg.Validate(tt.needBot)
-		if len(errs) != 1 || !strings.HasPrefix(errs[0].Error(), tt.key+":") {
-			t.Errorf("%+v: %v, want one problem with %s", tt.cfg, errs, tt.key)
-		}
-	}
-}
-
 func TestBridgeLibraryLog(t *testing.T) {
 	defer func() { discordgo.Logger = nil }()
 	var buf bytes.Buffer

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/threaddigest/threaddigest/internal/shareddata"
+	"github.com/threaddigest/threaddigest/internal/testkit/shareddata"
 )
 
 func TestEvalUsage(t *testing.T) {

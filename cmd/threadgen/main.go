@@ -12,8 +12,8 @@ import (
 	"io"
 	"os"
 
-	"github.com/threaddigest/threaddigest/internal/shareddata"
-	"github.com/threaddigest/threaddigest/internal/synth"
+	"github.com/threaddigest/threaddigest/internal/testkit/shareddata"
+	"github.com/threaddigest/threaddigest/internal/testkit/synth"
 )
 
 func main() {

@@ -9,8 +9,8 @@ import (
 	"github.com/threaddigest/threaddigest/digest"
 	"github.com/threaddigest/threaddigest/digest/llm"
 	"github.com/threaddigest/threaddigest/digest/llm/llmfake"
-	"github.com/threaddigest/threaddigest/internal/shareddata"
-	"github.com/threaddigest/threaddigest/internal/synth"
+	"github.com/threaddigest/threaddigest/internal/testkit/shareddata"
+	"github.com/threaddigest/threaddigest/internal/testkit/synth"
 	"github.com/threaddigest/threaddigest/store"
 	"github.com/threaddigest/threaddigest/store/sqlite"
 )

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/threaddigest/threaddigest/internal/shareddata"
+	"github.com/threaddigest/threaddigest/internal/testkit/shareddata"
 )
 
 // TestCommittedModelIsCurrent retrains the relation model from the shared

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/threaddigest/threaddigest/internal/shareddata"
+	"github.com/threaddigest/threaddigest/internal/testkit/shareddata"
 )
 
 func TestGenerate(t *testing.T) {
