@@ -14,16 +14,12 @@
 package config
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/pelletier/go-toml/v2"
 
 	"github.com/threaddigest/threaddigest/input"
 	"github.com/threaddigest/threaddigest/source/sources"
@@ -295,64 +291,80 @@ func (ps Problems) Error() string {
 // (os.Getenv in production). The error is Problems when the file was read but
 // is wrong.
 func Load(path string, getenv func(string) string) (*Config, error) {
+	c, ps, err := LoadAll(path, getenv)
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) > 0 {
+		return nil, ps
+	}
+	return c, nil
+}
+
+// LoadAll is Load for check-config: it returns the configuration as far as
+// it could be read (the values refused left at their defaults) with every
+// problem found, so that the checks that need more than the file can look
+// at the rest. The configuration is nil only when the file cannot be read
+// or is not TOML at all (err, or a single syntax problem).
+func LoadAll(path string, getenv func(string) string) (*Config, Problems, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("config: %w", err)
+		return nil, nil, fmt.Errorf("config: %w", err)
 	}
-	return Parse(data, path, getenv)
+	c, ps := ParseAll(data, path, getenv)
+	return c, ps, nil
 }
 
 // Parse reads and validates a configuration held in memory; name is used in
 // problems.
 func Parse(data []byte, name string, getenv func(string) string) (*Config, error) {
+	c, ps := ParseAll(data, name, getenv)
+	if len(ps) > 0 {
+		return nil, ps
+	}
+	return c, nil
+}
+
+// ParseAll is Parse returning the configuration as far as it could be read
+// beside every problem (see LoadAll).
+func ParseAll(data []byte, name string, getenv func(string) string) (*Config, Problems) {
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
 	c := &Config{File: name}
-	var ps Problems
-	lines, perr := keyLines(data)
+	lines, _ := keyLines(data) // a syntax error is decode's to report
 	c.lines = lines
-	dec := toml.NewDecoder(bytes.NewReader(data)).DisallowUnknownFields()
-	if err := dec.Decode(c); err != nil {
-		var strict *toml.StrictMissingError
-		var de *toml.DecodeError
-		switch {
-		case errors.As(err, &strict):
-			for _, e := range strict.Errors {
-				line, _ := e.Position()
-				ps = append(ps, Problem{File: name, Line: line, Key: c.keyAt(line, e.Key()),
-					Msg: "unknown key (misspelt, or in the wrong table?)"})
-			}
-		case errors.As(err, &de):
-			line, _ := de.Position()
-			msg := strings.TrimPrefix(de.Error(), "toml: ")
-			ps = append(ps, Problem{File: name, Line: line, Key: c.keyAt(line, de.Key()), Msg: msg})
-			// The rest of the document was not decoded: validating it
-			// would only report missing values that are not missing.
-			return nil, ps
-		default:
-			if perr != nil {
-				return nil, Problems{{File: name, Msg: perr.Error()}}
-			}
-			return nil, Problems{{File: name, Msg: err.Error()}}
-		}
-	}
-	ps = append(ps, c.expand(getenv)...)
-	ps = append(ps, c.applyOverrides(getenv)...)
-	c.applyDefaults(getenv)
-	ps = append(ps, c.validate()...)
-	if len(ps) > 0 {
-		// In file order; problems of no single line (a missing key) last.
-		sort.SliceStable(ps, func(i, j int) bool {
-			li, lj := ps[i].Line, ps[j].Line
-			if li == 0 || lj == 0 {
-				return lj == 0 && li != 0
-			}
-			return li < lj
-		})
+	ps := c.decode(data, getenv)
+	if len(ps) == 1 && ps[0].Line > 0 && ps[0].Key == "" && strings.Contains(ps[0].Msg, "not valid TOML") {
 		return nil, ps
 	}
-	return c, nil
+	bad := make(map[string]bool, len(ps))
+	for _, p := range ps {
+		bad[p.Key] = true
+	}
+	ps = append(ps, c.applyOverrides(getenv)...)
+	c.applyDefaults(getenv)
+	// A key whose value was refused is reported once: not again as
+	// missing or invalid once its default stands in.
+	for _, p := range c.validate() {
+		if !bad[p.Key] {
+			ps = append(ps, p)
+		}
+	}
+	ps.Sort()
+	return c, ps
+}
+
+// Sort orders problems as the file runs: by line, problems of no single
+// line (a missing key, the environment) last.
+func (ps Problems) Sort() {
+	sort.SliceStable(ps, func(i, j int) bool {
+		li, lj := ps[i].Line, ps[j].Line
+		if li == 0 || lj == 0 {
+			return lj == 0 && li != 0
+		}
+		return li < lj
+	})
 }
 
 // Line returns the line of key (e.g. "digest[2].schedule"), or 0 when the key
@@ -363,17 +375,6 @@ func (c *Config) Line(key string) int { return c.lines[key] }
 // (whether a source opens, say).
 func (c *Config) Problem(key, format string, a ...any) Problem {
 	return Problem{File: c.File, Line: c.Line(key), Key: key, Msg: fmt.Sprintf(format, a...)}
-}
-
-// keyAt names the key decoded at line, preferring the indexed path.
-func (c *Config) keyAt(line int, k toml.Key) string {
-	plain := strings.Join(k, ".")
-	for path, l := range c.lines {
-		if l == line && stripIndexes(path) == plain {
-			return path
-		}
-	}
-	return plain
 }
 
 func stripIndexes(path string) string {

@@ -299,3 +299,96 @@ refresh_everyy = 3
 		t.Errorf("home_country: %v", err)
 	}
 }
+
+// TestEveryProblemInOneRun checks what a newcomer's first file meets: a
+// value of the wrong kind no longer hides the problems after it, each is
+// said in the file's words with its key and line, a misspelt key gets the
+// key it resembles, a duration without a unit is refused (it would be
+// nanoseconds), and a refused key is not reported again as missing.
+func TestEveryProblemInOneRun(t *testing.T) {
+	doc := `[store]
+lease = 30
+pool_size = "four"
+
+[bot]
+max_threads = "lots"
+timezone = "Mars/Base"
+poll_intervall = "1m"
+catch_up = true
+
+[[thread]]
+name = "t"
+source = "t.txt"
+format = "page"
+map = "body=text"
+poll = 90
+
+[[digest]]
+thread = "t"
+schedule = 8
+to = "stdout"
+min_new_comments = 1.5
+catch_up = "yes"
+
+[sources]
+max_pages = "20"
+timout = "20s"
+`
+	c, ps := ParseAll([]byte(doc), "c.toml", env(nil))
+	want := []string{
+		`c.toml:2: store.lease: 30 has no unit: expected a duration such as "30s", "5m", "1h" or "30d" (a bare number would be read as nanoseconds)`,
+		`c.toml:3: store.pool_size: expected a whole number (no quotes), found the text "four"`,
+		`c.toml:6: bot.max_threads: expected a whole number (no quotes), found the text "lots"`,
+		`c.toml:7: bot.timezone: unknown time zone "Mars/Base"`,
+		`c.toml:8: bot.poll_intervall: unknown key: did you mean poll_interval?`,
+		`c.toml:9: bot.catch_up: unknown key: did you mean catch_up_window?`,
+		`c.toml:15: thread[1].map: a page file's fields are fixed: map applies only to csv and jsonl files`,
+		`c.toml:16: thread[1].poll: 90 has no unit`,
+		`c.toml:20: digest[1].schedule: expected text in quotes, found the number 8`,
+		`c.toml:21: digest[1].to: expected a list such as ["a", "b"], found the text "stdout"`,
+		`c.toml:22: digest[1].min_new_comments: expected a whole number (no quotes), found the number 1.5`,
+		`c.toml:23: digest[1].catch_up: expected true or false (no quotes), found the text "yes"`,
+		`c.toml:26: sources.max_pages: expected a whole number (no quotes), found the text "20"`,
+		`c.toml:27: sources.timout: unknown key: did you mean timeout?`,
+	}
+	var got []string
+	for _, p := range ps {
+		got = append(got, p.Error())
+	}
+	all := strings.Join(got, "\n")
+	for _, w := range want {
+		if !strings.Contains(all, w) {
+			t.Errorf("problems lack %q", w)
+		}
+	}
+	// One problem per key: the refused schedule and to are not also
+	// "missing", the refused lease not also "too short".
+	seen := map[string]int{}
+	for _, p := range ps {
+		seen[p.Key]++
+		if seen[p.Key] > 1 {
+			t.Errorf("%s reported twice", p.Key)
+		}
+	}
+	if t.Failed() {
+		t.Logf("problems:\n%s", all)
+	}
+	// The rest was read: check-config's deeper checks look at it.
+	if c == nil || len(c.Threads) != 1 || c.Threads[0].Source != "t.txt" || c.Store.Lease.D() != DefaultLease {
+		t.Errorf("config as read = %+v", c)
+	}
+}
+
+// TestPrintShowsDefaults checks that the effective configuration holds the
+// values used, not zeroes: check-config --print prints it.
+func TestPrintShowsDefaults(t *testing.T) {
+	c, err := Parse([]byte("[[thread]]\nname = \"t\"\nsource = \"t.txt\"\n"), "c.toml", env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.Sources
+	if s.Timeout.Duration != 20*time.Second || s.MaxPages != 20 || s.MaxBodyBytes != 8<<20 || s.RequestsPerMinute != 60 ||
+		s.Retries != 3 || s.UserAgent == "" || s.HN.RefreshEvery != 6 || s.Disqus.APIURL == "" {
+		t.Errorf("[sources] with its defaults = %+v", s)
+	}
+}

@@ -47,26 +47,10 @@ func Overrides() [][2]string {
 	return out
 }
 
-// expand replaces ${VAR} in every string value by the variable's value; "$$"
+// expandString replaces ${VAR} in a value by the variable's value; "$$"
 // stands for a literal "$". A variable that is unset or empty is a problem:
-// a missing token would otherwise surface much later as a 401.
-func (c *Config) expand(getenv func(string) string) Problems {
-	var ps Problems
-	walkStrings(reflect.ValueOf(c).Elem(), "", func(path string, v reflect.Value) {
-		s := v.String()
-		if !strings.Contains(s, "$") {
-			return
-		}
-		out, err := expandString(s, getenv)
-		if err != nil {
-			ps = append(ps, c.Problem(path, "%v", err))
-			return
-		}
-		v.SetString(out)
-	})
-	return ps
-}
-
+// a missing token would otherwise surface much later as a 401. decode
+// applies it to every string value of the file.
 func expandString(s string, getenv func(string) string) (string, error) {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
@@ -191,47 +175,4 @@ func tomlName(f reflect.StructField) string {
 		return f.Name
 	}
 	return name
-}
-
-// walkStrings calls fn for every settable string in v, with its key path.
-func walkStrings(v reflect.Value, path string, fn func(path string, v reflect.Value)) {
-	switch v.Kind() {
-	case reflect.String:
-		fn(path, v)
-	case reflect.Pointer:
-		if !v.IsNil() {
-			walkStrings(v.Elem(), path, fn)
-		}
-	case reflect.Struct:
-		for i := 0; i < v.NumField(); i++ {
-			name := tomlName(v.Type().Field(i))
-			if name == "" {
-				continue
-			}
-			walkStrings(v.Field(i), join(path, name), fn)
-		}
-	case reflect.Slice:
-		for i := 0; i < v.Len(); i++ {
-			walkStrings(v.Index(i), fmt.Sprintf("%s[%d]", path, i+1), fn)
-		}
-	case reflect.Map:
-		// Map values are not addressable: copy, expand, store back.
-		iter := v.MapRange()
-		for iter.Next() {
-			if iter.Key().Kind() != reflect.String {
-				continue
-			}
-			cp := reflect.New(iter.Value().Type()).Elem()
-			cp.Set(iter.Value())
-			walkStrings(cp, join(path, iter.Key().String()), fn)
-			v.SetMapIndex(iter.Key(), cp)
-		}
-	case reflect.Interface:
-		if !v.IsNil() && v.Elem().Kind() == reflect.String {
-			cp := reflect.New(v.Elem().Type()).Elem()
-			cp.Set(v.Elem())
-			fn(path, cp)
-			v.Set(cp)
-		}
-	}
 }

@@ -100,6 +100,7 @@ func (c *Config) applyDefaults(getenv func(string) string) {
 		}
 	}
 	c.applyLLMDefaults(getenv)
+	c.Sources = c.Sources.WithDefaults()
 	if c.Slack.APIURL != "" && !strings.HasSuffix(c.Slack.APIURL, "/") {
 		// slack-go joins method names onto it directly.
 		c.Slack.APIURL += "/"
@@ -253,6 +254,8 @@ func (c *Config) validate() Problems {
 		}
 		if _, err := input.ParseMap(t.Map); err != nil {
 			add(key+".map", "%v", err)
+		} else if f, _ := input.ParseFormat(t.Format); f == input.Page && strings.TrimSpace(t.Map) != "" {
+			add(key+".map", "a page file's fields are fixed: map applies only to csv and jsonl files; leave it out, or set format")
 		}
 		if t.Poll.D() < time.Second {
 			add(key+".poll", "%s is too short: expected at least 1s", t.Poll.D())

@@ -22,8 +22,12 @@ import (
 // Options configure a Server.
 type Options struct {
 	// Addr is the listen address ("127.0.0.1:8080", ":0" for any port).
-	Addr   string
-	Logger *slog.Logger
+	Addr string
+	// Listener, when set, is already bound and Listen uses it instead of
+	// binding Addr: serve binds first, before it creates anything, so that
+	// an address it cannot have stops it with nothing left behind.
+	Listener net.Listener
+	Logger   *slog.Logger
 	// Health reports whether the service can work (its store answers);
 	// /healthz answers 503 with the error otherwise, and /readyz lists it as
 	// the part "store". It must not wait for work in progress: the stores
@@ -161,6 +165,10 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 // Listen binds the address and returns where it listens (useful with
 // port 0).
 func (s *Server) Listen() (net.Addr, error) {
+	if s.opt.Listener != nil {
+		s.ln = s.opt.Listener
+		return s.ln.Addr(), nil
+	}
 	ln, err := net.Listen("tcp", s.opt.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("http: listen on %s: %w", s.opt.Addr, err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	iofs "io/fs"
 	"net"
 	"os"
 	"syscall"
@@ -40,14 +41,27 @@ func runCheckConfig(ctx context.Context, args []string, env Env) error {
 		return usagef("check-config takes one configuration file, got %d arguments", fs.NArg())
 	}
 	path := fs.Arg(0)
-	cfg, err := loadConfig(path, env)
-	var ps config.Problems
-	switch {
-	case errors.As(err, &ps):
-	case err != nil:
+	cfg, ps, err := config.LoadAll(path, env.Getenv)
+	if errors.Is(err, iofs.ErrNotExist) {
+		_, err = loadConfig(path, env) // says how to make one
+	}
+	if err != nil {
 		return err
-	default:
-		ps = checkDeeper(cfg)
+	}
+	if cfg != nil {
+		// The checks beyond the file run on what could be read, so that
+		// one run lists every problem; a key already wrong is not
+		// reported twice.
+		bad := map[string]bool{}
+		for _, p := range ps {
+			bad[p.Key] = true
+		}
+		for _, p := range checkDeeper(cfg) {
+			if !bad[p.Key] {
+				ps = append(ps, p)
+			}
+		}
+		ps.Sort()
 	}
 	if len(ps) > 0 {
 		for _, p := range ps {

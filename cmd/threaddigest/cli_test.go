@@ -3,6 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -87,5 +92,55 @@ func TestServeWithoutConfigSaysHowToMakeOne(t *testing.T) {
 	err := Run(context.Background(), []string{"serve"}, Env{})
 	if err == nil || !strings.Contains(err.Error(), "the configuration file config.toml does not exist: make one from the example, cp config.example.toml config.toml") {
 		t.Errorf("serve without config.toml: %v", err)
+	}
+}
+
+// TestServeListenCheckedFirst checks that serve refuses an address it
+// cannot have before it creates anything: no store file is left behind.
+func TestServeListenCheckedFirst(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "state.db")
+	cfg := writeConfig(t, dir, fmt.Sprintf("[store]\nurl = \"sqlite:%s\"\n\n[http]\nlisten = %q\n", db, busy.Addr().String()))
+	err = Run(context.Background(), []string{"serve", "--config", cfg}, Env{})
+	if err == nil || !strings.Contains(err.Error(), cfg+":5: http.listen: cannot listen on "+busy.Addr().String()) {
+		t.Errorf("serve on a busy address: %v", err)
+	}
+	if _, err := os.Stat(db); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the store was created before the address was refused: %v", err)
+	}
+}
+
+// TestCheckConfigEveryProblem checks that check-config lists the file's
+// problems and those only the machine can tell (a missing source file, a
+// store of an unknown kind) in one run.
+func TestCheckConfigEveryProblem(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, `[store]
+url = "mysql://x"
+
+[bot]
+max_threads = "lots"
+
+[[thread]]
+name = "t"
+source = "`+filepath.Join(dir, "missing.txt")+`"
+`)
+	_, stderr, err := runCmd(t, "", "check-config", cfg)
+	if err == nil || !strings.HasSuffix(err.Error(), ": 3 problems") {
+		t.Errorf("check-config: %v", err)
+	}
+	for _, want := range []string{
+		cfg + `:2: store.url: store url mysql://x: unknown kind of store "mysql"`,
+		cfg + `:5: bot.max_threads: expected a whole number (no quotes), found the text "lots"`,
+		cfg + `:9: thread[1].source: file ` + filepath.Join(dir, "missing.txt") + ` does not exist`,
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("check-config lacks %q:\n%s", want, stderr)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -85,6 +86,16 @@ func newLogger(w io.Writer, lc config.Log) *slog.Logger {
 func serve(ctx context.Context, cfg *config.Config, env Env, logger *slog.Logger) error {
 	build := version.Get()
 	logger.Info("starting", "version", build.Short(), "config", cfg.File, "store", open.Redact(cfg.Store.URL), "replica", cfg.Bot.ReplicaID)
+	// The listen address first: one serve cannot have (in use, not this
+	// machine's) stops it before the store or anything else is created.
+	var ln net.Listener
+	if cfg.HTTP.Listen != "off" {
+		var err error
+		if ln, err = net.Listen("tcp", cfg.HTTP.Listen); err != nil {
+			return fmt.Errorf("serve: %v", cfg.Problem("http.listen", "cannot listen on %s: %v; nothing was started (another serve may hold it: stop it, or choose another address)", cfg.HTTP.Listen, err))
+		}
+		defer ln.Close()
+	}
 	st, err := open.Open(ctx, cfg.Store.URL, open.Options{Logger: logger, PoolSize: cfg.Store.PoolSize})
 	if err != nil {
 		return fmt.Errorf("serve: open the store: %w", err)
@@ -150,6 +161,7 @@ func serve(ctx context.Context, cfg *config.Config, env Env, logger *slog.Logger
 	if cfg.HTTP.Listen != "off" {
 		srv = server.New(server.Options{
 			Addr:     cfg.HTTP.Listen,
+			Listener: ln,
 			Logger:   logger,
 			Health:   storeHealth(st),
 			Ready:    readiness(svc, chat),

@@ -53,6 +53,59 @@ type Settings struct {
 	JSON map[string]jsonapi.Mapping `toml:"json"`
 }
 
+// Defaults of [sources]: what each field left out (or zero) stands for.
+const (
+	DefaultTimeout           = 20 * time.Second
+	DefaultMaxPages          = 20
+	DefaultMaxBodyBytes      = 8 << 20
+	DefaultRequestsPerMinute = 60
+	DefaultRetries           = 3
+	DefaultHNRefreshEvery    = 6
+)
+
+// WithDefaults returns s with every field left out set to the value it
+// stands for, so that a printed configuration (check-config --print) shows
+// what is used. Opening sources with it or without gives the same sources.
+func (s Settings) WithDefaults() Settings {
+	if s.UserAgent == "" {
+		s.UserAgent = fetch.DefaultUserAgent()
+	}
+	if s.Timeout.Duration == 0 {
+		s.Timeout.Duration = DefaultTimeout
+	}
+	if s.MaxPages == 0 {
+		s.MaxPages = DefaultMaxPages
+	}
+	if s.MaxBodyBytes == 0 {
+		s.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if s.RequestsPerMinute == 0 {
+		s.RequestsPerMinute = DefaultRequestsPerMinute
+	}
+	if s.Retries == 0 {
+		s.Retries = DefaultRetries
+	}
+	if s.Reddit.TokenURL == "" {
+		s.Reddit.TokenURL = reddit.DefaultTokenURL
+	}
+	if s.Reddit.APIURL == "" {
+		s.Reddit.APIURL = reddit.DefaultAPIURL
+	}
+	if s.HN.AlgoliaURL == "" {
+		s.HN.AlgoliaURL = hackernews.DefaultAlgoliaURL
+	}
+	if s.HN.FirebaseURL == "" {
+		s.HN.FirebaseURL = hackernews.DefaultFirebaseURL
+	}
+	if s.HN.RefreshEvery == 0 {
+		s.HN.RefreshEvery = DefaultHNRefreshEvery
+	}
+	if s.Disqus.APIURL == "" {
+		s.Disqus.APIURL = disqus.DefaultAPIURL
+	}
+	return s
+}
+
 // Duration is a time.Duration written as text in the configuration
 // ("20s", "1m30s").
 type Duration struct{ time.Duration }
