@@ -93,6 +93,10 @@ func (a *analysis) sentenceStance(s int, buf []int32) (float64, []int32) {
 		a.sentNear = v
 		return v, buf
 	}
+	if v, ok := a.demandStance(s, mention, hyp); ok {
+		a.sentNear = v
+		return v, buf
+	}
 	// "Ericsson is better than Huawei": what is said of the one before
 	// "than" is denied of the target after it.
 	than := int32(-1)
@@ -273,6 +277,45 @@ func (a *analysis) actionStance(s int, mention []int32, hyp span) (float64, bool
 		return side * judged, true
 	}
 	return 1.5 * side, true
+}
+
+// demandWeight is the evidence of a sentence that tells an entity what it
+// must do.
+const demandWeight = 1.2
+
+// modals tell someone what they must do; granted are what a demand may
+// grant instead ("Huawei should be allowed to bid").
+var (
+	modals  = map[string]bool{"should": true, "must": true, "needs": true, "need": true, "ought": true, "shouldn't": true, "mustn't": true}
+	granted = map[string]bool{"allowed": true, "given": true, "trusted": true, "praised": true, "credited": true, "thanked": true, "supported": true, "applauded": true, "commended": true, "left": true, "free": true}
+)
+
+// demandStance reads a sentence that tells an entity target what it must
+// do ("Trump needs to learn…", "the MTA should stop…"): a commenter
+// demanding that someone change is criticising them, however kind the
+// words that follow, unless the demand grants something ("should be
+// allowed"). A demand in an if-clause, or of a belief, says nothing here.
+func (a *analysis) demandStance(s int, mention []int32, hyp span) (float64, bool) {
+	if a.target.kind != kindEntity || len(mention) == 0 {
+		return 0, false
+	}
+	sn := a.sents[s]
+	for _, m := range mention {
+		for t := m + 1; t < sn.tok1 && t <= m+2; t++ {
+			w := a.vocab.words[a.toks[t]>>1].text
+			if !modals[w] || hyp.holds(t) {
+				continue
+			}
+			for u := t + 1; u < sn.tok1 && u <= t+3; u++ {
+				next := &a.vocab.words[a.toks[u]>>1]
+				if granted[next.text] || next.action > 0 {
+					return demandWeight, true
+				}
+			}
+			return -demandWeight, true
+		}
+	}
+	return 0, false
 }
 
 // actionObjects are the tokens an action of sentence s may act on: the

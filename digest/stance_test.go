@@ -109,6 +109,12 @@ func TestStanceReadings(t *testing.T) {
 		{"the target better", "", "Huawei", "Huawei is far better and safer than Ericsson.", StanceFavor},
 		{"against the target", "", "Huawei", "I am against Huawei.", StanceAgainst},
 		{"off topic, not named", "", "Huawei", "The weather is terrible and the trains are awful.", StanceNone},
+		{"a demand criticises, kind words or not", "", "Donald Trump", "Trump needs to learn about our political legal posture and would be better advised to adapt to world class honest truthful journalism.", StanceAgainst},
+		{"a demand that grants", "", "Huawei", "Huawei should be allowed to bid like anyone else.", StanceFavor},
+		{"a climate claim: alarm is favor", "", "human-caused climate change", "Climate change is a catastrophic threat to our children.", StanceFavor},
+		{"a climate claim: denial is against", "", "human-caused climate change", "Climate change is a hoax and a scam.", StanceAgainst},
+		{"a climate claim: attacking its doubters is favor", "", "human-caused climate change", "The deniers and cranks have no science, only spin. Climate change is real.", StanceFavor},
+		{"quoted words are someone else's", "", "Huawei", `They call Huawei "trusted, excellent and reliable" in the brochure. Huawei is dangerous.`, StanceAgainst},
 	}
 	for _, tt := range tests {
 		th := threaddigest.Thread{Title: tt.title, Comments: []threaddigest.Comment{cm("1", "a", tt.body)}}
