@@ -19,7 +19,7 @@ const (
 	questionWeight    = 0.6   // a question asserts less than a statement
 	conditionalWeight = 0.3   // an evaluative word in an if- or whether-clause
 	localScale        = 2.0   // local evidence e counts as tanh(e/localScale)
-	subjectShare      = 0.15  // share of an untitled thread's comments naming a target that makes it the thread's subject
+	subjectShare      = 0.15  // share of a thread's comments naming a target that makes it the thread's subject
 	beliefCueWeight   = 1.0   // a word of a belief's debate ("hoax", "deniers")
 	beliefLightWeight = 0.3   // a good word next to a problem makes light of it
 )
@@ -56,9 +56,10 @@ func (a *analysis) scoreLocalStance() {
 			mentioning++
 		}
 	}
-	// A thread without a title is about a target that many of its comments
-	// name.
-	if a.t.Title == "" && live > 0 && float64(mentioning) >= subjectShare*float64(live) {
+	// A thread is about a target that many of its comments name, whether
+	// or not its title does ("6 Million Riders a Day, 1930s Technology" is
+	// about the MTA).
+	if live > 0 && float64(mentioning) >= subjectShare*float64(live) {
 		a.target.subject = true
 	}
 	for i := 0; i < a.n; i++ {
