@@ -110,23 +110,47 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	reg.MustRegister(m.posted, m.failed, m.skipped, m.uncertain, m.runDuration, m.attempts,
 		m.ingested, m.updated, m.polls, m.pollFailures, m.pollDuration, m.sourceFailing,
 		m.lastDigest, m.lastPoll, m.commands, m.analyses, m.analysisTime)
+	// Every series a dashboard or an alert may ask for exists from the
+	// start, at zero: a rate() over a counter that appears only at its
+	// first event misses that event, and an absent series alerts on nothing.
+	for sub := range knownSubs {
+		for _, how := range []string{"cache", "full"} {
+			m.commands.WithLabelValues(sub, how).Add(0)
+		}
+	}
+	m.commands.WithLabelValues("unknown", "cache").Add(0)
 	return m
 }
 
-// digestKnown makes the digest's series exist, at zero, before its first
-// run: an alert on the time since the last success then fires for a digest
-// that never succeeded too.
+// digestKnown makes the series of a digest and destination exist, at zero,
+// before its first run: an alert on the time since the last success then
+// fires for a digest that never succeeded too, and every counter starts
+// from 0.
 func (m *Metrics) digestKnown(digest, dest string) {
-	if m != nil {
-		m.lastDigest.WithLabelValues(digest, dest).Add(0)
+	if m == nil {
+		return
+	}
+	m.lastDigest.WithLabelValues(digest, dest).Add(0)
+	for _, c := range []*prometheus.CounterVec{m.posted, m.failed, m.skipped, m.uncertain} {
+		c.WithLabelValues(digest, dest).Add(0)
+	}
+	m.runDuration.WithLabelValues(digest, dest)
+	for _, outcome := range []string{"ok", "retry", "permanent"} {
+		m.attempts.WithLabelValues(dest, outcome).Add(0)
 	}
 }
 
 // threadKnown does the same for a thread's polls.
 func (m *Metrics) threadKnown(thread string) {
-	if m != nil {
-		m.lastPoll.WithLabelValues(thread).Add(0)
+	if m == nil {
+		return
 	}
+	m.lastPoll.WithLabelValues(thread).Add(0)
+	for _, c := range []*prometheus.CounterVec{m.ingested, m.updated, m.polls, m.pollFailures} {
+		c.WithLabelValues(thread).Add(0)
+	}
+	m.sourceFailing.WithLabelValues(thread).Add(0)
+	m.pollDuration.WithLabelValues(thread)
 }
 
 func (m *Metrics) runOutcome(outcome, digest, dest string, seconds float64, at time.Time) {

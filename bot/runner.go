@@ -152,7 +152,19 @@ func (s *Service) post(ctx context.Context, d DigestSpec, to addr.Addr, run stor
 		if err := s.deps.Store.CompleteRun(ctx, run.ID, s.deps.Holder, from, ref, s.deps.Clock.Now()); err != nil {
 			return "failed", fmt.Errorf("record skipped run: %w", err)
 		}
-		log.Info("slot skipped: too few new comments", "new", res.NewCount, "min_new_comments", d.MinNew)
+		// Said once per digest and destination until it posts again: a
+		// quiet thread on a short schedule would otherwise fill the log.
+		pair := pairKey{d.Name, to.Key()}
+		s.mu.Lock()
+		said := s.skipSaid[pair]
+		s.skipSaid[pair] = true
+		s.mu.Unlock()
+		if said {
+			log.Debug("slot skipped: too few new comments", "new", res.NewCount, "min_new_comments", d.MinNew)
+		} else {
+			log.Info("slot skipped: too few new comments; said once until this digest posts again (debug level shows each)",
+				"new", res.NewCount, "min_new_comments", d.MinNew)
+		}
 		return "skipped", nil
 	}
 	dest, err := s.destination(to)
@@ -185,6 +197,9 @@ func (s *Service) post(ctx context.Context, d DigestSpec, to addr.Addr, run stor
 		return "posted", nil
 	}
 	log.Info("digest posted", "new_comments", res.NewCount, "covered_to", res.CoveredTo, "ref", ref, "may_repeat", len(cov.uncertain) > 0)
+	s.mu.Lock()
+	delete(s.skipSaid, pairKey{d.Name, to.Key()})
+	s.mu.Unlock()
 	return "posted", nil
 }
 

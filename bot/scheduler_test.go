@@ -108,6 +108,48 @@ func TestHourlyScheduleSkipsQuietHours(t *testing.T) {
 	})
 }
 
+// TestSkippedSlotsSaidOnce checks that a quiet thread on an hourly
+// schedule says "slot skipped" once at info level until its digest posts
+// again, each further skip only at debug level.
+func TestSkippedSlotsSaidOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sleepUntil(day0)
+		h := newHarness(t, openStore(t, t.TempDir()))
+		title, cs := exampleComments(t)
+		src := &fakeSource{title: title}
+		src.add(cs[:3]...)
+		h.sources["t"] = src
+		rec := &recorder{}
+		h.dests["stdout"] = rec
+		s := h.service("r1", Settings{PollInterval: 5 * time.Minute, SweepInterval: time.Hour},
+			[]ThreadSpec{{Name: "huawei", Source: "t"}},
+			[]DigestSpec{{Name: "hourly", Thread: "huawei", Schedule: mustSchedule(t, "0 * * * *"), To: []addr.Addr{mustAddr(t, "stdout")}, MinNew: 1, CatchUp: true}})
+		stop := start(t, s)
+		sleepUntil(day0.Add(270 * time.Minute)) // 13:00 posts; 14:00, 15:00, 16:00 skip
+		src.add(cs[3:5]...)
+		sleepUntil(day0.Add(390 * time.Minute)) // 17:00 posts; 18:00 skips
+		stop()
+
+		if got := strings.Join(rec.slots(), " "); got != "2026-03-01T13:00:00Z 2026-03-01T17:00:00Z" {
+			t.Fatalf("slots = %s\n%s", got, h.logs)
+		}
+		info, debug := 0, 0
+		for _, line := range strings.Split(h.logs.String(), "\n") {
+			if strings.Contains(line, "slot skipped") {
+				switch {
+				case strings.Contains(line, "level=INFO"):
+					info++
+				case strings.Contains(line, "level=DEBUG"):
+					debug++
+				}
+			}
+		}
+		if info != 2 || debug != 2 {
+			t.Errorf("skips logged %d times at info and %d at debug, want 2 (the first after each post) and 2:\n%s", info, debug, h.logs)
+		}
+	})
+}
+
 func TestDaylightSavingTransitions(t *testing.T) {
 	tests := []struct {
 		name     string

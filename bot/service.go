@@ -200,6 +200,9 @@ type Service struct {
 	// inflight holds the digests and destinations with a run going in this
 	// process; the store keeps it to one run across processes.
 	inflight map[pairKey]bool
+	// skipSaid holds the digests and destinations whose skipped slot was
+	// logged at info level since they last posted.
+	skipSaid map[pairKey]bool
 	dests    map[string]Destination
 	// chanIDs maps the key of a chat destination given by name to its
 	// channel id, once resolved.
@@ -282,6 +285,7 @@ func New(deps Deps, set Settings, threads []ThreadSpec, digests []DigestSpec) (*
 		threads:       make(map[string]*threadState),
 		digests:       make(map[string]*digestState),
 		inflight:      make(map[pairKey]bool),
+		skipSaid:      make(map[pairKey]bool),
 		dests:         make(map[string]Destination),
 		chanIDs:       make(map[string]string),
 		stopCh:        make(chan struct{}),

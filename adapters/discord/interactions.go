@@ -223,9 +223,12 @@ func fresh(ts string, now time.Time) error {
 	if err != nil {
 		return errors.New("signature timestamp is not Unix seconds")
 	}
-	skew := now.Sub(time.Unix(sec, 0))
-	if skew > maxClockSkew || skew < -maxClockSkew {
-		return fmt.Errorf("signature timestamp %s off our clock (more than %s)", skew.Round(time.Second), maxClockSkew)
+	skew := now.Sub(time.Unix(sec, 0)).Round(time.Second)
+	switch {
+	case skew > maxClockSkew:
+		return fmt.Errorf("signature timestamp %s old, more than %s: a stale or replayed request", skew, maxClockSkew)
+	case skew < -maxClockSkew:
+		return fmt.Errorf("signature timestamp %s in the future, more than %s ahead of this server's clock (check the clocks)", -skew, maxClockSkew)
 	}
 	return nil
 }

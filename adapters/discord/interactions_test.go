@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -632,5 +633,29 @@ func TestInteractionReplayWithRecasedSignatureRefused(t *testing.T) {
 	}
 	if n := len(cmds.requests()); n != 1 {
 		t.Errorf("the command ran %d times, want once", n)
+	}
+}
+
+// TestFreshSaysWhichWay checks that a timestamp outside the window is
+// called old or in the future, as it is.
+func TestFreshSaysWhichWay(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	for _, tc := range []struct {
+		at   time.Time
+		want string
+	}{
+		{now.Add(-6 * time.Minute), "signature timestamp 6m0s old, more than 5m0s: a stale or replayed request"},
+		{now.Add(6 * time.Minute), "signature timestamp 6m0s in the future, more than 5m0s ahead of this server's clock (check the clocks)"},
+		{now.Add(-4 * time.Minute), ""},
+		{now.Add(4 * time.Minute), ""},
+	} {
+		err := fresh(strconv.FormatInt(tc.at.Unix(), 10), now)
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		if got != tc.want {
+			t.Errorf("fresh(%v) = %q, want %q", tc.at.Sub(now), got, tc.want)
+		}
 	}
 }

@@ -6,10 +6,12 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"sync"
 	"time"
 
@@ -80,7 +82,11 @@ func (h *Handler) verified(w http.ResponseWriter, r *http.Request) (body []byte,
 		return nil, false
 	}
 	reject := func(status int, reason string, err error) {
-		h.logger.Warn("slack: request rejected", "path", r.URL.Path, "remote", r.RemoteAddr, "status", status, "reason", reason, "err", err)
+		attrs := []any{"path", r.URL.Path, "remote", r.RemoteAddr, "status", status, "reason", reason}
+		if err != nil {
+			attrs = append(attrs, "err", err)
+		}
+		h.logger.Warn("slack: request rejected", attrs...)
 		http.Error(w, http.StatusText(status), status)
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
@@ -100,7 +106,10 @@ func (h *Handler) verified(w http.ResponseWriter, r *http.Request) (body []byte,
 		case errors.Is(err, slackgo.ErrMissingHeaders):
 			reason = "signature headers missing"
 		case errors.Is(err, slackgo.ErrExpiredTimestamp):
-			reason = "timestamp more than 5 minutes off"
+			// slack-go calls any timestamp off by more than 5 minutes
+			// "too old"; say which way it is off.
+			reject(http.StatusUnauthorized, staleness(r.Header.Get("X-Slack-Request-Timestamp"), time.Now()), nil)
+			return nil, false
 		case errors.Is(err, slackgo.ErrInvalidConfiguration):
 			reason = "no signing secret configured"
 		}
@@ -123,6 +132,20 @@ func (h *Handler) verified(w http.ResponseWriter, r *http.Request) (body []byte,
 		return nil, false
 	}
 	return body, true
+}
+
+// staleness says how a request's timestamp (Unix seconds) is off our
+// clock: too old (stale, or replayed) or in the future (a clock is wrong).
+func staleness(header string, now time.Time) string {
+	sec, err := strconv.ParseInt(header, 10, 64)
+	if err != nil {
+		return "timestamp is not Unix seconds"
+	}
+	off := now.Sub(time.Unix(sec, 0)).Round(time.Second)
+	if off < 0 {
+		return fmt.Sprintf("timestamp %s in the future, more than %s ahead of this server's clock (check the clocks)", -off, signatureWindow)
+	}
+	return fmt.Sprintf("timestamp %s old, more than %s: a stale or replayed request", off, signatureWindow)
 }
 
 func (h *Handler) serveCommand(w http.ResponseWriter, r *http.Request) {

@@ -137,44 +137,48 @@ func TestCommandVerification(t *testing.T) {
 		name string
 		req  func() *http.Request
 		want int
+		// reason is what the rejection's log line must say.
+		reason string
 	}{
-		{"valid", func() *http.Request { return signed(testSecret, now, valid) }, http.StatusOK},
-		{"wrong secret", func() *http.Request { return signed("not-the-secret", now, valid) }, http.StatusUnauthorized},
-		{"stale timestamp", func() *http.Request { return signed(testSecret, now.Add(-6*time.Minute), valid) }, http.StatusUnauthorized},
-		{"future timestamp", func() *http.Request { return signed(testSecret, now.Add(6*time.Minute), valid) }, http.StatusUnauthorized},
-		{"within the window", func() *http.Request { return signed(testSecret, now.Add(-4*time.Minute), valid) }, http.StatusOK},
+		{"valid", func() *http.Request { return signed(testSecret, now, valid) }, http.StatusOK, ""},
+		{"wrong secret", func() *http.Request { return signed("not-the-secret", now, valid) }, http.StatusUnauthorized, `reason="signature does not match"`},
+		{"stale timestamp", func() *http.Request { return signed(testSecret, now.Add(-6*time.Minute), valid) }, http.StatusUnauthorized,
+			`old, more than 5m0s: a stale or replayed request"`},
+		{"future timestamp", func() *http.Request { return signed(testSecret, now.Add(6*time.Minute), valid) }, http.StatusUnauthorized,
+			`in the future, more than 5m0s ahead of this server's clock (check the clocks)"`},
+		{"within the window", func() *http.Request { return signed(testSecret, now.Add(-4*time.Minute), valid) }, http.StatusOK, ""},
 		{"missing headers", func() *http.Request {
 			r := signed(testSecret, now, valid)
 			r.Header.Del("X-Slack-Signature")
 			r.Header.Del("X-Slack-Request-Timestamp")
 			return r
-		}, http.StatusUnauthorized},
+		}, http.StatusUnauthorized, ""},
 		{"missing signature", func() *http.Request {
 			r := signed(testSecret, now, valid)
 			r.Header.Del("X-Slack-Signature")
 			return r
-		}, http.StatusUnauthorized},
+		}, http.StatusUnauthorized, ""},
 		{"garbled signature", func() *http.Request {
 			r := signed(testSecret, now, valid)
 			r.Header.Set("X-Slack-Signature", "v0=zz")
 			return r
-		}, http.StatusUnauthorized},
+		}, http.StatusUnauthorized, ""},
 		{"body changed after signing", func() *http.Request {
 			r := signed(testSecret, now, valid)
 			changed := commandForm("follow https://evil.example", "http://127.0.0.1:1/unused").Encode()
 			r.Body = ioNopCloser(changed)
 			r.ContentLength = int64(len(changed))
 			return r
-		}, http.StatusUnauthorized},
+		}, http.StatusUnauthorized, ""},
 		{"oversized body", func() *http.Request {
 			big := commandForm(strings.Repeat("x", 70<<10), "")
 			return signed(testSecret, now, big)
-		}, http.StatusRequestEntityTooLarge},
+		}, http.StatusRequestEntityTooLarge, ""},
 		{"GET", func() *http.Request {
 			r := signed(testSecret, now, valid)
 			r.Method = http.MethodGet
 			return r
-		}, http.StatusMethodNotAllowed},
+		}, http.StatusMethodNotAllowed, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var logs bytes.Buffer
@@ -193,6 +197,9 @@ func TestCommandVerification(t *testing.T) {
 				}
 				if strings.Contains(logs.String(), "stance") || strings.Contains(logs.String(), "evil.example") || strings.Contains(logs.String(), "U0USER1") {
 					t.Errorf("the log holds the request body: %s", logs.String())
+				}
+				if !strings.Contains(logs.String(), tc.reason) || strings.Contains(logs.String(), "err=<nil>") {
+					t.Errorf("rejection log %q, want %s and no err=<nil>", logs.String(), tc.reason)
 				}
 			}
 			_ = h.Shutdown(context.Background())

@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -142,5 +144,85 @@ source = "`+filepath.Join(dir, "missing.txt")+`"
 		if !strings.Contains(stderr, want) {
 			t.Errorf("check-config lacks %q:\n%s", want, stderr)
 		}
+	}
+}
+
+// TestEveryDocumentedMetricFromTheStart reads the metric names the README
+// documents and finds each on /metrics of a service that has done nothing
+// yet: no run, no command, no model request. A series that appears only at
+// its first event misses that event in a rate() and alerts on nothing.
+func TestEveryDocumentedMetricFromTheStart(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The README writes a family's others by their ending after its first
+	// ("threaddigest_digests_posted_total, _failed_total").
+	documented := map[string]bool{}
+	stem := ""
+	for _, m := range regexp.MustCompile("threaddigest_[a-z_]+[a-z]|`(_[a-z_]+_total)`").FindAllStringSubmatch(string(readme), -1) {
+		if m[1] == "" {
+			documented[m[0]] = true
+			parts := strings.Split(m[0], "_")
+			stem = strings.Join(parts[:max(len(parts)-2, 1)], "_")
+			continue
+		}
+		documented[stem+m[1]] = true
+	}
+	dir := t.TempDir()
+	thread := filepath.Join(dir, "thread.txt")
+	if err := os.WriteFile(thread, []byte("T\n\nDec 27, 2019 · 1 comment\nAnna\nHi.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := writeConfig(t, dir, fmt.Sprintf(`
+[store]
+url = "sqlite:%s"
+
+[http]
+listen = "127.0.0.1:0"
+
+[analysis]
+engine = "llm"
+
+[llm]
+base_url = "http://127.0.0.1:9/v1"
+model = "none"
+
+[[thread]]
+name = "t"
+source = %q
+poll = "1h"
+
+[[digest]]
+thread = "t"
+schedule = "0 8 1 1 *"
+to = ["stdout"]
+catch_up = false
+`, filepath.Join(dir, "state.db"), thread))
+	stderr := &syncBuffer{}
+	stop := background([]string{"serve", "--config", cfg}, Env{Stdout: io.Discard, Stderr: stderr})
+	defer stop()
+	addr := waitFor(t, stderr, regexp.MustCompile(`msg="http server listening" addr=(\S+)`))
+	waitFor(t, stderr, regexp.MustCompile(`msg="service started"`))
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var missing []string
+	for name := range documented {
+		if !regexp.MustCompile(`(?m)^` + name + `(_bucket|_sum|_count)?(\{| )`).Match(body) {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		t.Errorf("documented metrics not on /metrics before their first event: %v", missing)
+	}
+	if len(documented) < 20 {
+		t.Errorf("found only %d documented metrics in the README", len(documented))
+	}
+	if err := stop(); err != nil {
+		t.Error(err)
 	}
 }

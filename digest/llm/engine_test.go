@@ -709,8 +709,16 @@ threaddigest_llm_comments_total{source="offline"} 0
 	expect = `
 # HELP threaddigest_llm_requests_total Requests to the language model by outcome (ok, timeout, rate_limited, server_error, http_error, transport, malformed, truncated, refused, canceled).
 # TYPE threaddigest_llm_requests_total counter
+threaddigest_llm_requests_total{outcome="canceled"} 0
+threaddigest_llm_requests_total{outcome="http_error"} 0
+threaddigest_llm_requests_total{outcome="malformed"} 0
 threaddigest_llm_requests_total{outcome="ok"} 4
 threaddigest_llm_requests_total{outcome="rate_limited"} 1
+threaddigest_llm_requests_total{outcome="refused"} 0
+threaddigest_llm_requests_total{outcome="server_error"} 0
+threaddigest_llm_requests_total{outcome="timeout"} 0
+threaddigest_llm_requests_total{outcome="transport"} 0
+threaddigest_llm_requests_total{outcome="truncated"} 0
 `
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(expect), "threaddigest_llm_requests_total"); err != nil {
 		t.Error(err)

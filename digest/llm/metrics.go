@@ -58,6 +58,20 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}),
 	}
 	reg.MustRegister(m.requests, m.tokens, m.cost, m.digestTokens, m.digestCost, m.comments, m.dropped, m.fallbacks)
+	// Every series exists from the start, at zero (the values the help
+	// lists), so that rates and alerts see the first event.
+	for _, o := range []string{"ok", failTimeout, failRateLimited, failServer, failHTTP, failTransport, failMalformed, failTruncated, failRefused, failCanceled} {
+		m.requests.WithLabelValues(o).Add(0)
+	}
+	for _, k := range []string{"prompt", "completion"} {
+		m.tokens.WithLabelValues(k).Add(0)
+	}
+	for _, src := range []string{"cache", "model", "offline"} {
+		m.comments.WithLabelValues(src).Add(0)
+	}
+	for _, r := range []string{dropNotVerbatim, dropUnknownComment, dropUnknownArg, dropUnknownKey, dropBadValue, dropDuplicate} {
+		m.dropped.WithLabelValues(r).Add(0)
+	}
 	return m
 }
 
