@@ -13,6 +13,7 @@ const (
 	negationScope     = 3     // tokens after a negator that it reaches
 	reverseScope      = 3     // tokens after a reverser that it reaches (4 to 6 read no better)
 	reverseFlip       = -0.8  // an evaluative word after a reverser counts this much, reversed
+	tooFlip           = 0.8   // a good word after "too" counts this much, as a fault
 	nearTarget        = 5     // tokens from a mention within which a cue is "near"
 	farWeight         = 0.6   // a cue in a mentioning sentence but not near it
 	noMentionWeight   = 0.35  // a cue in a sentence that does not mention the target
@@ -416,7 +417,13 @@ func (a *analysis) polarity(t, from, to int32) float64 {
 		}
 	}
 	if t > from {
-		if in := a.vocab.words[a.toks[t-1]>>1].intensity; in > 0 {
+		prev := &a.vocab.words[a.toks[t-1]>>1]
+		if prev.text == "too" && v > 0 {
+			// Too much of a good thing is a fault: "too cheap to
+			// modernise", "too clever by half".
+			return -v * tooFlip
+		}
+		if in := prev.intensity; in > 0 {
 			v *= float64(in)
 		}
 	}
@@ -484,6 +491,7 @@ func holds(positions []int32, t int32) bool {
 // is not what they say. quoted is scratch space, returned for reuse.
 func (a *analysis) markQuoted(i int, quoted []textproc.Span) []textproc.Span {
 	body := a.t.Comments[i].Body
+	a.markAttributed(i)
 	quoted = textproc.QuotedSpans(quoted[:0], body)
 	if len(quoted) == 0 {
 		return quoted
@@ -507,6 +515,51 @@ func (a *analysis) markQuoted(i int, quoted []textproc.Span) []textproc.Span {
 	}
 	return quoted
 }
+
+// reporting are words that attribute the clause after "that" to someone
+// else: "the article suggests that Trump won", "critics claim that…".
+var reporting = map[string]bool{
+	"said": true, "says": true, "saying": true, "suggests": true, "suggested": true, "suggestion": true,
+	"claim": true, "claims": true, "claimed": true, "argues": true, "argued": true, "argument": true,
+	"reports": true, "reported": true, "insists": true, "insisted": true, "alleges": true, "alleged": true,
+	"tells": true, "told": true, "notion": true, "idea": true, "assertion": true, "asserts": true,
+}
+
+// markAttributed marks, like quotes, the clauses of comment i that a
+// reporting word gives to someone other than the commenter ("the odd
+// suggestion in the article that Trump was celebrating his victory"), up
+// to a contrast or the end of the sentence. What the commenter says of
+// their own belief ("I said that…", "we argued that…") is theirs.
+func (a *analysis) markAttributed(i int) {
+	for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
+		sn := a.sents[s]
+		for t := sn.tok0; t < sn.tok1; t++ {
+			w := a.vocab.words[a.toks[t]>>1].text
+			if !reporting[w] || t > sn.tok0 && firstPerson[a.vocab.words[a.toks[t-1]>>1].text] {
+				continue
+			}
+			that := int32(-1)
+			for u := t + 1; u < sn.tok1 && u <= t+5; u++ {
+				if a.vocab.words[a.toks[u]>>1].text == "that" {
+					that = u
+					break
+				}
+			}
+			if that < 0 {
+				continue
+			}
+			u := that + 1
+			for ; u < sn.tok1 && !a.vocab.words[a.toks[u]>>1].contrast; u++ {
+				a.quoted[u>>6] |= 1 << (u & 63)
+			}
+			t = u
+		}
+	}
+}
+
+// firstPerson are the subjects under which a reporting word reports the
+// commenter's own view.
+var firstPerson = map[string]bool{"i": true, "we": true, "i've": true, "we've": true}
 
 // inQuote reports whether token t stands in quotes.
 func (a *analysis) inQuote(t int32) bool { return a.quoted[t>>6]&(1<<(t&63)) != 0 }

@@ -40,7 +40,7 @@ var handReading = map[string]map[string]string{
 // exampleFloors are how many comments of each example read as a person
 // reads them (handReading) when the floors were last raised; the stance
 // search (TestTuneStance) keeps to them too.
-var exampleFloors = map[string]int{"huawei-europe.txt": 35, "fare-free-buses.jsonl": 7}
+var exampleFloors = map[string]int{"huawei-europe.txt": 36, "fare-free-buses.jsonl": 7}
 
 // TestStanceOnExamples compares the digest's stances on the bundled examples
 // with a careful reading. The floors are what the analysis reached when they
@@ -111,6 +111,8 @@ func TestStanceReadings(t *testing.T) {
 		{"off topic, not named", "", "Huawei", "The weather is terrible and the trains are awful.", StanceNone},
 		{"a demand criticises, kind words or not", "", "Donald Trump", "Trump needs to learn about our political legal posture and would be better advised to adapt to world class honest truthful journalism.", StanceAgainst},
 		{"a demand that grants", "", "Huawei", "Huawei should be allowed to bid like anyone else.", StanceFavor},
+		{"what the article says is the article's", "", "Donald Trump", "I was intrigued by the odd suggestion in the article that Trump was celebrating his great victory. Trump is a disgrace.", StanceAgainst},
+		{"too much of a good thing", "", "the MTA", "The MTA administrators were too cheap and too slow to modernise.", StanceAgainst},
 		{"a climate claim: alarm is favor", "", "human-caused climate change", "Climate change is a catastrophic threat to our children.", StanceFavor},
 		{"a climate claim: denial is against", "", "human-caused climate change", "Climate change is a hoax and a scam.", StanceAgainst},
 		{"a climate claim: attacking its doubters is favor", "", "human-caused climate change", "The deniers and cranks have no science, only spin. Climate change is real.", StanceFavor},
