@@ -21,9 +21,6 @@ type target struct {
 	subject bool
 	// kind says what favor and against mean (kindEntity, kindBelief).
 	kind int
-	// person is set when the target is a person: "he" and "his" in a
-	// comment then stand for them.
-	person bool
 	// roles[w] are the stance roles of vocabulary word w (roleReverser, …).
 	roles []uint16
 	// mentionedIn[i] is set when comment i mentions the target.
@@ -64,7 +61,6 @@ func (a *analysis) findTarget() {
 	if a.target.kind == kindBelief {
 		a.beliefMentions()
 	}
-	a.target.person = a.isPerson()
 }
 
 // beliefMentions makes a belief target mentioned by its head word alone:
@@ -81,44 +77,6 @@ func (a *analysis) beliefMentions() {
 		a.target.stems = heads
 		a.target.need = 1
 	}
-}
-
-// isPerson reports whether the target is a person: a name written with
-// capitals that comments mentioning it follow with "he" or "his" more often
-// than with "it" or "they".
-func (a *analysis) isPerson() bool {
-	tg := &a.target
-	if tg.display == "" || tg.kind != kindEntity {
-		return false
-	}
-	for _, w := range strings.Fields(tg.display) {
-		r := []rune(w)
-		if !unicode.IsUpper(r[0]) || strings.ToUpper(w) == w {
-			return false
-		}
-	}
-	he, it := 0, 0
-	var buf []int32
-	for i := 0; i < a.n; i++ {
-		if !a.live(i) {
-			continue
-		}
-		for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
-			if buf = a.mentions(int(s), buf); len(buf) == 0 {
-				continue
-			}
-			sn := a.sents[s]
-			for t := sn.tok0; t < sn.tok1; t++ {
-				switch a.vocab.words[a.toks[t]>>1].text {
-				case "he", "his", "him":
-					he++
-				case "it", "its", "they", "their", "them":
-					it++
-				}
-			}
-		}
-	}
-	return he > it
 }
 
 // titleNames reports whether the thread's title mentions tg: at least need
