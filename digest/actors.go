@@ -51,40 +51,9 @@ func (a *analysis) findActors() {
 	if a.target.display == "" {
 		return
 	}
-	nStems := len(a.vocab.stemText)
-	df := make([]int32, nStems)
-	capital := make([]int32, nStems)
-	nonFirst := make([]int32, nStems)
-	last := make([]int32, nStems)
-	for k := range last {
-		last[k] = -1
-	}
-	live := 0
-	for i := 0; i < a.n; i++ {
-		if !a.live(i) {
-			continue
-		}
-		live++
-		for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
-			sn := a.sents[s]
-			for t := sn.tok0; t < sn.tok1; t++ {
-				st := a.vocab.words[a.toks[t]>>1].stem
-				if st < 0 {
-					continue
-				}
-				if last[st] != int32(i) {
-					last[st] = int32(i)
-					df[st]++
-				}
-				if t > sn.tok0 {
-					nonFirst[st]++
-					if a.toks[t]&1 == 1 {
-						capital[st]++
-					}
-				}
-			}
-		}
-	}
+	u := a.stemUsage()
+	nStems := len(u.df)
+	df, capital, nonFirst, live := u.df, u.capital, u.nonFirst, u.live
 	isTarget := map[int32]bool{}
 	for _, st := range a.target.stems {
 		isTarget[st] = true

@@ -305,23 +305,26 @@ func (a *analysis) targetFromTitle() (target, bool) {
 	return a.targetFrom(display, best), true
 }
 
-// targetFromComments picks the proper name the most comments use, when one
-// is used by at least a tenth of them.
-func (a *analysis) targetFromComments() target {
+// stemUsage counts, for each stem, the live comments using it (df), its
+// uses not opening a sentence (nonFirst) and how many of those are written
+// with a capital: what tells a proper name.
+type stemUsage struct {
+	df, capital, nonFirst []int32
+	live                  int
+}
+
+func (a *analysis) stemUsage() stemUsage {
 	nStems := len(a.vocab.stemText)
-	df := make([]int32, nStems)
-	capital := make([]int32, nStems)
-	nonFirst := make([]int32, nStems)
+	u := stemUsage{df: make([]int32, nStems), capital: make([]int32, nStems), nonFirst: make([]int32, nStems)}
 	last := make([]int32, nStems)
 	for i := range last {
 		last[i] = -1
 	}
-	live := 0
 	for i := 0; i < a.n; i++ {
 		if !a.live(i) {
 			continue
 		}
-		live++
+		u.live++
 		for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
 			sn := a.sents[s]
 			for t := sn.tok0; t < sn.tok1; t++ {
@@ -331,17 +334,26 @@ func (a *analysis) targetFromComments() target {
 				}
 				if last[stem] != int32(i) {
 					last[stem] = int32(i)
-					df[stem]++
+					u.df[stem]++
 				}
 				if t > sn.tok0 {
-					nonFirst[stem]++
+					u.nonFirst[stem]++
 					if a.toks[t]&1 == 1 {
-						capital[stem]++
+						u.capital[stem]++
 					}
 				}
 			}
 		}
 	}
+	return u
+}
+
+// targetFromComments picks the proper name the most comments use, when one
+// is used by at least a tenth of them.
+func (a *analysis) targetFromComments() target {
+	u := a.stemUsage()
+	nStems := len(u.df)
+	df, capital, nonFirst, live := u.df, u.capital, u.nonFirst, u.live
 	best := int32(-1)
 	for s := int32(0); s < int32(nStems); s++ {
 		if int(df[s])*10 < live || df[s] < 2 || nonFirst[s] < 2 || capital[s]*10 < nonFirst[s]*7 {
