@@ -225,7 +225,9 @@ func serve(ctx context.Context, cfg *config.Config, env Env, logger *slog.Logger
 			logger.Warn("the service had not stopped by the shutdown deadline; stopping without it", "deadline", shutdownDrain)
 		}
 	}
-	if runErr != nil {
+	// Stopped while starting, the service's start is cut short by the
+	// cancellation: that is a stop, not a failure.
+	if runErr != nil && !(ctx.Err() != nil && errors.Is(runErr, context.Canceled)) {
 		return fmt.Errorf("serve: %w", runErr)
 	}
 	logger.Info("stopped")
