@@ -24,6 +24,9 @@ type Source struct {
 	opt    input.Options
 	thread string
 	log    *slog.Logger
+	// afterRead, when set (tests), runs between reading the file and
+	// checking that it did not change meanwhile.
+	afterRead func()
 }
 
 // New returns a source reading path with opt. thread picks the thread of a
@@ -82,6 +85,17 @@ func (s *Source) Fetch(ctx context.Context, prev string) (source.Result, error) 
 		return source.Result{}, fmt.Errorf("file source: %s: %w", s.path, err)
 	}
 	cur.SHA256 = hex.EncodeToString(h.Sum(nil))
+	if s.afterRead != nil {
+		s.afterRead()
+	}
+	// A file being written while it was read (most writers truncate, then
+	// write) may have been read in part: its last comment cut short would
+	// be stored as a new one, the rest marked gone. Such a read is not
+	// used; the next poll reads the file as written.
+	if after, err := os.Stat(s.path); err != nil || after.Size() != cur.Size || after.ModTime().UnixNano() != cur.ModTime {
+		s.log.Info("file changed while it was read; reading it again at the next poll", "file", s.path)
+		return source.Result{State: prev, NotModified: true}, nil
+	}
 	if prev != "" && old.SHA256 == cur.SHA256 {
 		return source.Result{State: encode(cur), NotModified: true}, nil
 	}

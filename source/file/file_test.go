@@ -131,3 +131,35 @@ func TestFetchRefusesAFIFO(t *testing.T) {
 		t.Errorf("Fetch of a directory: %v", err)
 	}
 }
+
+// TestFileRewrittenWhileRead changes the file between its read and the
+// check after it, as a writer that truncates and then writes does while a
+// poll reads: that read is not used (it may have been of part of the file,
+// whose cut-short last comment would be stored as a new one), and the next
+// poll reads the file as written.
+func TestFileRewrittenWhileRead(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "t.txt")
+	if err := os.WriteFile(path, []byte(page), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	longer := page + "Cy (Paris)\nA third.\n"
+	var logs bytes.Buffer
+	src := New(path, input.Options{}, "", slog.New(slog.NewTextHandler(&logs, nil)))
+	src.afterRead = func() {
+		src.afterRead = nil
+		if err := os.WriteFile(path, []byte(longer), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first, err := src.Fetch(context.Background(), "")
+	if err != nil || !first.NotModified || len(first.Comments) != 0 || first.State != "" {
+		t.Fatalf("a read the file changed under = %+v, %v; want it unused", first, err)
+	}
+	if !strings.Contains(logs.String(), "file changed while it was read") {
+		t.Errorf("log: %s", logs.String())
+	}
+	second, err := src.Fetch(context.Background(), first.State)
+	if err != nil || second.NotModified || len(second.Comments) != 3 {
+		t.Errorf("the next poll = %+v, %v; want the file as written", second, err)
+	}
+}
