@@ -36,6 +36,12 @@ func (a *analysis) scoreLocalStance() {
 	for id, w := range a.vocab.words {
 		a.target.roles[id] = stanceRole(w.text)
 	}
+	if a.target.kind == kindBelief {
+		a.target.cue = make([]float32, len(a.vocab.words))
+		for id, w := range a.vocab.words {
+			a.target.cue[id] = affirmWords[w.text] - denialWords[w.text]
+		}
+	}
 	a.target.mentionedIn = make([]bool, a.n)
 	a.target.clearest = make([]sides, a.n)
 	if a.target.display == "" {
@@ -123,7 +129,7 @@ func (a *analysis) sentenceStance(s int, buf []int32) (float64, []int32) {
 			// A claim is argued with the vocabulary of its debate: its
 			// doubters' words are against it, its defenders' for it,
 			// whoever is being spoken of.
-			if cue := affirmWords[w.text] - denialWords[w.text]; cue != 0 && !holds(mention, t) && !a.inQuote(t) {
+			if cue := a.target.cue[a.toks[t]>>1]; cue != 0 && !holds(mention, t) && !a.inQuote(t) {
 				v := float64(cue) * beliefCueWeight
 				if a.negated(t, sn.tok0) {
 					v = -v
@@ -304,13 +310,11 @@ func (a *analysis) demandStance(s int, mention []int32, hyp span) (float64, bool
 	sn := a.sents[s]
 	for _, m := range mention {
 		for t := m + 1; t < sn.tok1 && t <= m+2; t++ {
-			w := a.vocab.words[a.toks[t]>>1].text
-			if !modals[w] || hyp.holds(t) {
+			if a.role(t)&roleModal == 0 || hyp.holds(t) {
 				continue
 			}
 			for u := t + 1; u < sn.tok1 && u <= t+3; u++ {
-				next := &a.vocab.words[a.toks[u]>>1]
-				if granted[next.text] || next.action > 0 {
+				if a.role(u)&roleGranted != 0 || a.vocab.words[a.toks[u]>>1].action > 0 {
 					return demandWeight, true
 				}
 			}
@@ -441,6 +445,10 @@ const (
 	roleTo                             // "to": "a mistake to ban them"
 	rolePronoun                        // "it", "them": may stand for the target
 	roleUnbound                        // "with", "up": after a reverser, it has no object ("it ends with trust")
+	roleReporting                      // "says", "suggestion": gives a that-clause to someone else
+	roleFirstPerson                    // "I", "we": the commenter's own view
+	roleModal                          // "should", "must": a demand
+	roleGranted                        // "allowed", "trusted": what a demand may grant
 )
 
 func stanceRole(w string) uint16 {
@@ -467,6 +475,18 @@ func stanceRole(w string) uint16 {
 		r |= rolePronoun
 	case "with", "up", "in", "at", "on", "by", "as":
 		r |= roleUnbound
+	}
+	if reporting[w] {
+		r |= roleReporting
+	}
+	if firstPerson[w] {
+		r |= roleFirstPerson
+	}
+	if modals[w] {
+		r |= roleModal
+	}
+	if granted[w] {
+		r |= roleGranted
 	}
 	return r
 }
@@ -534,8 +554,7 @@ func (a *analysis) markAttributed(i int) {
 	for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
 		sn := a.sents[s]
 		for t := sn.tok0; t < sn.tok1; t++ {
-			w := a.vocab.words[a.toks[t]>>1].text
-			if !reporting[w] || t > sn.tok0 && firstPerson[a.vocab.words[a.toks[t-1]>>1].text] {
+			if a.role(t)&roleReporting == 0 || t > sn.tok0 && a.role(t-1)&roleFirstPerson != 0 {
 				continue
 			}
 			that := int32(-1)

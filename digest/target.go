@@ -21,6 +21,9 @@ type target struct {
 	subject bool
 	// kind says what favor and against mean (kindEntity, kindBelief).
 	kind int
+	// cue[w] is how far vocabulary word w affirms (+) or doubts (−) a
+	// belief target in its debate; nil for an entity.
+	cue []float32
 	// roles[w] are the stance roles of vocabulary word w (roleReverser, …).
 	roles []uint16
 	// mentionedIn[i] is set when comment i mentions the target.
