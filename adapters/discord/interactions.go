@@ -327,13 +327,11 @@ func (h *Interactions) command(i *discordgo.Interaction, received time.Time) rep
 	if !h.begin() {
 		return h.immediate(i, textMessages("threaddigest is busy; try again in a minute."), true)
 	}
-	// Queries are answered to the asker alone; a change of what the channel
-	// follows is for everyone in it to see.
-	ephemeral := !needsManage(req.Sub)
-	flags := discordgo.MessageFlags(0)
-	if ephemeral {
-		flags = discordgo.MessageFlagsEphemeral
-	}
+	// Every answer is deferred to the asker alone: whether it is for the
+	// channel is known only once it is ready. A change of what the channel
+	// follows is then announced to the channel in a follow-up; a refusal or
+	// an error stays the asker's.
+	flags := discordgo.MessageFlagsEphemeral
 	done := make(chan error, 1)
 	go func() {
 		defer h.wg.Done()
@@ -353,7 +351,12 @@ func (h *Interactions) command(i *discordgo.Interaction, received time.Time) rep
 			h.toChannel(i, req, msgs)
 			return
 		}
-		h.deliver(i, msgs, ephemeral, true, received)
+		if !r.Ephemeral {
+			// For the channel: the asker's deferred answer says so, and
+			// the answer follows up where everyone sees it.
+			msgs = append(textMessages("Done: the channel is told."), msgs...)
+		}
+		h.deliver(i, msgs, r.Ephemeral, true, received)
 	}()
 	return reply{
 		resp:  &wireResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource, Data: &wireResponseData{Flags: flags}},

@@ -347,8 +347,8 @@ func TestInteractionFollowNeedsManageChannels(t *testing.T) {
 	for _, perms := range []int64{discordgo.PermissionManageChannels, discordgo.PermissionAdministrator} {
 		id, body = e.command("follow", perms, opts...)
 		r = e.send(t, id, body)
-		if r.Type != discordgo.InteractionResponseDeferredChannelMessageWithSource || r.Data.Flags != 0 {
-			t.Errorf("perms %d: reply %+v, want a public deferral", perms, r)
+		if r.Type != discordgo.InteractionResponseDeferredChannelMessageWithSource || r.Data.Flags != discordgo.MessageFlagsEphemeral {
+			t.Errorf("perms %d: reply %+v, want a deferral to the asker (the answer may be an error)", perms, r)
 		}
 	}
 	got := cmds.requests()
@@ -356,6 +356,41 @@ func TestInteractionFollowNeedsManageChannels(t *testing.T) {
 		t.Errorf("requests %+v", got)
 	}
 	waitFor(t, "the follow answers", func() bool { return len(e.fake.Messages()) == 2 })
+}
+
+// TestInteractionFollowAnnouncedErrorsKeptToTheAsker checks that a follow
+// made is announced to the channel in a public follow-up, while a follow
+// that fails is told to the asker alone.
+func TestInteractionFollowAnnouncedErrorsKeptToTheAsker(t *testing.T) {
+	cmds := &fakeCommands{answer: func(_ context.Context, r bot.Request) bot.Response {
+		if r.Args[0] == "hn:1" {
+			return bot.Response{Kind: bot.KindText, Thread: "hn-1", Text: "This channel now follows hn-1 (hn:1)."}
+		}
+		return bot.Response{Kind: bot.KindText, Ephemeral: true, Text: "That source cannot be read: the site's name could not be found."}
+	}}
+	e := newIxEnv(t, cmds)
+	id, body := e.command("follow", discordgo.PermissionManageChannels, discordfake.Option{Name: "source", Value: "hn:1"})
+	e.send(t, id, body)
+	waitFor(t, "the announcement", func() bool { return len(e.fake.Messages()) == 2 })
+	msgs := e.fake.Messages()
+	if msgs[0].Route != "edit" || msgs[0].Payload.Content != "Done: the channel is told." {
+		t.Errorf("the asker's answer = %+v", msgs[0])
+	}
+	if msgs[1].Route != "followup" || msgs[1].Payload.Flags != 0 || !strings.Contains(msgs[1].Payload.Content, "now follows hn-1") {
+		t.Errorf("the announcement = %+v, want a public follow-up", msgs[1])
+	}
+	id, body = e.command("follow", discordgo.PermissionManageChannels, discordfake.Option{Name: "source", Value: "hn:2"})
+	if r := e.send(t, id, body); r.Data.Flags != discordgo.MessageFlagsEphemeral {
+		t.Errorf("deferral flags %d, want ephemeral", r.Data.Flags)
+	}
+	waitFor(t, "the refusal", func() bool { return len(e.fake.Messages()) == 3 })
+	if m := e.fake.Messages()[2]; m.Route != "edit" || !strings.Contains(m.Payload.Content, "cannot be read") {
+		t.Errorf("the refusal = %+v, want the asker's deferred answer edited", m)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if n := len(e.fake.Messages()); n != 3 {
+		t.Errorf("%d messages: a failed follow reached the channel", n)
+	}
 }
 
 func TestRequestFromInteraction(t *testing.T) {
