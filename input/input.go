@@ -25,6 +25,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/text/unicode/norm"
+
 	threaddigest "github.com/threaddigest/threaddigest"
 	"github.com/threaddigest/threaddigest/internal/htmltext"
 )
@@ -330,7 +332,8 @@ type builder struct {
 	index   map[string]int    // thread id -> position in threads
 	seen    []map[string]int  // per thread: comment id -> line first seen
 	titles  map[string]string // titles given before the thread's first comment
-	repeats []map[string]int  // per thread: content id -> comments seen with it
+	repeats []map[[8]byte]int // per thread: content hash -> comments seen with it
+	scratch []byte            // contentHash's buffer
 }
 
 func newBuilder(name string, res *Result) *builder {
@@ -353,7 +356,7 @@ func (b *builder) thread(id string) int {
 	b.index[id] = i
 	b.threads = append(b.threads, threaddigest.Thread{ID: id, Title: b.titles[id]})
 	b.seen = append(b.seen, map[string]int{})
-	b.repeats = append(b.repeats, map[string]int{})
+	b.repeats = append(b.repeats, map[[8]byte]int{})
 	return i
 }
 
@@ -387,9 +390,9 @@ func (b *builder) add(line int, threadID string, c threaddigest.Comment) {
 	}
 	ti := b.thread(threadID)
 	if c.ID == "" {
-		base := ContentID(c, 1)
-		b.repeats[ti][base]++
-		c.ID = ContentID(c, b.repeats[ti][base])
+		h := contentHash(c, &b.scratch)
+		b.repeats[ti][h]++
+		c.ID = contentID(h, b.repeats[ti][h])
 	}
 	if first, dup := b.seen[ti][c.ID]; dup {
 		b.skip(line, FieldID, "duplicate comment id %q in thread %q (first on line %d); the first is kept", c.ID, threadID, first)
@@ -413,15 +416,39 @@ func (b *builder) add(line int, threadID string, c threaddigest.Comment) {
 // exactly those added. An edit is a new text, so a new comment, and the
 // old text is gone from the file (the service marks it deleted).
 func ContentID(c threaddigest.Comment, occurrence int) string {
-	h := sha256.New()
-	h.Write([]byte(c.CommenterKey()))
-	h.Write([]byte{0})
-	h.Write([]byte(c.Body))
-	id := hex.EncodeToString(h.Sum(nil)[:8])
-	if occurrence > 1 {
-		id += "-" + strconv.Itoa(occurrence)
+	var scratch []byte
+	return contentID(contentHash(c, &scratch), occurrence)
+}
+
+// contentHash is the hash ContentID is made from, computed in scratch (kept
+// between calls, so that reading a file allocates no buffer per comment):
+// CommenterKey, a NUL byte, the body.
+func contentHash(c threaddigest.Comment, scratch *[]byte) [8]byte {
+	buf := (*scratch)[:0]
+	if c.AuthorID != "" {
+		buf = append(append(buf, "id:"...), c.AuthorID...)
+	} else {
+		buf = append(buf, "name:"...)
+		if norm.NFC.IsNormalString(c.Author) { // most names: no copy to make
+			buf = append(buf, c.Author...)
+		} else {
+			buf = norm.NFC.AppendString(buf, c.Author)
+		}
 	}
-	return id
+	buf = append(append(buf, 0), c.Body...)
+	*scratch = buf
+	sum := sha256.Sum256(buf)
+	return [8]byte(sum[:8])
+}
+
+// contentID writes a content hash and occurrence as ContentID does.
+func contentID(h [8]byte, occurrence int) string {
+	var b [16 + 1 + 20]byte
+	out := hex.AppendEncode(b[:0], h[:])
+	if occurrence > 1 {
+		out = strconv.AppendInt(append(out, '-'), int64(occurrence), 10)
+	}
+	return string(out)
 }
 
 // csvID reads an id of a CSV file: as written, except that a whole number
