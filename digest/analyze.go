@@ -1,6 +1,7 @@
 package digest
 
 import (
+	"cmp"
 	"runtime"
 	"slices"
 	"sort"
@@ -50,8 +51,8 @@ type analysis struct {
 	// seed makes every pseudo-random choice a function of the input.
 	seed uint64
 
-	// order lists the comments by ID (ties: input position), and rank[i] is
-	// comment i's place in it. Steps where input order should not matter
+	// order lists the comments in reading order (readingOrder: by content,
+	// then id), and rank[i] is comment i's place in it. Steps where input order should not matter
 	// walk comments in this order and break ties by rank, so that a
 	// shuffled thread digests the same.
 	order []int32
@@ -80,8 +81,8 @@ type analysis struct {
 	toks  []int32
 	sents []sentence
 	// Comment i's sentences are sents[sentStart[i]:sentEnd[i]]. Comments
-	// are read in ID order, so that numbering words and sentences does not
-	// depend on input order.
+	// are read in reading order, so that numbering words and sentences
+	// depends neither on input order nor on ids.
 	sentStart, sentEnd []int32
 
 	target target
@@ -149,11 +150,11 @@ func newAnalysis(t threaddigest.Thread, opt Options) *analysis {
 		vocab:     newVocabulary(),
 	}
 	a.commenters = numberCommenters(t, a.commenter)
-	a.order, a.rank = idOrder(t)
+	a.order, a.rank = readingOrder(t)
 	h := newFNV64a()
 	for _, i := range a.order {
 		c := &t.Comments[i]
-		h = h.add(c.ID).addByte(0).add(c.Body).addByte(0)
+		h = h.add(c.CommenterKey()).addByte(0).add(c.Body).addByte(0)
 	}
 	a.seed = uint64(h) | 1
 	return a
@@ -177,14 +178,25 @@ func numberCommenters(t threaddigest.Thread, commenter []int32) []string {
 	return keys
 }
 
-// idOrder lists the comments by ID (ties: input position), and gives each
-// comment's place in that list.
-func idOrder(t threaddigest.Thread) (order, rank []int32) {
+// readingOrder lists the comments in the order the analysis reads them
+// (order) and each comment's place in it (rank), which breaks every tie:
+// by what a comment says and who says it, then by id. Neither the order
+// of the input nor the ids decide what a thread digests to — a page's ids
+// are hashes of its text, a source's are arbitrary — only the comments.
+func readingOrder(t threaddigest.Thread) (order, rank []int32) {
+	key := make([]uint64, len(t.Comments))
 	order = make([]int32, len(t.Comments))
 	for i := range order {
 		order[i] = int32(i)
+		c := &t.Comments[i]
+		key[i] = uint64(newFNV64a().add(c.CommenterKey()).addByte(0).add(c.Body))
 	}
-	slices.SortStableFunc(order, func(x, y int32) int { return strings.Compare(t.Comments[x].ID, t.Comments[y].ID) })
+	slices.SortStableFunc(order, func(x, y int32) int {
+		if kx, ky := key[x], key[y]; kx != ky {
+			return cmp.Compare(kx, ky)
+		}
+		return strings.Compare(t.Comments[x].ID, t.Comments[y].ID)
+	})
 	rank = make([]int32, len(order))
 	for r, i := range order {
 		rank[i] = int32(r)
@@ -215,7 +227,7 @@ func (a *analysis) live(i int) bool { return !a.t.Comments[i].Deleted }
 func (a *analysis) tokenize() {
 	a.sentStart = make([]int32, a.n)
 	a.sentEnd = make([]int32, a.n)
-	// Comments are read in ID order, in contiguous chunks read in parallel,
+	// Comments are read in reading order, in contiguous chunks read in parallel,
 	// each with its own word numbering; the chunks are then joined in order,
 	// which numbers words exactly as one reader would have.
 	workers := 1

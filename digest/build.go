@@ -67,8 +67,9 @@ type assembly struct {
 	// commenter[i] numbers comment i's commenter; commenters counts them.
 	commenter  []int32
 	commenters int
-	// rank[i] is comment i's place in ID order: ties are broken by it, so
-	// that a shuffled thread digests the same.
+	// rank[i] is comment i's place in reading order (readingOrder): ties
+	// are broken by it, so that a shuffled or renamed thread digests the
+	// same.
 	rank []int32
 
 	parent   []int32 // index of the comment replied to, or -1
@@ -517,8 +518,10 @@ func (as *assembly) places() placeTable {
 	}
 	type tally struct {
 		n     int
-		first int
+		first string // the least id of the comments written there
 	}
+	// A tie of places goes to the one written first, as far as ids tell
+	// (sources number comments as they come).
 	counts := make([]map[string]*tally, as.commenters)
 	for i, c := range as.t.Comments {
 		p := resolve(c.Location)
@@ -532,10 +535,13 @@ func (as *assembly) places() placeTable {
 		}
 		t := counts[k][c.Location]
 		if t == nil {
-			t = &tally{first: int(as.rank[i])}
+			t = &tally{first: c.ID}
 			counts[k][c.Location] = t
 		}
 		t.n++
+		if c.ID < t.first {
+			t.first = c.ID
+		}
 	}
 	for k, m := range counts {
 		bestLoc, best := "", (*tally)(nil)

@@ -105,7 +105,7 @@ func Assemble(t threaddigest.Thread, l Labels, opt Options) (Digest, error) {
 		argsOf:    make([][]int32, n),
 	}
 	as.commenters = len(numberCommenters(t, as.commenter))
-	_, as.rank = idOrder(t)
+	_, as.rank = readingOrder(t)
 	for k, arg := range l.Arguments {
 		as.argLabels[k] = arg.Label
 	}

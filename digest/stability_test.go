@@ -126,3 +126,49 @@ func TestStableAsThreadGrows(t *testing.T) {
 		})
 	}
 }
+
+// TestSameReadingWhateverTheIDs renames every comment (and every parent
+// reference) with ids in another order: what the digest says of each
+// comment, and its arguments, must not change. A page's comments are named
+// by a hash of their text, so the order of their ids is arbitrary.
+func TestSameReadingWhateverTheIDs(t *testing.T) {
+	for _, st := range stableThreads(t) {
+		t.Run(st.name, func(t *testing.T) {
+			opt := digest.Options{Target: st.target}
+			before := digest.Analyze(st.thread, opt)
+			renamed := st.thread
+			renamed.Comments = slices.Clone(st.thread.Comments)
+			n := len(renamed.Comments)
+			name := map[string]string{}
+			for i, c := range renamed.Comments {
+				// Reversed, so that id order is the reverse of what it was.
+				name[c.ID] = fmt.Sprintf("id-%06d", n-i)
+			}
+			for i := range renamed.Comments {
+				c := &renamed.Comments[i]
+				c.ID = name[c.ID]
+				if p, ok := name[c.ParentID]; ok {
+					c.ParentID = p
+				}
+			}
+			after := digest.Analyze(renamed, opt)
+			changed := 0
+			for i := range before.Comments {
+				if diff := sameReading(before, after, i); len(diff) > 0 {
+					changed++
+					if changed <= 5 {
+						t.Errorf("comment %d read differently once renamed: %v", i+1, diff)
+					}
+				}
+			}
+			if len(before.Arguments) != len(after.Arguments) {
+				t.Fatalf("%d arguments, %d once renamed", len(before.Arguments), len(after.Arguments))
+			}
+			for k := range before.Arguments {
+				if b, a := before.Arguments[k], after.Arguments[k]; b.Label != a.Label || b.Commenters != a.Commenters {
+					t.Errorf("argument %d: %q (%d commenters), once renamed %q (%d)", k+1, b.Label, b.Commenters, a.Label, a.Commenters)
+				}
+			}
+		})
+	}
+}

@@ -64,10 +64,9 @@ func TestStanceOnExamples(t *testing.T) {
 		}
 		th := res.Threads[0]
 		if res.Format == input.Page {
-			// The floors were reached with the page's comments named by
-			// position, and the analysis breaks ties in id order: name them
-			// so again, or this would measure a new tie order (with content
-			// ids the same thread reads 29 of 54) rather than the reading.
+			// handReading names the page's comments by position; the
+			// reading does not depend on the ids
+			// (TestSameReadingWhateverTheIDs).
 			for i := range th.Comments {
 				th.Comments[i].ID = strconv.Itoa(i + 1)
 			}

@@ -33,7 +33,9 @@ func TestDigestThroughTheEngine(t *testing.T) {
 		t.Errorf("%d comments by %d commenters toward %q", d.CommentCount, d.CommenterCount, d.Target)
 	}
 	// Arguments: the model's claims as labels, counted by distinct
-	// commenter, ranked by commenters, then comments, then the earliest id.
+	// commenter, ranked by commenters, then comments, then the first
+	// comment in reading order (by content: neither input order nor ids
+	// decide a tie).
 	want := []struct {
 		label      string
 		commenters int
@@ -42,8 +44,8 @@ func TestDigestThroughTheEngine(t *testing.T) {
 		{busArguments[3].Claim, 2, []string{"c1", "c13"}},
 		{busArguments[1].Claim, 2, []string{"c2", "c12"}},
 		{busArguments[4].Claim, 2, []string{"c5", "c6"}},
-		{busArguments[0].Claim, 1, []string{"c3"}},
 		{busArguments[2].Claim, 1, []string{"c7"}},
+		{busArguments[0].Claim, 1, []string{"c3"}},
 	}
 	if len(d.Arguments) != len(want) {
 		t.Fatalf("arguments %+v", d.Arguments)
