@@ -16,7 +16,6 @@ import (
 	"github.com/threaddigest/threaddigest/digest"
 	"github.com/threaddigest/threaddigest/internal/testkit/examples"
 	"github.com/threaddigest/threaddigest/source"
-	"github.com/threaddigest/threaddigest/store"
 	"github.com/threaddigest/threaddigest/store/sqlite"
 )
 
@@ -127,7 +126,7 @@ func (r *recorder) slots() []string {
 
 // openStore opens an SQLite store on a file in dir (two stores on one file
 // act like two processes).
-func openStore(t testing.TB, dir string) store.Store {
+func openStore(t testing.TB, dir string) Store {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "state.db"), sqlite.Options{})
 	if err != nil {
@@ -139,7 +138,7 @@ func openStore(t testing.TB, dir string) store.Store {
 
 type harness struct {
 	t       testing.TB
-	store   store.Store
+	store   Store
 	sources map[string]*fakeSource
 	dests   map[string]Destination
 	logs    *logBuffer
@@ -147,7 +146,7 @@ type harness struct {
 	channelIDs map[string]string
 }
 
-func newHarness(t testing.TB, st store.Store) *harness {
+func newHarness(t testing.TB, st Store) *harness {
 	return &harness{t: t, store: st, sources: map[string]*fakeSource{}, dests: map[string]Destination{}, logs: &logBuffer{}}
 }
 

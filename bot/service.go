@@ -51,9 +51,37 @@ type DigestSpec struct {
 	CatchUp bool
 }
 
+// Store is what the service needs of the store (store/sqldb).
+type Store interface {
+	SaveThread(ctx context.Context, t store.ThreadRecord) error
+	Thread(ctx context.Context, name string) (store.ThreadRecord, error)
+	Threads(ctx context.Context) ([]store.ThreadRecord, error)
+	ThreadVersion(ctx context.Context, thread string) (int64, error)
+	MarkActive(ctx context.Context, thread string, now time.Time) error
+	UpsertComments(ctx context.Context, thread string, cs []threaddigest.Comment, now time.Time) (store.UpsertResult, error)
+	Comments(ctx context.Context, thread string) ([]store.CommentRecord, error)
+
+	ClaimRun(ctx context.Context, key store.RunKey, thread, holder string, lease time.Duration, now time.Time) (store.Run, bool, error)
+	MarkPosting(ctx context.Context, runID int64, holder string, lease time.Duration, now time.Time) error
+	CompleteRun(ctx context.Context, runID int64, holder string, coveredTo int64, ref string, now time.Time) error
+	FailRun(ctx context.Context, runID int64, holder, reason string, now time.Time) error
+	LastPosted(ctx context.Context, digest, destination string) (store.Run, bool, error)
+	LastRun(ctx context.Context, digest, destination string) (store.Run, bool, error)
+	Runs(ctx context.Context, digest string, limit int) ([]store.Run, error)
+
+	AcquireLease(ctx context.Context, name, holder string, ttl time.Duration, now time.Time) (bool, error)
+	ReleaseLease(ctx context.Context, name, holder string) error
+	SourceState(ctx context.Context, thread string) (string, error)
+	SetSourceState(ctx context.Context, thread, state string) error
+
+	AddFollow(ctx context.Context, f store.Follow) error
+	RemoveFollow(ctx context.Context, platform, channel, thread string) error
+	Follows(ctx context.Context, platform, channel string) ([]store.Follow, error)
+}
+
 // Deps are what the service is built from.
 type Deps struct {
-	Store  store.Store
+	Store  Store
 	Logger *slog.Logger
 	Clock  Clock
 	// Holder names this replica in claims and leases.

@@ -1,6 +1,6 @@
 // Package retention runs the store's pruning on the service's own schedule:
 // every so often one replica deletes what the [store.retention] settings no
-// longer keep (store.Pruner) and says what it did, in the log and in
+// longer keep (the store's Prune) and says what it did, in the log and in
 // metrics. `threaddigest prune` does the same once, by hand.
 package retention
 
@@ -21,7 +21,9 @@ const LeaseName = "prune"
 
 // Store is what pruning needs of the store.
 type Store interface {
-	store.Pruner
+	// Prune deletes what r no longer keeps at now; with dryRun it only
+	// says what it would delete.
+	Prune(ctx context.Context, r store.Retention, now time.Time, dryRun bool) (store.PruneReport, error)
 	AcquireLease(ctx context.Context, name, holder string, ttl time.Duration, now time.Time) (bool, error)
 }
 

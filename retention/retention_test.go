@@ -13,6 +13,7 @@ import (
 
 	threaddigest "github.com/threaddigest/threaddigest"
 	"github.com/threaddigest/threaddigest/store"
+	"github.com/threaddigest/threaddigest/store/sqldb"
 	"github.com/threaddigest/threaddigest/store/sqlite"
 )
 
@@ -22,7 +23,7 @@ var t0 = time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
 
 // fill makes a store with an old skipped run before a newer one, and a
 // thread nothing follows that was marked unfollowed long ago.
-func fill(t *testing.T) *sqlite.Store {
+func fill(t *testing.T) *sqldb.Store {
 	t.Helper()
 	ctx := context.Background()
 	s, err := sqlite.Open(ctx, sqlite.Memory, sqlite.Options{})

@@ -1,9 +1,11 @@
 // Package store defines how threaddigest keeps its state: every comment of
 // every followed thread, which comments are new to each digest, each digest
 // run with its schedule slot, chat follows, and leases that let several
-// replicas share the work. Implementations live in store/sqlite (the default,
-// one process) and store/postgres (several replicas); store/storetest holds
-// the conformance suite both must pass.
+// replicas share the work. The store is written once, in store/sqldb, on
+// database/sql; store/sqlite (the default, one process) and store/postgres
+// (several replicas) open their database and give it their dialect;
+// store/storetest holds the conformance suite both pass. Each consumer
+// defines the few methods it needs as an interface of its own.
 //
 // Exactly-once posting rests on the run record. A run is keyed by (digest,
 // destination, slot) and moves through these states:
@@ -36,7 +38,6 @@
 package store
 
 import (
-	"context"
 	"errors"
 	"time"
 
@@ -150,146 +151,6 @@ type Follow struct {
 	CreatedAt time.Time
 }
 
-// Store is the persistence threaddigest needs. All times are passed in by the
-// caller (from its clock), never read inside, so that tests control time.
-// Every method is safe for concurrent use, including by several processes
-// sharing one database.
-type Store interface {
-	// SaveThread creates or updates a thread by name. An actual change to
-	// any field bumps the thread's version (a cached digest shows them); an
-	// unchanged save does not.
-	SaveThread(ctx context.Context, t ThreadRecord) error
-	// Thread returns the thread by name, or ErrNotFound.
-	Thread(ctx context.Context, name string) (ThreadRecord, error)
-	// Threads lists all threads by name.
-	Threads(ctx context.Context) ([]ThreadRecord, error)
-
-	// UpsertComments stores comments of a thread keyed by (thread, ID): new
-	// ones get the next Seq and FirstSeen = now; changed ones are updated in
-	// place (keeping Seq); a comment with Deleted set marks the stored one
-	// deleted. The thread must exist (else ErrNotFound).
-	//
-	// A deletion only sets Deleted: the stored fields stay, because sources
-	// blank a deleted comment's text and replies still need what they
-	// answered. A comment first seen deleted is stored as given. Within one
-	// batch a repeated ID is applied in order, each occurrence counted once
-	// in the result. The batch is one transaction: a comment without an ID
-	// rejects all of it, with an error naming its position. Seqs are
-	// positive and follow batch order; UpdatedAt is now for changed comments.
-	UpsertComments(ctx context.Context, thread string, cs []threaddigest.Comment, now time.Time) (UpsertResult, error)
-	// Comments returns every stored comment of the thread, deleted ones
-	// included, ordered by Seq; ErrNotFound for an unknown thread.
-	Comments(ctx context.Context, thread string) ([]CommentRecord, error)
-	// ThreadVersion increases whenever a comment of the thread is added,
-	// changed or deleted; caches of digests compare it to know they are stale.
-	// A new thread is at 0; an upsert that changes nothing leaves it.
-	// ErrNotFound for an unknown thread.
-	ThreadVersion(ctx context.Context, thread string) (int64, error)
-
-	// ClaimRun claims the run for key for holder until now+lease. It creates
-	// the run when none exists, takes over a claimed run whose lease expired
-	// (Attempts+1), and marks a posting run whose lease expired uncertain. It
-	// reports claimed=false, with the existing run, when the run is held by
-	// another live holder, already posted, failed or uncertain. A lease has
-	// expired when now is at or after LeaseUntil. The holder of a claimed run
-	// may claim it again (Attempts+1): a restarted process with a stable
-	// replica id gets its slot back at once.
-	//
-	// One run of a digest and destination is in flight at a time, across
-	// processes, and its slots run in order, so that a digest never posts
-	// beside another of the same destination nor after a later one:
-	//   - while a run of another slot is claimed or posting under a live
-	//     lease, the claim is refused and reports that run (claimed=false,
-	//     a run of another slot); the caller's slot folds into a later one;
-	//   - a slot earlier than one that has a run is refused, reporting the
-	//     later run; when its own claim was left by a holder that died, it
-	//     is marked failed as superseded instead of taken over;
-	//   - runs of earlier slots left by holders whose leases expired are
-	//     settled by the claim: claimed ones fail as superseded (their
-	//     comments are still new, and the new run covers them), posting ones
-	//     become uncertain.
-	ClaimRun(ctx context.Context, key RunKey, thread, holder string, lease time.Duration, now time.Time) (run Run, claimed bool, err error)
-	// MarkPosting records that the holder is about to send the run to its
-	// destination, extending the lease to now+lease. ErrLeaseLost when the
-	// run is no longer the holder's. Only a claimed run can start posting, so
-	// of two claims by one holder only the first to get here proceeds; the
-	// other gets ErrLeaseLost and must not send.
-	MarkPosting(ctx context.Context, runID int64, holder string, lease time.Duration, now time.Time) error
-	// CompleteRun records a posted run and what it covered. It accepts a
-	// claimed, posting or uncertain run of holder; ErrLeaseLost otherwise,
-	// ErrNotFound for no such run.
-	CompleteRun(ctx context.Context, runID int64, holder string, coveredTo int64, ref string, now time.Time) error
-	// FailRun records a failed run with its reason; the comments it would
-	// have covered stay new for the next run. Same states as CompleteRun.
-	FailRun(ctx context.Context, runID int64, holder, reason string, now time.Time) error
-	// LastPosted returns the most recent posted run of a digest to a
-	// destination (by slot), or ok=false when there is none.
-	LastPosted(ctx context.Context, digest, destination string) (run Run, ok bool, err error)
-	// LastRun returns the most recent run of a digest to a destination in any
-	// state (by slot), or ok=false.
-	LastRun(ctx context.Context, digest, destination string) (run Run, ok bool, err error)
-	// Runs lists the runs of a digest ("" for all), newest slot first, at most
-	// limit (0 for all).
-	Runs(ctx context.Context, digest string, limit int) ([]Run, error)
-
-	// AcquireLease takes or renews the named lease (e.g. "poll:THREAD") for
-	// holder until now+ttl, and reports whether holder has it. A lease held by
-	// another holder is taken only after it expired.
-	AcquireLease(ctx context.Context, name, holder string, ttl time.Duration, now time.Time) (bool, error)
-	// ReleaseLease gives the lease up if holder has it.
-	ReleaseLease(ctx context.Context, name, holder string) error
-
-	// SourceState returns what a live source remembers between polls
-	// (cursor, ETag, failure count) as an opaque string; "" when none.
-	SourceState(ctx context.Context, thread string) (string, error)
-	// SetSourceState replaces it. The thread must exist (else ErrNotFound).
-	SetSourceState(ctx context.Context, thread, state string) error
-
-	// MarkActive sets the thread's ActiveAt to now (never back in time): a
-	// thread that had gone quiet is polled again. ErrNotFound for an unknown
-	// thread.
-	MarkActive(ctx context.Context, thread string, now time.Time) error
-
-	// AddFollow records a follow; an existing (platform, channel, thread)
-	// follow is replaced. The thread must exist (else ErrNotFound); it is
-	// followed again from then on, so Prune no longer counts it unfollowed.
-	AddFollow(ctx context.Context, f Follow) error
-	// RemoveFollow deletes it; ErrNotFound when there was none.
-	RemoveFollow(ctx context.Context, platform, channel, thread string) error
-	// Follows lists follows of a channel ("" platform and channel: all; ""
-	// channel: all of the platform), ordered by thread name (byte order).
-	Follows(ctx context.Context, platform, channel string) ([]Follow, error)
-
-	ModelCache
-
-	// Close releases the database.
-	Close() error
-}
-
-// ModelCache keeps what the language-model engine (digest/llm) learnt about a
-// thread, so that a scheduled digest asks the model only about comments it
-// has not read before, and labels them against the same arguments.
-//
-// Keys and scopes are opaque to the store (the engine makes them from a hash
-// of everything an answer depends on); values are opaque bytes kept exactly.
-// Both belong to a thread and go with it. Keys and scopes must be valid UTF-8
-// without NUL, or the call fails.
-type ModelCache interface {
-	// ModelLabels returns the stored labels of the thread under the given
-	// keys; keys with none are absent from the map. ErrNotFound is never
-	// returned: an unknown thread has no labels.
-	ModelLabels(ctx context.Context, thread string, keys []string) (map[string][]byte, error)
-	// SaveModelLabels stores labels by key, replacing those already stored
-	// under the same keys. The thread must exist (else ErrNotFound).
-	SaveModelLabels(ctx context.Context, thread string, labels map[string][]byte, now time.Time) error
-	// ArgumentSet returns the thread's argument set stored under scope, or
-	// ok=false when there is none.
-	ArgumentSet(ctx context.Context, thread, scope string) (set []byte, ok bool, err error)
-	// SaveArgumentSet stores (or replaces) the thread's argument set under
-	// scope. The thread must exist (else ErrNotFound).
-	SaveArgumentSet(ctx context.Context, thread, scope string, set []byte, now time.Time) error
-}
-
 // Migration is one step of a store's schema, applied by Open in version
 // order, each once.
 type Migration struct {
@@ -350,15 +211,4 @@ type ForgottenThread struct {
 	Name         string
 	Comments     int64
 	UnfollowedAt time.Time
-}
-
-// Pruner deletes what the retention settings no longer keep. Both stores
-// implement it.
-type Pruner interface {
-	// Prune applies r at now. Runs are never pruned while in progress
-	// (claimed, posting), and the latest run of each digest and destination
-	// is always kept, whatever its state: it tells the scheduler which slot
-	// ran last. With dryRun nothing is written, and the report says what
-	// would have been.
-	Prune(ctx context.Context, r Retention, now time.Time, dryRun bool) (PruneReport, error)
 }

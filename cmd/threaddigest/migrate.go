@@ -10,6 +10,7 @@ import (
 	"github.com/threaddigest/threaddigest/config"
 	"github.com/threaddigest/threaddigest/store"
 	"github.com/threaddigest/threaddigest/store/open"
+	"github.com/threaddigest/threaddigest/store/sqldb"
 )
 
 const migrateUsage = `Usage: threaddigest migrate [--dry-run] [--config FILE | --store URL]
@@ -98,7 +99,7 @@ func count(n int, what string) string { return fmt.Sprintf("%d %s%s", n, what, p
 // openCurrent opens the store for a command that must not change its schema
 // behind the operator's back (prune, resume): a store with migrations
 // pending is refused, naming `threaddigest migrate`.
-func openCurrent(ctx context.Context, cfg *config.Config) (store.Store, error) {
+func openCurrent(ctx context.Context, cfg *config.Config) (*sqldb.Store, error) {
 	st, err := open.Status(ctx, cfg.Store.URL)
 	if err != nil {
 		return nil, err

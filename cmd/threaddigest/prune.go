@@ -44,13 +44,9 @@ func runPrune(ctx context.Context, args []string, env Env) error {
 		return fmt.Errorf("prune: %w", err)
 	}
 	defer st.Close()
-	p, ok := st.(store.Pruner)
-	if !ok {
-		return fmt.Errorf("prune: the store %s cannot prune", open.Redact(cfg.Store.URL))
-	}
 	policy := retentionPolicy(cfg)
 	now := time.Now()
-	rep, err := p.Prune(ctx, policy, now, *dryRun)
+	rep, err := st.Prune(ctx, policy, now, *dryRun)
 	if err != nil {
 		return fmt.Errorf("prune: %w", err)
 	}

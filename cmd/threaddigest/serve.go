@@ -31,7 +31,6 @@ import (
 	"github.com/threaddigest/threaddigest/server"
 	"github.com/threaddigest/threaddigest/source"
 	"github.com/threaddigest/threaddigest/source/sources"
-	"github.com/threaddigest/threaddigest/store"
 	"github.com/threaddigest/threaddigest/store/open"
 	"github.com/threaddigest/threaddigest/version"
 )
@@ -163,7 +162,7 @@ func serve(ctx context.Context, cfg *config.Config, env Env, logger *slog.Logger
 			Addr:     cfg.HTTP.Listen,
 			Listener: ln,
 			Logger:   logger,
-			Health:   storeHealth(st),
+			Health:   st.Ping,
 			Ready:    readiness(svc, chat),
 			Gatherer: reg,
 			Handlers: chat.handlers,
@@ -185,13 +184,9 @@ func serve(ctx context.Context, cfg *config.Config, env Env, logger *slog.Logger
 	svcDone := make(chan error, 1)
 	go func() { svcDone <- svc.Run(runCtx) }()
 	pruned := make(chan struct{})
-	if rs, ok := st.(retention.Store); ok {
-		pruner := retention.New(retention.Deps{Store: rs, Holder: cfg.Bot.ReplicaID, Logger: logger, Registerer: reg},
-			retentionPolicy(cfg), cfg.Store.Retention.Every.D())
-		go func() { defer close(pruned); pruner.Run(runCtx) }()
-	} else {
-		close(pruned)
-	}
+	pruner := retention.New(retention.Deps{Store: st, Holder: cfg.Bot.ReplicaID, Logger: logger, Registerer: reg},
+		retentionPolicy(cfg), cfg.Store.Retention.Every.D())
+	go func() { defer close(pruned); pruner.Run(runCtx) }()
 	receivers := chat.start(runCtx, logger)
 
 	var runErr error
@@ -256,7 +251,7 @@ func waitDone(ctx context.Context, logger *slog.Logger, what string, wait func()
 	}
 }
 
-func closeStore(st store.Store, logger *slog.Logger) {
+func closeStore(st io.Closer, logger *slog.Logger) {
 	ctx, cancel := context.WithTimeout(context.Background(), storeCloseTimeout)
 	defer cancel()
 	waitDone(ctx, logger, "closing the store", func() {
@@ -345,16 +340,6 @@ func newLocator(cfg *config.Config) (digest.Locator, error) {
 		return nil, fmt.Errorf("locations: %w", err)
 	}
 	return r, nil
-}
-
-func storeHealth(st store.Store) func(context.Context) error {
-	if p, ok := st.(interface{ Ping(context.Context) error }); ok {
-		return p.Ping
-	}
-	return func(ctx context.Context) error {
-		_, err := st.Threads(ctx)
-		return err
-	}
 }
 
 // destinations opens the destinations named in `to` lists and chat follows.
@@ -536,10 +521,16 @@ func offlineAnalyze(_ context.Context, _ string, t threaddigest.Thread, opt dige
 	return digest.Analyze(t, opt)
 }
 
+// llmCache is the store as the language-model engine's cache.
+type llmCache interface {
+	llm.LabelCache
+	llm.ArgumentSets
+}
+
 // analyzer is the engine [analysis] engine chooses: the offline analysis,
 // or the language model of [llm] with the store as its cache and its
 // metrics on reg.
-func analyzer(cfg *config.Config, st store.Store, reg prometheus.Registerer, logger *slog.Logger) (func(context.Context, string, threaddigest.Thread, digest.Options) digest.Digest, error) {
+func analyzer(cfg *config.Config, st llmCache, reg prometheus.Registerer, logger *slog.Logger) (func(context.Context, string, threaddigest.Thread, digest.Options) digest.Digest, error) {
 	if cfg.Analysis.Engine != config.EngineLLM {
 		return offlineAnalyze, nil
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/threaddigest/threaddigest/internal/testkit/shareddata"
 	"github.com/threaddigest/threaddigest/internal/testkit/synth"
 	"github.com/threaddigest/threaddigest/store"
+	"github.com/threaddigest/threaddigest/store/sqldb"
 	"github.com/threaddigest/threaddigest/store/sqlite"
 )
 
@@ -40,7 +41,7 @@ func benchThread(b *testing.B, n int) threaddigest.Thread {
 	return synth.Generate(c, synth.Options{Comments: n, Seed: 1})
 }
 
-func benchEngine(b *testing.B) (*llm.Engine, store.Store) {
+func benchEngine(b *testing.B) (*llm.Engine, *sqldb.Store) {
 	b.Helper()
 	fake := llmfake.New(b, synthScript())
 	st, err := sqlite.Open(context.Background(), sqlite.Memory, sqlite.Options{})

@@ -45,13 +45,13 @@ import (
 	"github.com/threaddigest/threaddigest/digest"
 )
 
-// LabelCache keeps checked labels by key, per thread. store.Store is one.
+// LabelCache keeps checked labels by key, per thread. The store is one.
 type LabelCache interface {
 	ModelLabels(ctx context.Context, thread string, keys []string) (map[string][]byte, error)
 	SaveModelLabels(ctx context.Context, thread string, labels map[string][]byte, now time.Time) error
 }
 
-// ArgumentSets keeps each thread's argument set by scope. store.Store is
+// ArgumentSets keeps each thread's argument set by scope. The store is
 // one.
 type ArgumentSets interface {
 	ArgumentSet(ctx context.Context, thread, scope string) ([]byte, bool, error)

@@ -15,6 +15,7 @@ import (
 	"github.com/threaddigest/threaddigest/digest/llm/llmfake"
 	"github.com/threaddigest/threaddigest/internal/testkit/examples"
 	"github.com/threaddigest/threaddigest/store"
+	"github.com/threaddigest/threaddigest/store/sqldb"
 	"github.com/threaddigest/threaddigest/store/sqlite"
 )
 
@@ -91,7 +92,7 @@ func (s *sleeps) all() []time.Duration {
 type fixture struct {
 	t      *testing.T
 	fake   *llmfake.Server
-	store  store.Store
+	store  *sqldb.Store
 	engine *llm.Engine
 	logs   *bytes.Buffer
 	sleeps *sleeps

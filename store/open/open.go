@@ -21,6 +21,7 @@ import (
 
 	"github.com/threaddigest/threaddigest/store"
 	"github.com/threaddigest/threaddigest/store/postgres"
+	"github.com/threaddigest/threaddigest/store/sqldb"
 	"github.com/threaddigest/threaddigest/store/sqlite"
 )
 
@@ -106,7 +107,7 @@ func Check(rawURL string) error {
 }
 
 // Open opens the store rawURL names and brings its schema up to date.
-func Open(ctx context.Context, rawURL string, opts Options) (store.Store, error) {
+func Open(ctx context.Context, rawURL string, opts Options) (*sqldb.Store, error) {
 	if err := Check(rawURL); err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/threaddigest/threaddigest/store"
 	"github.com/threaddigest/threaddigest/store/open"
 	"github.com/threaddigest/threaddigest/store/postgres/pgtest"
+	"github.com/threaddigest/threaddigest/store/sqldb"
 )
 
 func TestKind(t *testing.T) {
@@ -61,7 +62,7 @@ func TestRedact(t *testing.T) {
 }
 
 // roundTrip checks that the opened store works and is the kind asked for.
-func roundTrip(t *testing.T, s store.Store) {
+func roundTrip(t *testing.T, s *sqldb.Store) {
 	t.Helper()
 	ctx := context.Background()
 	if err := s.SaveThread(ctx, store.ThreadRecord{Name: "t", Source: "t.txt"}); err != nil {
@@ -70,11 +71,7 @@ func roundTrip(t *testing.T, s store.Store) {
 	if _, err := s.Thread(ctx, "t"); err != nil {
 		t.Fatal(err)
 	}
-	pinger, ok := s.(interface{ Ping(context.Context) error })
-	if !ok {
-		t.Fatalf("%T has no Ping for health checks", s)
-	}
-	if err := pinger.Ping(ctx); err != nil {
+	if err := s.Ping(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/stdlib"
+
 	"github.com/threaddigest/threaddigest/store/postgres/pgtest"
 )
 
@@ -15,17 +17,17 @@ func TestPingDoesNotWaitForThePool(t *testing.T) {
 	pgtest.BaseURL(t)
 	url, _ := pgtest.Schema(t)
 	ctx := context.Background()
-	s, err := Open(ctx, url, Options{PoolSize: 2})
+	s, h, err := open(ctx, url, Options{PoolSize: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
 	for range 2 {
-		c, err := s.pool.Acquire(ctx)
+		c, err := h.Write.Conn(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer c.Release()
+		defer c.Close()
 	}
 	for i := range 2 {
 		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -36,9 +38,14 @@ func TestPingDoesNotWaitForThePool(t *testing.T) {
 		if i == 0 {
 			// The health connection is lost: the next ping opens a new
 			// one.
-			s.healthMu.Lock()
-			s.health.Close(ctx)
-			s.healthMu.Unlock()
+			c, err := h.Health.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Raw(func(dc any) error { return dc.(*stdlib.Conn).Conn().Close(ctx) }); err != nil {
+				t.Fatal(err)
+			}
+			c.Close()
 		}
 	}
 }

@@ -1,6 +1,8 @@
 // Package postgres keeps threaddigest's state in PostgreSQL through pgx, so
 // that several replicas of the service can share it. Replicas coordinate only
-// through the database.
+// through the database. It connects, brings the schema up to date and gives
+// store/sqldb, which is the store, PostgreSQL's dialect; pgx's database/sql
+// adapter carries the statements, and COPY goes to pgx itself.
 //
 // How the replicas share the work, and why:
 //
@@ -32,20 +34,22 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/threaddigest/threaddigest/store"
 	"github.com/threaddigest/threaddigest/store/internal/rules"
+	"github.com/threaddigest/threaddigest/store/sqldb"
 )
 
 //go:embed migrations/*.sql
@@ -54,52 +58,123 @@ var migrations embed.FS
 // Options tune the store; the zero value is the default.
 type Options struct {
 	// PoolSize is the most connections the store opens; default pgxpool's
-	// (4 or the number of CPUs, whichever is more). Each replica needs only a
-	// few: a digest run or a poll holds a connection for milliseconds.
+	// (4 or the number of CPUs, whichever is more, unless the URL's
+	// pool_max_conns says). Each replica needs only a few: a digest run or
+	// a poll holds a connection for milliseconds.
 	PoolSize int
 	// Logger receives the store's few log lines (migrations); nil discards.
 	Logger *slog.Logger
 }
 
-// Store is a PostgreSQL store. It implements store.Store.
-type Store struct {
-	pool   *pgxpool.Pool
-	schema string
-	log    *slog.Logger
-
-	// health is a connection of its own for Ping, opened when first needed
-	// and again after it fails, so that a health check never queues behind
-	// a pool that busy work has filled.
-	healthMu sync.Mutex
-	health   *pgx.Conn
-	connCfg  *pgx.ConnConfig
-}
-
-var _ store.Store = (*Store)(nil)
-
 // Open connects to the database at url (postgres://… or postgresql://…),
 // creates the schema when missing and brings it up to date.
-func Open(ctx context.Context, url string, opts Options) (*Store, error) {
+func Open(ctx context.Context, url string, opts Options) (*sqldb.Store, error) {
+	s, _, err := open(ctx, url, opts)
+	return s, err
+}
+
+// open opens the store and returns its pools too, for tests.
+func open(ctx context.Context, url string, opts Options) (*sqldb.Store, sqldb.Handles, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	cfg, schema, err := parseURL(url)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: open: %w", err)
+		return nil, sqldb.Handles{}, fmt.Errorf("postgres: open: %w", err)
 	}
+	size := int(cfg.MaxConns)
 	if opts.PoolSize > 0 {
-		cfg.MaxConns = int32(opts.PoolSize)
+		size = opts.PoolSize
 	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: open %s: %w", describe(cfg), err)
+	// database/sql keeps the connections, and on each the statements the
+	// store prepared; pgx speaks to the server.
+	var h sqldb.Handles
+	h.Write = stdlib.OpenDB(*cfg.ConnConfig)
+	h.Write.SetMaxOpenConns(size)
+	h.Write.SetMaxIdleConns(size)
+	h.Write.SetConnMaxLifetime(cfg.MaxConnLifetime)
+	h.Write.SetConnMaxIdleTime(cfg.MaxConnIdleTime)
+	// The health check has a connection of its own, opened when first
+	// needed and again after it is lost, so that it never queues behind a
+	// pool that busy work has filled.
+	h.Health = stdlib.OpenDB(*cfg.ConnConfig)
+	h.Health.SetMaxOpenConns(1)
+	h.Health.SetMaxIdleConns(1)
+	closeAll := func() {
+		h.Write.Close()
+		h.Health.Close()
 	}
-	s := &Store{pool: pool, schema: schema, log: opts.Logger, connCfg: cfg.ConnConfig.Copy()}
-	if err := s.migrate(ctx); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("postgres: open %s: %w", describe(cfg), err)
+	if err := migrate(ctx, h.Write, schema, opts.Logger); err != nil {
+		closeAll()
+		return nil, h, fmt.Errorf("postgres: open %s: %w", describe(cfg.ConnConfig), err)
 	}
-	return s, nil
+	return sqldb.New(dialect(schema), h, describe(cfg.ConnConfig)), h, nil
+}
+
+// copyFromRows is the number of new comments from which they are sent with
+// COPY rather than INSERTs.
+const copyFromRows = 64
+
+// dialect is how PostgreSQL differs: $N parameters, timestamptz, comment
+// text and source state as bytea (text cannot hold NUL bytes or invalid
+// UTF-8), row locks, byte-order collation to sort as SQLite does, arrays
+// for lists, COPY for big batches, and an advisory lock per digest and
+// destination for claims.
+func dialect(schema string) sqldb.Dialect {
+	return sqldb.Dialect{
+		Name:           "postgres",
+		Numbered:       true,
+		Time:           func(t time.Time) any { return rules.Time(t) },
+		Text:           func(s string) any { return bs(s) },
+		ForUpdate:      " FOR UPDATE",
+		ForNoKeyUpdate: " FOR NO KEY UPDATE",
+		ByteOrder:      ` COLLATE "C"`,
+		Snapshot:       sql.LevelRepeatableRead,
+		List: func(vals []string, bytes bool) any {
+			if !bytes {
+				return vals
+			}
+			out := make([][]byte, len(vals))
+			for i, v := range vals {
+				out[i] = bs(v)
+			}
+			return out
+		},
+		Replan:    []any{pgx.QueryExecModeExec},
+		NamesCond: "name = ANY(?)",
+		Names:     func(names []string) any { return names },
+		LockClaims: func(ctx context.Context, tx *sql.Tx, key string) error {
+			_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`,
+				fmt.Sprintf("threaddigest claim %d:%s %s", len(schema), schema, key))
+			return err
+		},
+		CopyFrom:     copyFrom,
+		CopyFromRows: copyFromRows,
+		IsForeignKeyViolation: func(err error) bool {
+			var pe *pgconn.PgError
+			return errors.As(err, &pe) && pe.Code == "23503" // foreign_key_violation
+		},
+	}
+}
+
+// copyFrom sends rows with COPY on conn, within the transaction it runs.
+func copyFrom(ctx context.Context, conn *sql.Conn, table string, columns []string, rows [][]any) error {
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("copy: the connection is a %T, not pgx's", dc)
+		}
+		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+		return err
+	})
+}
+
+// bs is s as bytea: never nil, which would be sent as NULL.
+func bs(s string) []byte {
+	if s == "" {
+		return []byte{}
+	}
+	return []byte(s)
 }
 
 // CheckURL checks a connection URL without connecting: that it parses and
@@ -150,17 +225,17 @@ func Status(ctx context.Context, url string) (store.SchemaStatus, error) {
 	}
 	conn, err := pgx.ConnectConfig(ctx, cfg.ConnConfig)
 	if err != nil {
-		return store.SchemaStatus{}, fmt.Errorf("postgres: schema status of %s: %w", describe(cfg), err)
+		return store.SchemaStatus{}, fmt.Errorf("postgres: schema status of %s: %w", describe(cfg.ConnConfig), err)
 	}
 	defer conn.Close(ctx)
 	var table *string
 	if err := conn.QueryRow(ctx, `SELECT to_regclass($1)::text`, pgx.Identifier{schema, "schema_migrations"}.Sanitize()).Scan(&table); err != nil {
-		return store.SchemaStatus{}, fmt.Errorf("postgres: schema status of %s: %w", describe(cfg), err)
+		return store.SchemaStatus{}, fmt.Errorf("postgres: schema status of %s: %w", describe(cfg.ConnConfig), err)
 	}
 	current := 0
 	if table != nil {
 		if err := conn.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
-			return store.SchemaStatus{}, fmt.Errorf("postgres: schema status of %s: %w", describe(cfg), err)
+			return store.SchemaStatus{}, fmt.Errorf("postgres: schema status of %s: %w", describe(cfg.ConnConfig), err)
 		}
 	}
 	st, err := rules.Status(ms, current)
@@ -190,8 +265,7 @@ func redactErr(err error, url string) error {
 }
 
 // describe names the database without credentials: user@host:port/db.
-func describe(cfg *pgxpool.Config) string {
-	c := cfg.ConnConfig
+func describe(c *pgx.ConnConfig) string {
 	return fmt.Sprintf("%s@%s:%d/%s", c.User, c.Host, c.Port, c.Database)
 }
 
@@ -205,173 +279,49 @@ func firstSchema(searchPath string) string {
 	return first
 }
 
-// Close closes the pool and the health connection.
-func (s *Store) Close() error {
-	s.pool.Close()
-	s.healthMu.Lock()
-	defer s.healthMu.Unlock()
-	if s.health != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		s.health.Close(ctx)
-		s.health = nil
-	}
-	return nil
-}
-
-// Ping checks that the database answers, for health checks, on a
-// connection of its own (see Store.health): it does not wait for the pool.
-func (s *Store) Ping(ctx context.Context) error {
-	s.healthMu.Lock()
-	defer s.healthMu.Unlock()
-	if s.health == nil || s.health.IsClosed() {
-		c, err := pgx.ConnectConfig(ctx, s.connCfg)
-		if err != nil {
-			return fmt.Errorf("postgres: ping: %w", err)
-		}
-		s.health = c
-	}
-	if err := s.health.Ping(ctx); err != nil {
-		cctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		defer cancel()
-		s.health.Close(cctx)
-		s.health = nil
-		return fmt.Errorf("postgres: ping: %w", err)
-	}
-	return nil
-}
-
 // migrate applies the embedded migrations not yet applied. Replicas started
 // together all get here at once: a transaction-scoped advisory lock keyed by
 // the schema lets one apply them while the others wait, then find nothing
 // left to do. DDL is transactional in PostgreSQL, so a failed migration
 // leaves nothing half-applied.
-func (s *Store) migrate(ctx context.Context) error {
+func migrate(ctx context.Context, db *sql.DB, schema string, log *slog.Logger) error {
 	ms, err := rules.Migrations(migrations)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, "threaddigest migrate "+s.schema); err != nil {
-			return fmt.Errorf("migrate: lock: %w", err)
-		}
-		if _, err := tx.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+pgx.Identifier{s.schema}.Sanitize()); err != nil {
-			return fmt.Errorf("migrate: create schema %q: %w", s.schema, err)
-		}
-		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
-			return fmt.Errorf("migrate: %w", err)
-		}
-		var current int
-		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
-			return fmt.Errorf("migrate: %w", err)
-		}
-		pending, err := rules.Pending(ms, current)
-		if err != nil {
-			return fmt.Errorf("migrate: schema %q is at %w", s.schema, err)
-		}
-		for _, m := range pending {
-			if _, err := tx.Exec(ctx, m.SQL); err != nil {
-				return fmt.Errorf("migrate: apply %s: %w", m.Name, err)
-			}
-			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name); err != nil {
-				return fmt.Errorf("migrate: record %s: %w", m.Name, err)
-			}
-			s.log.Info("store migrated", "store", "postgres", "schema", s.schema, "migration", m.Name)
-		}
-		return nil
-	})
-}
-
-// ts is how a time is passed: UTC to the microsecond, NULL for the zero time.
-func ts(t time.Time) pgtype.Timestamptz {
-	if t.IsZero() {
-		return pgtype.Timestamptz{}
-	}
-	return pgtype.Timestamptz{Time: rules.Time(t), Valid: true}
-}
-
-func fromTS(t pgtype.Timestamptz) time.Time {
-	if !t.Valid {
-		return time.Time{}
-	}
-	return t.Time.UTC()
-}
-
-// SaveThread creates or updates a thread. A change to any field bumps the
-// thread's version, since a cached digest shows the title and target.
-func (s *Store) SaveThread(ctx context.Context, t store.ThreadRecord) error {
-	if err := rules.CheckThread(t); err != nil {
-		return fmt.Errorf("postgres: save thread: %w", err)
-	}
-	t.Title, t.URL = rules.CleanText(t.Title), rules.CleanText(t.URL)
-	_, err := s.pool.Exec(ctx, `INSERT INTO threads (name, source, target, title, url) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (name) DO UPDATE SET source = excluded.source, target = excluded.target,
-			title = excluded.title, url = excluded.url, version = threads.version + 1
-		WHERE (threads.source, threads.target, threads.title, threads.url)
-			IS DISTINCT FROM (excluded.source, excluded.target, excluded.title, excluded.url)`,
-		t.Name, t.Source, t.Target, t.Title, t.URL)
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("postgres: save thread %q: %w", t.Name, err)
+		return fmt.Errorf("migrate: begin: %w", err)
 	}
-	return nil
-}
-
-// Thread returns the thread by name.
-func (s *Store) Thread(ctx context.Context, name string) (store.ThreadRecord, error) {
-	var t store.ThreadRecord
-	var active pgtype.Timestamptz
-	err := s.pool.QueryRow(ctx, `SELECT name, source, target, title, url, active_at FROM threads WHERE name = $1`, name).
-		Scan(&t.Name, &t.Source, &t.Target, &t.Title, &t.URL, &active)
-	t.ActiveAt = fromTS(active)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return store.ThreadRecord{}, fmt.Errorf("postgres: thread %q: %w", name, store.ErrNotFound)
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, "threaddigest migrate "+schema); err != nil {
+		return fmt.Errorf("migrate: lock: %w", err)
 	}
+	if _, err := tx.ExecContext(ctx, `CREATE SCHEMA IF NOT EXISTS `+pgx.Identifier{schema}.Sanitize()); err != nil {
+		return fmt.Errorf("migrate: create schema %q: %w", schema, err)
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	var current int
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	pending, err := rules.Pending(ms, current)
 	if err != nil {
-		return store.ThreadRecord{}, fmt.Errorf("postgres: thread %q: %w", name, err)
+		return fmt.Errorf("migrate: schema %q is at %w", schema, err)
 	}
-	return t, nil
-}
-
-// Threads lists every thread by name, in byte order as SQLite does.
-func (s *Store) Threads(ctx context.Context) ([]store.ThreadRecord, error) {
-	rows, err := s.pool.Query(ctx, `SELECT name, source, target, title, url, active_at FROM threads ORDER BY name COLLATE "C"`)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: threads: %w", err)
+	for _, m := range pending {
+		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+			return fmt.Errorf("migrate: apply %s: %w", m.Name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name); err != nil {
+			return fmt.Errorf("migrate: record %s: %w", m.Name, err)
+		}
+		log.Info("store migrated", "store", "postgres", "schema", schema, "migration", m.Name)
 	}
-	ts, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.ThreadRecord, error) {
-		var t store.ThreadRecord
-		var active pgtype.Timestamptz
-		err := row.Scan(&t.Name, &t.Source, &t.Target, &t.Title, &t.URL, &active)
-		t.ActiveAt = fromTS(active)
-		return t, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("postgres: threads: %w", err)
-	}
-	return ts, nil
-}
-
-// ThreadVersion returns the thread's version.
-func (s *Store) ThreadVersion(ctx context.Context, thread string) (int64, error) {
-	var v int64
-	err := s.pool.QueryRow(ctx, `SELECT version FROM threads WHERE name = $1`, thread).Scan(&v)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, fmt.Errorf("postgres: version of thread %q: %w", thread, store.ErrNotFound)
-	}
-	if err != nil {
-		return 0, fmt.Errorf("postgres: version of thread %q: %w", thread, err)
-	}
-	return v, nil
-}
-
-// MarkActive sets the thread's active_at to now, never back in time.
-func (s *Store) MarkActive(ctx context.Context, thread string, now time.Time) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE threads SET active_at = GREATEST(active_at, $1) WHERE name = $2`, ts(now), thread)
-	if err == nil && tag.RowsAffected() == 0 {
-		err = store.ErrNotFound
-	}
-	if err != nil {
-		return fmt.Errorf("postgres: mark thread %q active: %w", thread, err)
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migrate: commit: %w", err)
 	}
 	return nil
 }

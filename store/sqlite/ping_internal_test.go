@@ -12,13 +12,13 @@ import (
 // and answers at once.
 func TestPingDoesNotWaitForTheReadPool(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "td.db"), Options{})
+	s, h, err := open(ctx, filepath.Join(t.TempDir(), "td.db"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
 	for range readers {
-		c, err := s.read.Conn(ctx)
+		c, err := h.Read.Conn(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}

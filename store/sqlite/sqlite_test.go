@@ -5,12 +5,12 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/threaddigest/threaddigest/store"
+	"github.com/threaddigest/threaddigest/store/sqldb"
 	"github.com/threaddigest/threaddigest/store/sqlite"
 	"github.com/threaddigest/threaddigest/store/storetest"
 )
 
-func openFile(t *testing.T, path string) *sqlite.Store {
+func openFile(t *testing.T, path string) *sqldb.Store {
 	t.Helper()
 	s, err := sqlite.Open(context.Background(), path, sqlite.Options{})
 	if err != nil {
@@ -20,13 +20,13 @@ func openFile(t *testing.T, path string) *sqlite.Store {
 }
 
 func TestConformanceFile(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store {
+	storetest.Run(t, func(t *testing.T) storetest.Store {
 		return openFile(t, filepath.Join(t.TempDir(), "threaddigest.db"))
 	})
 }
 
 func TestConformanceMemory(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store {
+	storetest.Run(t, func(t *testing.T) storetest.Store {
 		return openFile(t, sqlite.Memory)
 	})
 }
@@ -34,13 +34,13 @@ func TestConformanceMemory(t *testing.T) {
 // Two Store values on one file are what two processes started by mistake on
 // one database look like to SQLite: separate connections, one file lock.
 func TestConformanceTwoStoresOneFile(t *testing.T) {
-	storetest.RunTwoStores(t, func(t *testing.T) (store.Store, store.Store) {
+	storetest.RunTwoStores(t, func(t *testing.T) (storetest.Store, storetest.Store) {
 		path := filepath.Join(t.TempDir(), "threaddigest.db")
 		return openFile(t, path), openFile(t, path)
 	})
 }
 
-func openBench(b *testing.B) store.Store {
+func openBench(b *testing.B) storetest.Store {
 	s, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"), sqlite.Options{})
 	if err != nil {
 		b.Fatal(err)

@@ -14,7 +14,7 @@ import (
 
 // BenchOpener returns a fresh, empty store for one benchmark; the benchmark
 // closes it.
-type BenchOpener func(b *testing.B) store.Store
+type BenchOpener func(b *testing.B) Store
 
 // BenchmarkClaimRun measures ClaimRun: claiming fresh slots one after
 // another (what a scheduler does: each slot's run is completed before the

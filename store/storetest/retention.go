@@ -13,18 +13,9 @@ import (
 
 const day = 24 * time.Hour
 
-func pruner(t *testing.T, s store.Store) store.Pruner {
+func prune(t *testing.T, s Store, r store.Retention, now time.Time, dryRun bool) store.PruneReport {
 	t.Helper()
-	p, isPruner := s.(store.Pruner)
-	if !isPruner {
-		t.Fatalf("%T does not implement store.Pruner", s)
-	}
-	return p
-}
-
-func prune(t *testing.T, s store.Store, r store.Retention, now time.Time, dryRun bool) store.PruneReport {
-	t.Helper()
-	rep, err := pruner(t, s).Prune(context.Background(), r, now, dryRun)
+	rep, err := s.Prune(context.Background(), r, now, dryRun)
 	if err != nil {
 		t.Fatalf("Prune(dryRun=%v): %v", dryRun, err)
 	}
@@ -34,7 +25,7 @@ func prune(t *testing.T, s store.Store, r store.Retention, now time.Time, dryRun
 // runOf makes a finished run of digest to dest at slot in the given state:
 // "posted" (a real post), "skipped" (posted nothing), "failed", "uncertain",
 // or "claimed" (left in progress).
-func runOf(t *testing.T, s store.Store, digest, dest string, slot time.Time, state string) store.Run {
+func runOf(t *testing.T, s Store, digest, dest string, slot time.Time, state string) store.Run {
 	t.Helper()
 	ctx := context.Background()
 	k := store.RunKey{Digest: digest, Destination: dest, Slot: slot}
@@ -63,7 +54,7 @@ func runOf(t *testing.T, s store.Store, digest, dest string, slot time.Time, sta
 	return r
 }
 
-func runIDs(t *testing.T, s store.Store) []int64 {
+func runIDs(t *testing.T, s Store) []int64 {
 	t.Helper()
 	runs, err := s.Runs(context.Background(), "", 0)
 	ok(t, err)
@@ -79,7 +70,7 @@ func runIDs(t *testing.T, s store.Store) []int64 {
 // uncertain ones after FailedRuns; posted runs and runs in progress stay, and
 // so does the latest run of every digest and destination; a dry run reports
 // the same and deletes nothing.
-func testPruneRuns(t *testing.T, s store.Store) {
+func testPruneRuns(t *testing.T, s Store) {
 	ctx := context.Background()
 	old := base.Truncate(time.Hour)
 	var keep, gone []int64
@@ -148,7 +139,7 @@ func testPruneRuns(t *testing.T, s store.Store) {
 
 // testPruneManyRuns deletes more runs than one batch holds (both stores
 // delete 1,000 at a time).
-func testPruneManyRuns(t *testing.T, s store.Store) {
+func testPruneManyRuns(t *testing.T, s Store) {
 	old := base.Truncate(time.Hour)
 	const n = 1_500
 	for i := range n {
@@ -168,7 +159,7 @@ func testPruneManyRuns(t *testing.T, s store.Store) {
 // that finds it so, and forgotten — with its comments and source state —
 // once Retention.Unfollowed has passed; configured and followed threads are
 // never marked, and a thread followed again is unmarked.
-func testPruneThreads(t *testing.T, s store.Store) {
+func testPruneThreads(t *testing.T, s Store) {
 	ctx := context.Background()
 	t0 := base
 	for _, name := range []string{"conf", "chat", "gone", "back", "kept"} {
@@ -267,7 +258,7 @@ func forgottenEqual(a, b []store.ForgottenThread) bool {
 
 // testPruneLeases: leases that expired a day or more ago are deleted; a
 // holder that comes back takes its lease anew.
-func testPruneLeases(t *testing.T, s store.Store) {
+func testPruneLeases(t *testing.T, s Store) {
 	acquire(t, s, "poll:old", "h1", time.Minute, at(0))
 	acquire(t, s, "poll:recent", "h1", time.Minute, at(20*time.Hour))
 	acquire(t, s, "poll:live", "h1", 48*time.Hour, at(0))
@@ -286,7 +277,7 @@ func testPruneLeases(t *testing.T, s store.Store) {
 
 // testActiveAt: a thread is active when a comment is added or changed, or
 // when it is marked active; never back in time.
-func testActiveAt(t *testing.T, s store.Store) {
+func testActiveAt(t *testing.T, s Store) {
 	ctx := context.Background()
 	saveThread(t, s, "t")
 	activeAt := func() time.Time {

@@ -1,4 +1,4 @@
-// Package storetest is the conformance suite of store.Store: every
+// Package storetest is the conformance suite of Store: every
 // implementation runs it from its own tests, so that SQLite and PostgreSQL
 // behave the same to the service.
 package storetest
@@ -17,16 +17,62 @@ import (
 	"github.com/threaddigest/threaddigest/store"
 )
 
+// Store is every method the suite checks.
+type Store interface {
+	SaveThread(ctx context.Context, t store.ThreadRecord) error
+	Thread(ctx context.Context, name string) (store.ThreadRecord, error)
+	Threads(ctx context.Context) ([]store.ThreadRecord, error)
+	UpsertComments(ctx context.Context, thread string, cs []threaddigest.Comment, now time.Time) (store.UpsertResult, error)
+	Comments(ctx context.Context, thread string) ([]store.CommentRecord, error)
+	ThreadVersion(ctx context.Context, thread string) (int64, error)
+	MarkActive(ctx context.Context, thread string, now time.Time) error
+
+	ClaimRun(ctx context.Context, key store.RunKey, thread, holder string, lease time.Duration, now time.Time) (store.Run, bool, error)
+	MarkPosting(ctx context.Context, runID int64, holder string, lease time.Duration, now time.Time) error
+	CompleteRun(ctx context.Context, runID int64, holder string, coveredTo int64, ref string, now time.Time) error
+	FailRun(ctx context.Context, runID int64, holder, reason string, now time.Time) error
+	LastPosted(ctx context.Context, digest, destination string) (store.Run, bool, error)
+	LastRun(ctx context.Context, digest, destination string) (store.Run, bool, error)
+	Runs(ctx context.Context, digest string, limit int) ([]store.Run, error)
+
+	AcquireLease(ctx context.Context, name, holder string, ttl time.Duration, now time.Time) (bool, error)
+	ReleaseLease(ctx context.Context, name, holder string) error
+	SourceState(ctx context.Context, thread string) (string, error)
+	SetSourceState(ctx context.Context, thread, state string) error
+
+	AddFollow(ctx context.Context, f store.Follow) error
+	RemoveFollow(ctx context.Context, platform, channel, thread string) error
+	Follows(ctx context.Context, platform, channel string) ([]store.Follow, error)
+
+	ModelLabels(ctx context.Context, thread string, keys []string) (map[string][]byte, error)
+	SaveModelLabels(ctx context.Context, thread string, labels map[string][]byte, now time.Time) error
+	ArgumentSet(ctx context.Context, thread, scope string) ([]byte, bool, error)
+	SaveArgumentSet(ctx context.Context, thread, scope string, set []byte, now time.Time) error
+
+	Prune(ctx context.Context, r store.Retention, now time.Time, dryRun bool) (store.PruneReport, error)
+
+	Close() error
+}
+
 // Opener returns a fresh, empty store for one test. The suite closes it; the
 // opener registers with t.Cleanup whatever must happen after that (removing
 // a database schema).
-type Opener func(t *testing.T) store.Store
+type Opener func(t *testing.T) Store
+
+// Option changes how the suite runs.
+type Option int
+
+// Parallel runs the behaviours side by side, each on a database of its
+// own: for a database that spends most of the suite's time waiting for
+// commits (PostgreSQL), not for one that spends it computing (SQLite).
+const Parallel Option = 1
 
 // Run runs every behaviour of the suite against fresh stores from open.
-func Run(t *testing.T, open Opener) {
+func Run(t *testing.T, open Opener, opts ...Option) {
+	parallel := slices.Contains(opts, Parallel)
 	tests := []struct {
 		name string
-		run  func(t *testing.T, s store.Store)
+		run  func(t *testing.T, s Store)
 	}{
 		{"Threads", testThreads},
 		{"UpsertAdd", testUpsertAdd},
@@ -59,14 +105,17 @@ func Run(t *testing.T, open Opener) {
 		{"PruneManyRuns", testPruneManyRuns},
 		{"PruneThreads", testPruneThreads},
 		{"PruneLeases", testPruneLeases},
-		{"ConcurrentClaims", func(t *testing.T, s store.Store) { testConcurrentClaims(t, s, s) }},
-		{"ConcurrentSlotsOneInFlight", func(t *testing.T, s store.Store) { testConcurrentSlotsOneInFlight(t, s, s) }},
-		{"ConcurrentLeases", func(t *testing.T, s store.Store) { testConcurrentLeases(t, s, s) }},
-		{"ConcurrentUpserts", func(t *testing.T, s store.Store) { testConcurrentUpserts(t, s, s) }},
-		{"NoCommentSkippedBySeq", func(t *testing.T, s store.Store) { testNoCommentSkipped(t, s, s) }},
+		{"ConcurrentClaims", func(t *testing.T, s Store) { testConcurrentClaims(t, s, s) }},
+		{"ConcurrentSlotsOneInFlight", func(t *testing.T, s Store) { testConcurrentSlotsOneInFlight(t, s, s) }},
+		{"ConcurrentLeases", func(t *testing.T, s Store) { testConcurrentLeases(t, s, s) }},
+		{"ConcurrentUpserts", func(t *testing.T, s Store) { testConcurrentUpserts(t, s, s) }},
+		{"NoCommentSkippedBySeq", func(t *testing.T, s Store) { testNoCommentSkipped(t, s, s) }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			if parallel {
+				t.Parallel()
+			}
 			s := open(t)
 			t.Cleanup(func() {
 				if err := s.Close(); err != nil {
@@ -80,15 +129,16 @@ func Run(t *testing.T, open Opener) {
 
 // TwoOpener returns two stores on one fresh database, as two processes (or
 // replicas) would have them.
-type TwoOpener func(t *testing.T) (store.Store, store.Store)
+type TwoOpener func(t *testing.T) (Store, Store)
 
 // RunTwoStores runs the concurrency behaviours with the work spread over two
 // Store values on one database: only the database can keep them from both
 // claiming a slot.
-func RunTwoStores(t *testing.T, open TwoOpener) {
+func RunTwoStores(t *testing.T, open TwoOpener, opts ...Option) {
+	parallel := slices.Contains(opts, Parallel)
 	tests := []struct {
 		name string
-		run  func(t *testing.T, a, b store.Store)
+		run  func(t *testing.T, a, b Store)
 	}{
 		{"ConcurrentClaims", testConcurrentClaims},
 		{"ConcurrentSlotsOneInFlight", testConcurrentSlotsOneInFlight},
@@ -98,6 +148,9 @@ func RunTwoStores(t *testing.T, open TwoOpener) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			if parallel {
+				t.Parallel()
+			}
 			a, b := open(t)
 			t.Cleanup(func() {
 				if err := errors.Join(a.Close(), b.Close()); err != nil {
@@ -122,12 +175,12 @@ func ok(t *testing.T, err error) {
 	}
 }
 
-func saveThread(t *testing.T, s store.Store, name string) {
+func saveThread(t *testing.T, s Store, name string) {
 	t.Helper()
 	ok(t, s.SaveThread(context.Background(), store.ThreadRecord{Name: name, Source: name + ".txt"}))
 }
 
-func upsert(t *testing.T, s store.Store, thread string, now time.Time, cs ...threaddigest.Comment) store.UpsertResult {
+func upsert(t *testing.T, s Store, thread string, now time.Time, cs ...threaddigest.Comment) store.UpsertResult {
 	t.Helper()
 	res, err := s.UpsertComments(context.Background(), thread, cs, now)
 	if err != nil {
@@ -136,7 +189,7 @@ func upsert(t *testing.T, s store.Store, thread string, now time.Time, cs ...thr
 	return res
 }
 
-func comments(t *testing.T, s store.Store, thread string) []store.CommentRecord {
+func comments(t *testing.T, s Store, thread string) []store.CommentRecord {
 	t.Helper()
 	cs, err := s.Comments(context.Background(), thread)
 	if err != nil {
@@ -145,7 +198,7 @@ func comments(t *testing.T, s store.Store, thread string) []store.CommentRecord 
 	return cs
 }
 
-func version(t *testing.T, s store.Store, thread string) int64 {
+func version(t *testing.T, s Store, thread string) int64 {
 	t.Helper()
 	v, err := s.ThreadVersion(context.Background(), thread)
 	if err != nil {
@@ -173,7 +226,7 @@ func ids(cs []store.CommentRecord) []string {
 	return out
 }
 
-func testThreads(t *testing.T, s store.Store) {
+func testThreads(t *testing.T, s Store) {
 	ctx := context.Background()
 	if _, err := s.Thread(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Thread(missing) error = %v, want ErrNotFound", err)
@@ -238,7 +291,7 @@ func testThreads(t *testing.T, s store.Store) {
 	}
 }
 
-func testUpsertAdd(t *testing.T, s store.Store) {
+func testUpsertAdd(t *testing.T, s Store) {
 	saveThread(t, s, "t")
 	created := time.Date(2025, 11, 3, 9, 15, 42, 987654321, time.FixedZone("CET", 3600))
 	in := []threaddigest.Comment{
@@ -292,7 +345,7 @@ func wantTime(t time.Time) time.Time {
 	return t.UTC().Truncate(time.Microsecond)
 }
 
-func testUpsertExactText(t *testing.T, s store.Store) {
+func testUpsertExactText(t *testing.T, s Store) {
 	saveThread(t, s, "t")
 	long := strings.Repeat("Ünïcödé and ascii 🙂 ", 5000)
 	in := []threaddigest.Comment{
@@ -318,7 +371,7 @@ func testUpsertExactText(t *testing.T, s store.Store) {
 	checkResult(t, upsert(t, s, "t", at(time.Minute), in...), store.UpsertResult{Unchanged: len(in)})
 }
 
-func testUpsertUnchanged(t *testing.T, s store.Store) {
+func testUpsertUnchanged(t *testing.T, s Store) {
 	saveThread(t, s, "t")
 	created := time.Date(2025, 11, 3, 9, 15, 42, 987654000, time.UTC)
 	in := []threaddigest.Comment{
@@ -347,7 +400,7 @@ func recordsEqual(a, b store.CommentRecord) bool {
 	return a.Comment == b.Comment && a.Seq == b.Seq && a.FirstSeen.Equal(b.FirstSeen) && a.UpdatedAt.Equal(b.UpdatedAt)
 }
 
-func testUpsertEdit(t *testing.T, s store.Store) {
+func testUpsertEdit(t *testing.T, s Store) {
 	saveThread(t, s, "t")
 	upsert(t, s, "t", at(0), comment("1", "one"), comment("2", "two"), comment("3", "three"))
 	before := comments(t, s, "t")
@@ -395,7 +448,7 @@ func testUpsertEdit(t *testing.T, s store.Store) {
 	}
 }
 
-func testUpsertDelete(t *testing.T, s store.Store) {
+func testUpsertDelete(t *testing.T, s Store) {
 	saveThread(t, s, "t")
 	orig := comment("1", "something I regret")
 	orig.URL = "https://www.reddit.com/r/x/comments/abc/t/c1/"
@@ -434,7 +487,7 @@ func testUpsertDelete(t *testing.T, s store.Store) {
 	}
 }
 
-func testUpsertDuplicates(t *testing.T, s store.Store) {
+func testUpsertDuplicates(t *testing.T, s Store) {
 	saveThread(t, s, "t")
 	upsert(t, s, "t", at(0), comment("old", "stored"))
 	res := upsert(t, s, "t", at(time.Hour),
@@ -447,7 +500,7 @@ func testUpsertDuplicates(t *testing.T, s store.Store) {
 	}
 }
 
-func testUpsertBadBatch(t *testing.T, s store.Store) {
+func testUpsertBadBatch(t *testing.T, s Store) {
 	ctx := context.Background()
 	saveThread(t, s, "t")
 	_, err := s.UpsertComments(ctx, "t", []threaddigest.Comment{comment("1", "fine"), {Body: "no id"}}, at(0))
@@ -466,7 +519,7 @@ func testUpsertBadBatch(t *testing.T, s store.Store) {
 	}
 }
 
-func testUpsertBigBatch(t *testing.T, s store.Store) {
+func testUpsertBigBatch(t *testing.T, s Store) {
 	saveThread(t, s, "t")
 	const n = 5003 // crosses every chunk size the implementations use
 	in := make([]threaddigest.Comment, n)
@@ -495,7 +548,7 @@ func testUpsertBigBatch(t *testing.T, s store.Store) {
 	}
 }
 
-func testSeqStoreWide(t *testing.T, s store.Store) {
+func testSeqStoreWide(t *testing.T, s Store) {
 	saveThread(t, s, "a")
 	saveThread(t, s, "b")
 	upsert(t, s, "a", at(0), comment("1", "a1"), comment("2", "a2"))
@@ -513,7 +566,7 @@ func testSeqStoreWide(t *testing.T, s store.Store) {
 	}
 }
 
-func testThreadVersions(t *testing.T, s store.Store) {
+func testThreadVersions(t *testing.T, s Store) {
 	saveThread(t, s, "a")
 	saveThread(t, s, "b")
 	var last int64
@@ -543,7 +596,7 @@ func key(slot time.Time) store.RunKey {
 	return store.RunKey{Digest: "daily", Destination: "slack:C1", Slot: slot}
 }
 
-func claim(t *testing.T, s store.Store, k store.RunKey, holder string, lease time.Duration, now time.Time) (store.Run, bool) {
+func claim(t *testing.T, s Store, k store.RunKey, holder string, lease time.Duration, now time.Time) (store.Run, bool) {
 	t.Helper()
 	r, claimed, err := s.ClaimRun(context.Background(), k, "t", holder, lease, now)
 	if err != nil {
@@ -552,7 +605,7 @@ func claim(t *testing.T, s store.Store, k store.RunKey, holder string, lease tim
 	return r, claimed
 }
 
-func testClaimNew(t *testing.T, s store.Store) {
+func testClaimNew(t *testing.T, s Store) {
 	slot := time.Date(2026, 3, 1, 8, 0, 0, 0, time.FixedZone("CET", 3600))
 	r, claimed := claim(t, s, key(slot), "h1", time.Minute, at(0))
 	if !claimed {
@@ -591,7 +644,7 @@ func runsEqual(a, b store.Run) bool {
 		a.ClaimedAt.Equal(b.ClaimedAt) && a.FinishedAt.Equal(b.FinishedAt)
 }
 
-func testClaimHeld(t *testing.T, s store.Store) {
+func testClaimHeld(t *testing.T, s Store) {
 	k := key(base.Truncate(time.Hour))
 	first, _ := claim(t, s, k, "h1", time.Minute, at(0))
 	r, claimed := claim(t, s, k, "h2", time.Minute, at(59*time.Second))
@@ -603,7 +656,7 @@ func testClaimHeld(t *testing.T, s store.Store) {
 	}
 }
 
-func testClaimTakeOver(t *testing.T, s store.Store) {
+func testClaimTakeOver(t *testing.T, s Store) {
 	ctx := context.Background()
 	k := key(base.Truncate(time.Hour))
 	first, _ := claim(t, s, k, "h1", time.Minute, at(0))
@@ -636,7 +689,7 @@ func testClaimTakeOver(t *testing.T, s store.Store) {
 	}
 }
 
-func testClaimSameHolder(t *testing.T, s store.Store) {
+func testClaimSameHolder(t *testing.T, s Store) {
 	ctx := context.Background()
 	k := key(base.Truncate(time.Hour))
 	first, _ := claim(t, s, k, "replica-1", time.Minute, at(0))
@@ -655,7 +708,7 @@ func testClaimSameHolder(t *testing.T, s store.Store) {
 	}
 }
 
-func testPostingUncertain(t *testing.T, s store.Store) {
+func testPostingUncertain(t *testing.T, s Store) {
 	ctx := context.Background()
 	k := key(base.Truncate(time.Hour))
 	r, _ := claim(t, s, k, "h1", time.Minute, at(0))
@@ -689,7 +742,7 @@ func testPostingUncertain(t *testing.T, s store.Store) {
 // testClaimOneInFlight: while a run of one slot is claimed or posting, no
 // other slot of its digest and destination is claimed; what holders left
 // behind is settled by the next claim.
-func testClaimOneInFlight(t *testing.T, s store.Store) {
+func testClaimOneInFlight(t *testing.T, s Store) {
 	ctx := context.Background()
 	h := func(n int) time.Time { return base.Truncate(time.Hour).Add(time.Duration(n) * time.Hour) }
 	first, claimed := claim(t, s, key(h(1)), "h1", time.Minute, at(0))
@@ -774,7 +827,7 @@ func testClaimOneInFlight(t *testing.T, s store.Store) {
 
 // testClaimSlotsInOrder: a slot earlier than one that has a run is not run,
 // so that a late claim never posts an older slot after a newer one.
-func testClaimSlotsInOrder(t *testing.T, s store.Store) {
+func testClaimSlotsInOrder(t *testing.T, s Store) {
 	ctx := context.Background()
 	day := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
 	later, _ := claim(t, s, key(day.Add(24*time.Hour)), "h1", time.Minute, at(0))
@@ -801,7 +854,7 @@ func testClaimSlotsInOrder(t *testing.T, s store.Store) {
 // slots of one digest and destination at once: exactly one claim wins each
 // round, whatever the interleaving; once it is settled, the next round's
 // does.
-func testConcurrentSlotsOneInFlight(t *testing.T, a, b store.Store) {
+func testConcurrentSlotsOneInFlight(t *testing.T, a, b Store) {
 	ctx := context.Background()
 	const workers, rounds = 8, 5
 	for round := range rounds {
@@ -833,7 +886,7 @@ func testConcurrentSlotsOneInFlight(t *testing.T, a, b store.Store) {
 	}
 }
 
-func testCompleteAndFail(t *testing.T, s store.Store) {
+func testCompleteAndFail(t *testing.T, s Store) {
 	ctx := context.Background()
 	slot := base.Truncate(time.Hour)
 	r, _ := claim(t, s, key(slot), "h1", time.Minute, at(0))
@@ -860,7 +913,7 @@ func testCompleteAndFail(t *testing.T, s store.Store) {
 	}
 }
 
-func testTransitionErrors(t *testing.T, s store.Store) {
+func testTransitionErrors(t *testing.T, s Store) {
 	ctx := context.Background()
 	if err := s.MarkPosting(ctx, 987654, "h", time.Minute, at(0)); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("MarkPosting of no run: %v, want ErrNotFound", err)
@@ -880,7 +933,7 @@ func testTransitionErrors(t *testing.T, s store.Store) {
 	}
 }
 
-func testLastRuns(t *testing.T, s store.Store) {
+func testLastRuns(t *testing.T, s Store) {
 	ctx := context.Background()
 	if _, found, err := s.LastRun(ctx, "daily", "slack:C1"); err != nil || found {
 		t.Errorf("LastRun on an empty store = %v, %v", found, err)
@@ -946,7 +999,7 @@ func testLastRuns(t *testing.T, s store.Store) {
 	}
 }
 
-func acquire(t *testing.T, s store.Store, name, holder string, ttl time.Duration, now time.Time) bool {
+func acquire(t *testing.T, s Store, name, holder string, ttl time.Duration, now time.Time) bool {
 	t.Helper()
 	got, err := s.AcquireLease(context.Background(), name, holder, ttl, now)
 	if err != nil {
@@ -955,7 +1008,7 @@ func acquire(t *testing.T, s store.Store, name, holder string, ttl time.Duration
 	return got
 }
 
-func testLeases(t *testing.T, s store.Store) {
+func testLeases(t *testing.T, s Store) {
 	ctx := context.Background()
 	if !acquire(t, s, "poll:t", "a", time.Minute, at(0)) {
 		t.Fatal("a free lease was refused")
@@ -992,7 +1045,7 @@ func testLeases(t *testing.T, s store.Store) {
 	}
 }
 
-func testSourceState(t *testing.T, s store.Store) {
+func testSourceState(t *testing.T, s Store) {
 	ctx := context.Background()
 	saveThread(t, s, "t")
 	saveThread(t, s, "u")
@@ -1018,7 +1071,7 @@ func testSourceState(t *testing.T, s store.Store) {
 	}
 }
 
-func testFollows(t *testing.T, s store.Store) {
+func testFollows(t *testing.T, s Store) {
 	ctx := context.Background()
 	for _, name := range []string{"zeta", "alpha", "mid"} {
 		saveThread(t, s, name)
@@ -1074,7 +1127,7 @@ func testFollows(t *testing.T, s store.Store) {
 }
 
 // pick spreads goroutines over the stores under test.
-func pick(i int, a, b store.Store) store.Store {
+func pick(i int, a, b Store) Store {
 	if i%2 == 0 {
 		return a
 	}
@@ -1087,7 +1140,7 @@ func slotKey(i int) store.RunKey {
 	return store.RunKey{Digest: "daily", Destination: fmt.Sprintf("slack:C%d", i), Slot: base.Add(time.Duration(i) * time.Hour)}
 }
 
-func testConcurrentClaims(t *testing.T, a, b store.Store) {
+func testConcurrentClaims(t *testing.T, a, b Store) {
 	ctx := context.Background()
 	const workers, slots = 16, 20
 	var wins [slots]int
@@ -1155,7 +1208,7 @@ func testConcurrentClaims(t *testing.T, a, b store.Store) {
 	}
 }
 
-func testConcurrentLeases(t *testing.T, a, b store.Store) {
+func testConcurrentLeases(t *testing.T, a, b Store) {
 	const workers, rounds = 12, 15
 	for r := range rounds {
 		// Each round starts when the previous round's lease has expired.
@@ -1185,7 +1238,7 @@ func testConcurrentLeases(t *testing.T, a, b store.Store) {
 	}
 }
 
-func testConcurrentUpserts(t *testing.T, a, b store.Store) {
+func testConcurrentUpserts(t *testing.T, a, b Store) {
 	ctx := context.Background()
 	saveThread(t, a, "shared")
 	saveThread(t, a, "other")
@@ -1242,7 +1295,7 @@ func testConcurrentUpserts(t *testing.T, a, b store.Store) {
 // seen the thread up to Seq X, no comment with a Seq at or below X can appear
 // later. Were Seqs given out in an order other than the order comments become
 // visible, a digest covering up to X would skip the late one for ever.
-func testNoCommentSkipped(t *testing.T, a, b store.Store) {
+func testNoCommentSkipped(t *testing.T, a, b Store) {
 	ctx := context.Background()
 	saveThread(t, a, "t")
 	saveThread(t, a, "noise")
@@ -1310,7 +1363,7 @@ func testNoCommentSkipped(t *testing.T, a, b store.Store) {
 	}
 }
 
-func testModelLabels(t *testing.T, s store.Store) {
+func testModelLabels(t *testing.T, s Store) {
 	ctx := context.Background()
 	saveThread(t, s, "t")
 	saveThread(t, s, "u")
@@ -1378,7 +1431,7 @@ func testModelLabels(t *testing.T, s store.Store) {
 	}
 }
 
-func testArgumentSets(t *testing.T, s store.Store) {
+func testArgumentSets(t *testing.T, s Store) {
 	ctx := context.Background()
 	saveThread(t, s, "t")
 	saveThread(t, s, "u")
