@@ -220,9 +220,9 @@ func sourceLine(d digest.Digest, opt Options) (name, rest string) {
 	}
 	parts := []string{}
 	if c := d.Context; c != nil {
-		parts = append(parts, fmt.Sprintf("%s of %d", plural(c.NewComments, "new comment", "new comments"), c.TotalComments))
+		parts = append(parts, fmt.Sprintf("%s of %d", textutil.Plural(c.NewComments, "new comment", "new comments"), c.TotalComments))
 	} else {
-		parts = append(parts, plural(d.CommentCount, "comment", "comments")+" by "+plural(d.CommenterCount, "commenter", "commenters"))
+		parts = append(parts, textutil.Plural(d.CommentCount, "comment", "comments")+" by "+textutil.Plural(d.CommenterCount, "commenter", "commenters"))
 	}
 	at := opt.AsOf
 	if at.IsZero() && d.Span != nil {
@@ -232,13 +232,6 @@ func sourceLine(d digest.Digest, opt Options) (name, rest string) {
 		parts = append(parts, at.UTC().Format("2 Jan 2006"))
 	}
 	return name, " · " + strings.Join(parts, " · ")
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
 }
 
 // drawSource writes the source line, the thread's name cut to leave room

@@ -110,7 +110,7 @@ func MarkdownLinkDestination(u string) string {
 }
 
 func mdBar(s float64) string {
-	return "`" + strings.TrimRight(bar(s, mdBarCells), " ") + "`"
+	return "`" + strings.TrimRight(shares.Bar(s, mdBarCells), " ") + "`"
 }
 
 func (m *mdLayout) header() {
@@ -143,7 +143,7 @@ func (m *mdLayout) arguments(args []digest.Argument) {
 		}
 		m.out.line(fmt.Sprintf("### %d. %s", a.ID, EscapeMarkdown(textLabel(a.Label))))
 		m.out.line("")
-		m.out.line(fmt.Sprintf("%s %d of %d commenters (%s)", mdBar(a.Share), a.Commenters, d.CommenterCount, sharePercent(a.Share)))
+		m.out.line(fmt.Sprintf("%s %d of %d commenters (%s)", mdBar(a.Share), a.Commenters, d.CommenterCount, shares.Percent(a.Share)))
 		if q := mdQuote(a.Statement, statementRunes); q != "" {
 			m.out.line("")
 			m.out.line("> “" + q + "”")
@@ -213,7 +213,7 @@ func (m *mdLayout) stance() {
 		name string
 		n    int
 	}{{"favor", s.Favor}, {"against", s.Against}, {"none", s.None}} {
-		m.out.line(fmt.Sprintf("| %s | %d | %s | %s |", r.name, r.n, pcts[i], mdBar(share(r.n, total))))
+		m.out.line(fmt.Sprintf("| %s | %d | %s | %s |", r.name, r.n, pcts[i], mdBar(shares.Of(r.n, total))))
 	}
 	for _, side := range []struct {
 		name string

@@ -11,9 +11,7 @@ package render
 
 import (
 	"fmt"
-	"math"
 	"strconv"
-	"strings"
 
 	"github.com/threaddigest/threaddigest/digest"
 	"github.com/threaddigest/threaddigest/internal/shares"
@@ -95,52 +93,6 @@ func split(counts ...int) []string {
 		}
 	}
 	return out
-}
-
-// sharePercent formats a share in [0, 1] as percent does.
-func sharePercent(share float64) string {
-	switch {
-	case share <= 0 || math.IsNaN(share):
-		return "0%"
-	case share < 0.01:
-		return "<1%"
-	case share > 0.99 && share < 1:
-		return ">99%"
-	case share >= 1:
-		return "100%"
-	}
-	return fmt.Sprintf("%d%%", int(math.Round(100*share)))
-}
-
-// bar draws share (0..1) as block characters in cells columns, padded with
-// spaces to exactly cells columns. A share above zero always shows a sliver.
-func bar(share float64, cells int) string {
-	// The partial blocks give a bar its last fraction of a cell.
-	eighths := [...]string{"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"}
-	if math.IsNaN(share) || share < 0 {
-		share = 0
-	}
-	if share > 1 {
-		share = 1
-	}
-	n := int(math.Round(share * float64(cells*8)))
-	if n == 0 && share > 0 {
-		n = 1
-	}
-	s := strings.Repeat("█", n/8) + eighths[n%8]
-	used := n / 8
-	if n%8 != 0 {
-		used++
-	}
-	return s + strings.Repeat(" ", cells-used)
-}
-
-// share returns n/total, 0 when total is 0.
-func share(n, total int) float64 {
-	if total <= 0 {
-		return 0
-	}
-	return float64(n) / float64(total)
 }
 
 // spanText describes a time span in UTC, compactly when it is one day.

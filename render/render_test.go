@@ -417,20 +417,6 @@ func TestSplit(t *testing.T) {
 	}
 }
 
-func TestBar(t *testing.T) {
-	for _, tc := range []struct {
-		share float64
-		cells int
-		want  string
-	}{
-		{0, 4, "    "}, {1, 4, "████"}, {0.5, 4, "██  "}, {0.3125, 4, "█▎  "}, {0.001, 4, "▏   "}, {2, 2, "██"},
-	} {
-		if got := bar(tc.share, tc.cells); got != tc.want {
-			t.Errorf("bar(%v, %d) = %q, want %q", tc.share, tc.cells, got, tc.want)
-		}
-	}
-}
-
 func TestWrap(t *testing.T) {
 	for _, tc := range []struct {
 		in   string

@@ -100,7 +100,7 @@ func (t *textLayout) labelWidth(indent int) int {
 // every other row.
 func (t *textLayout) barRow(indent, label string, n int, s float64, pct string) {
 	lw := t.labelWidth(displayWidth(indent))
-	t.out.line(indent + pad(label, lw) + " " + bar(s, barCells) + " " + padLeft(strconv.Itoa(n), countW) + " " + padLeft(pct, pctW))
+	t.out.line(indent + pad(label, lw) + " " + shares.Bar(s, barCells) + " " + padLeft(strconv.Itoa(n), countW) + " " + padLeft(pct, pctW))
 }
 
 // quote prints verbatim text in quotation marks, wrapped under indent.
@@ -124,7 +124,7 @@ func (t *textLayout) arguments(args []digest.Argument) {
 	for _, a := range args {
 		num := fmt.Sprintf("%2d. ", a.ID)
 		label := textLabel(a.Label)
-		t.barRow(" "+num, label, a.Commenters, a.Share, sharePercent(a.Share))
+		t.barRow(" "+num, label, a.Commenters, a.Share, shares.Percent(a.Share))
 		t.quote("     ", a.Statement, statementRunes)
 		t.out.line("     — " + fit(who(a.Quote.Author, a.Quote.Position), t.width-7))
 	}
@@ -174,7 +174,7 @@ func (t *textLayout) stance() {
 	}{{"favor", s.Favor}, {"against", s.Against}, {"none", s.None}}
 	pcts := split(s.Favor, s.Against, s.None)
 	for i, r := range rows {
-		t.barRow("  ", r.name, r.n, share(r.n, total), pcts[i])
+		t.barRow("  ", r.name, r.n, shares.Of(r.n, total), pcts[i])
 	}
 	for _, side := range []struct {
 		name string

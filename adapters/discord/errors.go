@@ -7,13 +7,12 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/threaddigest/threaddigest/bot"
+	"github.com/threaddigest/threaddigest/internal/retry"
 	"github.com/threaddigest/threaddigest/internal/textutil"
 )
 
@@ -67,21 +66,15 @@ func retryAfter(bodySeconds float64, h http.Header) time.Duration {
 	if bodySeconds > 0 {
 		return time.Duration(bodySeconds * float64(time.Second))
 	}
-	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
-		if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 {
-			return time.Duration(f * float64(time.Second))
-		}
-		if t, err := http.ParseTime(v); err == nil {
-			if d := time.Until(t); d > 0 {
-				return d
-			}
-			return 0
-		}
+	v := h.Get("Retry-After")
+	if d, ok := retry.Seconds(v); ok {
+		return d
 	}
-	if v := h.Get("X-RateLimit-Reset-After"); v != "" {
-		if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 {
-			return time.Duration(f * float64(time.Second))
-		}
+	if d, ok := retry.After(v, time.Now()); ok {
+		return d
+	}
+	if d, ok := retry.Seconds(h.Get("X-RateLimit-Reset-After")); ok {
+		return d
 	}
 	return time.Second
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
+
+	"github.com/threaddigest/threaddigest/internal/retry"
 )
 
 // RunGateway receives interactions over the bot's gateway connection
@@ -45,7 +47,7 @@ func (h *Interactions) RunGateway(ctx context.Context, s *discordgo.Session) err
 			return fmt.Errorf("discord gateway: Discord closed the connection: %d %s (no retry: check discord.bot_token)", ce.Code, ce.Text)
 		}
 		h.cfg.Logger.Error("discord gateway: cannot connect; retrying", "in", backoff, "error", redact(err))
-		if sleepCtx(ctx, backoff) != nil {
+		if retry.Sleep(ctx, backoff) != nil {
 			h.gateway.Set(false, "stopped", time.Now())
 			return nil
 		}
@@ -80,7 +82,7 @@ func (h *Interactions) fromGateway(s *discordgo.Session, i *discordgo.Interactio
 		return
 	}
 	rep := h.respond(i, h.cfg.Now())
-	ctx, cancel := context.WithTimeout(h.base, ackTimeout)
+	ctx, cancel := context.WithTimeout(h.work.Context(), ackTimeout)
 	defer cancel()
 	url := discordgo.EndpointInteractionResponse(i.ID, i.Token)
 	_, err := s.RequestWithBucketID(http.MethodPost, url, rep.resp, interactionBucket("callback", i.ID), restOpts(ctx)...)

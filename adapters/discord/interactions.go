@@ -14,13 +14,15 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/threaddigest/threaddigest/bot"
 	"github.com/threaddigest/threaddigest/internal/connstate"
+	"github.com/threaddigest/threaddigest/internal/later"
+	"github.com/threaddigest/threaddigest/internal/replay"
+	"github.com/threaddigest/threaddigest/internal/retry"
 	"github.com/threaddigest/threaddigest/internal/textutil"
 )
 
@@ -66,15 +68,9 @@ type InteractionsConfig struct {
 // (RunGateway). Answers that need slow work are deferred and run in the
 // background; Shutdown drains them.
 type Interactions struct {
-	cfg    InteractionsConfig
-	base   context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-
-	mu      sync.Mutex
-	closed  bool
-	pending int
-	seen    map[[sha256.Size]byte]time.Time // requests answered (requestKey), for maxClockSkew
+	cfg  InteractionsConfig
+	work *later.Group  // slow answers (at most MaxPending) and the rest of long ones
+	seen *replay.Guard // requests answered (requestKey), for maxClockSkew
 
 	gateway connstate.State // the gateway connection, when RunGateway runs
 }
@@ -114,9 +110,7 @@ func NewInteractions(cfg InteractionsConfig) (*Interactions, error) {
 	if cfg.MaxPending <= 0 {
 		cfg.MaxPending = 32
 	}
-	h := &Interactions{cfg: cfg, seen: make(map[[sha256.Size]byte]time.Time)}
-	h.base, h.cancel = context.WithCancel(context.Background())
-	return h, nil
+	return &Interactions{cfg: cfg, work: later.New(cfg.MaxPending, cfg.Logger), seen: replay.New(2*maxClockSkew, 1024)}, nil
 }
 
 // ServeHTTP answers POST /discord/interactions. The body is read with a cap
@@ -161,7 +155,7 @@ func (h *Interactions) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "body is not an interaction", http.StatusBadRequest)
 		return
 	}
-	if h.replayed(requestKey(r.Header.Get("X-Signature-Timestamp"), body), received) {
+	if !h.seen.First(requestKey(r.Header.Get("X-Signature-Timestamp"), body), received) {
 		// Discord sends each interaction once; a second copy inside the
 		// timestamp window is someone replaying a captured request, with
 		// its signature spelt the same or not.
@@ -195,26 +189,6 @@ func requestKey(timestamp string, body []byte) [sha256.Size]byte {
 	var k [sha256.Size]byte
 	h.Sum(k[:0])
 	return k
-}
-
-// replayed records a verified request's key and reports whether it was seen
-// before. Keys older than the timestamp window are forgotten: a request that
-// old is refused as stale anyway.
-func (h *Interactions) replayed(key [sha256.Size]byte, now time.Time) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if len(h.seen) > 1024 {
-		for k, at := range h.seen {
-			if now.Sub(at) > 2*maxClockSkew {
-				delete(h.seen, k)
-			}
-		}
-	}
-	if _, ok := h.seen[key]; ok {
-		return true
-	}
-	h.seen[key] = now
-	return false
 }
 
 // fresh checks a signature timestamp (Unix seconds) against now.
@@ -276,19 +250,18 @@ func (h *Interactions) immediate(i *discordgo.Interaction, msgs []Message, ephem
 	if len(msgs) == 1 {
 		return reply{resp: resp, acked: h.logAck(i)}
 	}
-	if !h.track() {
-		h.cfg.Logger.Warn("discord: shutting down; only the first message of a long answer is sent", "interaction", i.ID, "messages", len(msgs))
-		return reply{resp: resp, acked: h.logAck(i)}
-	}
 	done := make(chan error, 1)
-	go func() {
-		defer h.wg.Done()
+	err := h.work.Finish("discord: rest of an answer", func(context.Context) {
 		if err := <-done; err != nil {
 			h.ackFailed(i, err)
 			return
 		}
 		h.deliver(i, msgs[1:], ephemeral, false, time.Time{})
-	}()
+	})
+	if err != nil {
+		h.cfg.Logger.Warn("discord: shutting down; only the first message of a long answer is sent", "interaction", i.ID, "messages", len(msgs))
+		return reply{resp: resp, acked: h.logAck(i)}
+	}
 	return reply{resp: resp, acked: func(err error) { done <- err }}
 }
 
@@ -324,19 +297,14 @@ func (h *Interactions) command(i *discordgo.Interaction, received time.Time) rep
 	if r, ok := h.cfg.Commands.Cached(req); ok {
 		return h.immediate(i, RenderResponse(r, Options{Thread: r.Thread}), r.Ephemeral)
 	}
-	if !h.begin() {
-		return h.immediate(i, textMessages("threaddigest is busy; try again in a minute."), true)
-	}
 	// Every answer is deferred to the asker alone: whether it is for the
 	// channel is known only once it is ready. A change of what the channel
 	// follows is then announced to the channel in a follow-up; a refusal or
 	// an error stays the asker's.
 	flags := discordgo.MessageFlagsEphemeral
 	done := make(chan error, 1)
-	go func() {
-		defer h.wg.Done()
-		defer h.end()
-		ctx, cancel := context.WithTimeout(h.base, h.cfg.AnswerTimeout)
+	err = h.work.Go("discord: "+req.Sub, func(base context.Context) {
+		ctx, cancel := context.WithTimeout(base, h.cfg.AnswerTimeout)
 		r := h.cfg.Commands.Answer(ctx, req)
 		cancel()
 		opt := Options{Thread: r.Thread}
@@ -357,42 +325,14 @@ func (h *Interactions) command(i *discordgo.Interaction, received time.Time) rep
 			msgs = append(textMessages("Done: the channel is told."), msgs...)
 		}
 		h.deliver(i, msgs, r.Ephemeral, true, received)
-	}()
+	})
+	if err != nil {
+		return h.immediate(i, textMessages("threaddigest is busy; try again in a minute."), true)
+	}
 	return reply{
 		resp:  &wireResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource, Data: &wireResponseData{Flags: flags}},
 		acked: func(err error) { done <- err },
 	}
-}
-
-// begin counts a slow answer in, unless too many are running or Shutdown
-// has begun; the caller then runs it and calls h.end and h.wg.Done.
-func (h *Interactions) begin() bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.closed || h.pending >= h.cfg.MaxPending {
-		return false
-	}
-	h.pending++
-	h.wg.Add(1) // under mu: never after Shutdown has started waiting
-	return true
-}
-
-// track counts background work in for Shutdown to wait for, unless it has
-// begun; the caller then calls h.wg.Done.
-func (h *Interactions) track() bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.closed {
-		return false
-	}
-	h.wg.Add(1)
-	return true
-}
-
-func (h *Interactions) end() {
-	h.mu.Lock()
-	h.pending--
-	h.mu.Unlock()
 }
 
 // deliver sends the answer through the interaction's token: the first
@@ -440,10 +380,10 @@ func tokenGone(err error) bool {
 func (h *Interactions) retry(call func(context.Context) error) error {
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
-		ctx, cancel := withDeadline(h.base, callTimeout)
+		ctx, cancel := withDeadline(h.work.Context(), callTimeout)
 		err = call(ctx)
 		cancel()
-		if err == nil || bot.IsPermanent(err) || h.base.Err() != nil {
+		if err == nil || bot.IsPermanent(err) || h.work.Context().Err() != nil {
 			return err
 		}
 		wait := time.Duration(attempt+1) * time.Second
@@ -454,7 +394,7 @@ func (h *Interactions) retry(call func(context.Context) error) error {
 		if wait > time.Minute {
 			return err
 		}
-		if sleepCtx(h.base, wait) != nil {
+		if retry.Sleep(h.work.Context(), wait) != nil {
 			return err
 		}
 	}
@@ -548,24 +488,11 @@ func (h *Interactions) autocomplete(i *discordgo.Interaction) *wireResponse {
 }
 
 // Shutdown stops taking slow work and waits for the answers in progress to
-// be delivered. When ctx ends first it cancels them and returns ctx's error.
+// be delivered. When ctx ends first it cancels them (their REST calls end;
+// they finish shortly, unwaited for) and returns ctx's error.
 func (h *Interactions) Shutdown(ctx context.Context) error {
-	h.mu.Lock()
-	h.closed = true
-	h.mu.Unlock()
-	done := make(chan struct{})
-	go func() {
-		h.wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		h.cancel()
-		return nil
-	case <-ctx.Done():
-		// Cancelling ends the answers' work and their REST calls; they
-		// finish on their own shortly, without being waited for.
-		h.cancel()
-		return fmt.Errorf("discord interactions: answers still running at shutdown were cancelled: %w", ctx.Err())
+	if err := h.work.Shutdown(ctx); err != nil {
+		return fmt.Errorf("discord interactions: %w", err)
 	}
+	return nil
 }

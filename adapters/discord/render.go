@@ -230,13 +230,13 @@ func overview(d digest.Digest, chart bool) section {
 	var b strings.Builder
 	if c := d.Context; c != nil {
 		fmt.Fprintf(&b, "**%s** from %s · %s from %s in all",
-			plural(c.NewComments, "new comment"), plural(c.NewCommenters, "commenter"),
-			plural(c.TotalComments, "comment"), plural(c.TotalCommenters, "commenter"))
+			textutil.Plural(c.NewComments, "new comment", "new comments"), textutil.Plural(c.NewCommenters, "commenter", "commenters"),
+			textutil.Plural(c.TotalComments, "comment", "comments"), textutil.Plural(c.TotalCommenters, "commenter", "commenters"))
 		if strings.TrimSpace(c.Lean) != "" {
 			b.WriteString("\n" + fitInline(c.Lean, 500))
 		}
 	} else {
-		fmt.Fprintf(&b, "**%s** from %s", plural(d.CommentCount, "comment"), plural(d.CommenterCount, "commenter"))
+		fmt.Fprintf(&b, "**%s** from %s", textutil.Plural(d.CommentCount, "comment", "comments"), textutil.Plural(d.CommenterCount, "commenter", "commenters"))
 	}
 	if d.Span != nil && !d.Span.First.IsZero() {
 		fmt.Fprintf(&b, "\n<t:%d:f> – <t:%d:f>", d.Span.First.Unix(), d.Span.Last.Unix())
@@ -258,13 +258,13 @@ func stanceBlock(s digest.Stance) string {
 		b.WriteString("**Stance** (no target found)")
 	}
 	total := s.Total()
-	fmt.Fprintf(&b, " · %s\n", plural(total, "comment"))
+	fmt.Fprintf(&b, " · %s\n", textutil.Plural(total, "comment", "comments"))
 	pcts := shares.Percents(s.Favor, s.Against, s.None)
 	for i, row := range []struct {
 		label string
 		n     int
 	}{{"favor  ", s.Favor}, {"against", s.Against}, {"none   ", s.None}} {
-		fmt.Fprintf(&b, "`%s` %s **%d%%** · %d\n", row.label, bar(row.n, total), pcts[i], row.n)
+		fmt.Fprintf(&b, "`%s` %s **%d%%** · %d\n", row.label, shares.Cells(row.n, total, 10), pcts[i], row.n)
 	}
 	if q := s.FavorQuote; q != nil {
 		b.WriteString("**" + render.SideLabel(digest.StanceFavor) + ":** " + quote(*q, 700) + "\n")
@@ -329,8 +329,8 @@ func argumentsSection(d digest.Digest, limit int, always bool) (section, bool) {
 	for _, a := range args {
 		prefix := fmt.Sprintf("%d · ", a.ID) // "1. " would start a Markdown list
 		name := prefix + fitInline(a.Label, maxFieldName-units(prefix))
-		head := fmt.Sprintf("%s **%d%%** · %d of %s\n", bar(a.Commenters, d.CommenterCount),
-			percent(a.Commenters, d.CommenterCount), a.Commenters, plural(d.CommenterCount, "commenter"))
+		head := fmt.Sprintf("%s **%s** · %d of %s\n", shares.Cells(a.Commenters, d.CommenterCount, 10),
+			shares.Percent(shares.Of(a.Commenters, d.CommenterCount)), a.Commenters, textutil.Plural(d.CommenterCount, "commenter", "commenters"))
 		q := a.Quote
 		if q.Text == "" {
 			q.Text = a.Statement
@@ -376,7 +376,7 @@ func regionsSection(d digest.Digest, always bool) (section, bool) {
 	s.desc = "Commenters by where they are, each counted once with their usual stance."
 	few := false
 	for _, r := range d.Regions {
-		name := fitInline(string(r.Region), 100) + " · " + plural(r.Commenters, "commenter")
+		name := fitInline(string(r.Region), 100) + " · " + textutil.Plural(r.Commenters, "commenter", "commenters")
 		if shares.Few(r.Commenters) {
 			name += ` \*`
 			few = true
@@ -393,31 +393,6 @@ func regionsSection(d digest.Digest, always bool) (section, bool) {
 		s.desc += "\n\\* " + shares.FewNote + "."
 	}
 	return s, true
-}
-
-// percent is 100*n/total rounded half up; 0 when total is 0.
-func percent(n, total int) int {
-	if total <= 0 {
-		return 0
-	}
-	return (200*n + total) / (2 * total)
-}
-
-// bar draws n/total as ten cells.
-func bar(n, total int) string {
-	filled := 0
-	if total > 0 {
-		filled = (20*n + total) / (2 * total)
-	}
-	filled = min(max(filled, 0), 10)
-	return strings.Repeat("█", filled) + strings.Repeat("░", 10-filled)
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // splitLines cuts markup into chunks of at most max units at line breaks; a

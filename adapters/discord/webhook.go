@@ -23,6 +23,7 @@ import (
 	"github.com/threaddigest/threaddigest/bot"
 	"github.com/threaddigest/threaddigest/chart"
 	"github.com/threaddigest/threaddigest/digest"
+	"github.com/threaddigest/threaddigest/internal/retry"
 )
 
 // ChartFunc draws the regional-split chart of a digest as a PNG. The
@@ -338,7 +339,7 @@ func (p *progress) run(ctx context.Context, key string, n int, send func(context
 		}
 		refs = append(refs, ref)
 		if i+1 < n && wait > 0 {
-			if err := sleepCtx(ctx, wait); err != nil {
+			if err := retry.Sleep(ctx, wait); err != nil {
 				save(i + 1)
 				return "", &bot.RetryAfterError{After: wait, Err: fmt.Errorf("discord: waiting for the rate limit between messages: %w", err)}
 			}
@@ -346,21 +347,6 @@ func (p *progress) run(ctx context.Context, key string, n int, send func(context
 	}
 	save(n)
 	return strings.Join(refs, ","), nil
-}
-
-// sleepCtx waits d, or returns at once when ctx would end first.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
-		return context.DeadlineExceeded
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 var _ bot.Destination = (*Webhook)(nil)

@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"runtime/debug"
-	"sync"
 	"time"
 
 	slackgo "github.com/slack-go/slack"
 
 	"github.com/threaddigest/threaddigest/bot"
+	"github.com/threaddigest/threaddigest/internal/later"
+	"github.com/threaddigest/threaddigest/internal/retry"
 )
 
 // Answerer answers /thread commands; *bot.Commands is one.
@@ -100,13 +100,7 @@ type responder struct {
 	client   *http.Client
 	logger   *slog.Logger
 	timeout  time.Duration
-
-	base   context.Context // cancelled when a shutdown gives up waiting
-	cancel context.CancelFunc
-
-	mu      sync.Mutex
-	closed  bool
-	running sync.WaitGroup
+	work     *later.Group
 }
 
 func newResponder(a Answerer, client *http.Client, logger *slog.Logger) *responder {
@@ -116,8 +110,7 @@ func newResponder(a Answerer, client *http.Client, logger *slog.Logger) *respond
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	base, cancel := context.WithCancel(context.Background())
-	return &responder{answerer: a, client: client, logger: logger, timeout: answerTimeout, base: base, cancel: cancel}
+	return &responder{answerer: a, client: client, logger: logger, timeout: answerTimeout, work: later.New(0, logger)}
 }
 
 // goBackground runs f in the background with a context that keeps parent's
@@ -125,49 +118,23 @@ func newResponder(a Answerer, client *http.Client, logger *slog.Logger) *respond
 // returns), bounded by the responder's timeout and cancelled by a shutdown
 // that stops waiting. It reports false when shutting down.
 func (r *responder) goBackground(parent context.Context, what string, f func(ctx context.Context)) bool {
-	r.mu.Lock()
-	if r.closed {
-		r.mu.Unlock()
-		return false
-	}
-	r.running.Add(1)
-	r.mu.Unlock()
-	go func() {
-		defer r.running.Done()
+	err := r.work.Go("slack: "+what, func(base context.Context) {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), r.timeout)
 		defer cancel()
-		stop := context.AfterFunc(r.base, cancel)
+		stop := context.AfterFunc(base, cancel)
 		defer stop()
-		defer func() {
-			if p := recover(); p != nil {
-				r.logger.Error("slack: answer panicked", "what", what, "panic", p, "stack", string(debug.Stack()))
-			}
-		}()
 		f(ctx)
-	}()
-	return true
+	})
+	return err == nil
 }
 
 // shutdown stops new background work and waits for the running answers to
 // be posted; when ctx ends first, it cancels them and returns ctx's error.
 func (r *responder) shutdown(ctx context.Context) error {
-	r.mu.Lock()
-	r.closed = true
-	r.mu.Unlock()
-	done := make(chan struct{})
-	go func() {
-		r.running.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		r.cancel()
-		return nil
-	case <-ctx.Done():
-		r.cancel()
-		<-done
-		return fmt.Errorf("slack: answers still running at shutdown were abandoned: %w", ctx.Err())
+	if err := r.work.Shutdown(ctx); err != nil {
+		return fmt.Errorf("slack: %w", err)
 	}
+	return nil
 }
 
 // answerLater computes the answer to req and posts it to responseURL.
@@ -216,7 +183,7 @@ func (r *responder) post(ctx context.Context, responseURL string, p responsePayl
 	if errors.As(err, &ra) {
 		wait = ra.After
 	}
-	if sleepCtx(ctx, wait) != nil {
+	if retry.Sleep(ctx, wait) != nil {
 		return err
 	}
 	return postJSON(ctx, r.client, responseURL, "slack response_url", body)

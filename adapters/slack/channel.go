@@ -13,6 +13,7 @@ import (
 	"github.com/threaddigest/threaddigest/bot"
 	"github.com/threaddigest/threaddigest/chart"
 	"github.com/threaddigest/threaddigest/digest"
+	"github.com/threaddigest/threaddigest/internal/retry"
 	"github.com/threaddigest/threaddigest/internal/shares"
 	"github.com/threaddigest/threaddigest/internal/textutil"
 )
@@ -66,7 +67,7 @@ func (ch *Channel) Deliver(ctx context.Context, p bot.Post) (string, error) {
 
 	ref := done.ref
 	for i := done.sent; i < len(msgs); i++ {
-		if err := sleepCtx(ctx, time.Until(st.last.Add(c.spacing))); err != nil {
+		if err := retry.Sleep(ctx, time.Until(st.last.Add(c.spacing))); err != nil {
 			return "", fmt.Errorf("%s: waiting to post part %d of %d: %w", ch, i+1, len(msgs), err)
 		}
 		// The first message goes to the channel; the rest of a long digest
@@ -144,7 +145,7 @@ func (ch *Channel) uploadChart(ctx context.Context, channelID string, p bot.Post
 		}
 		var ra *bot.RetryAfterError
 		if mapped := apiError("files upload", err); errors.As(mapped, &ra) && attempt == 0 {
-			if sleepCtx(ctx, ra.After) == nil {
+			if retry.Sleep(ctx, ra.After) == nil {
 				continue
 			}
 		}

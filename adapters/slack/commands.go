@@ -12,12 +12,12 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"sync"
 	"time"
 
 	slackgo "github.com/slack-go/slack"
 
 	"github.com/threaddigest/threaddigest/bot"
+	"github.com/threaddigest/threaddigest/internal/replay"
 )
 
 // maxRequestBody caps what the command and interaction endpoints read. A
@@ -44,7 +44,7 @@ type Handler struct {
 	secret  string
 	logger  *slog.Logger
 	answers *responder
-	replays *replayGuard
+	replays *replay.Guard
 }
 
 // NewHandler returns the HTTP handler for slash commands and interactions.
@@ -57,7 +57,7 @@ func NewHandler(signingSecret string, a Answerer, httpClient *http.Client, logge
 		secret:  signingSecret,
 		logger:  logger,
 		answers: newResponder(a, httpClient, logger),
-		replays: newReplayGuard(),
+		replays: replay.New(replayWindow, maxRemembered),
 	}
 }
 
@@ -124,7 +124,7 @@ func (h *Handler) verified(w http.ResponseWriter, r *http.Request) (body []byte,
 		reject(http.StatusUnauthorized, "signature does not match", nil)
 		return nil, false
 	}
-	if !h.replays.first(requestKey(r.Header.Get("X-Slack-Request-Timestamp"), body), time.Now()) {
+	if !h.replays.First(requestKey(r.Header.Get("X-Slack-Request-Timestamp"), body), time.Now()) {
 		// Slack never sends a command twice; a second copy of a signed
 		// request is someone replaying it. It is refused, not run again,
 		// whatever the spelling of its signature header.
@@ -291,45 +291,9 @@ func requestKey(timestamp string, body []byte) [sha256.Size]byte {
 	return k
 }
 
-// replayGuard remembers the verified requests (by requestKey) for as long
-// as their timestamps are acceptable, so that a captured request cannot be
-// played again. It is per process: behind a load balancer with several
-// replicas, a replay sent to another replica is not caught.
-type replayGuard struct {
-	mu   sync.Mutex
-	seen map[[sha256.Size]byte]time.Time
-}
+// replayWindow is how long a verified request is remembered: past it, a
+// request with the same timestamp is refused as stale anyway.
+const replayWindow = 2*signatureWindow + time.Minute
 
-// maxRemembered bounds the guard; only verified requests enter it, so only
-// Slack's own traffic can fill it.
+// maxRemembered bounds the requests remembered.
 const maxRemembered = 100_000
-
-func newReplayGuard() *replayGuard { return &replayGuard{seen: map[[sha256.Size]byte]time.Time{}} }
-
-// first records the request key and reports whether it was not seen before.
-func (g *replayGuard) first(key [sha256.Size]byte, now time.Time) bool {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if _, ok := g.seen[key]; ok {
-		return false
-	}
-	if len(g.seen) >= maxRemembered/2 {
-		for k, at := range g.seen {
-			if now.Sub(at) > 2*signatureWindow+time.Minute {
-				delete(g.seen, k)
-			}
-		}
-	}
-	if len(g.seen) >= maxRemembered {
-		// Full of fresh signatures: forget the oldest half rather than
-		// refuse genuine requests.
-		cut := now.Add(-signatureWindow)
-		for k, at := range g.seen {
-			if at.Before(cut) {
-				delete(g.seen, k)
-			}
-		}
-	}
-	g.seen[key] = now
-	return true
-}

@@ -121,8 +121,8 @@ func TestRenderExampleThreadAsAnalysed(t *testing.T) {
 	}
 	// The counts shown are the digest's.
 	for _, want := range []string{
-		plural(d.CommentCount, "comment") + " by " + plural(d.CommenterCount, "commenter"),
-		plural(d.Context.NewComments, "new comment"),
+		textutil.Plural(d.CommentCount, "comment", "comments") + " by " + textutil.Plural(d.CommenterCount, "commenter", "commenters"),
+		textutil.Plural(d.Context.NewComments, "new comment", "new comments"),
 	} {
 		if !strings.Contains(shown.String(), want) {
 			t.Errorf("the digest does not show %q", want)

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/threaddigest/threaddigest/bot"
-	"github.com/threaddigest/threaddigest/internal/retryafter"
+	"github.com/threaddigest/threaddigest/internal/retry"
 )
 
 // requestTimeout bounds every HTTP call to Slack, whatever the caller's
@@ -73,7 +73,7 @@ func statusError(what string, code int, h http.Header, body []byte) error {
 
 // retryAfter reads a Retry-After header in seconds or as an HTTP date.
 func retryAfter(h http.Header) time.Duration {
-	if d, ok := retryafter.Parse(h.Get("Retry-After"), time.Now()); ok {
+	if d, ok := retry.After(h.Get("Retry-After"), time.Now()); ok {
 		return d
 	}
 	return defaultRetryAfter
@@ -97,19 +97,4 @@ func redactURL(raw string) string {
 		return "(url)"
 	}
 	return u.Scheme + "://" + u.Host + "/…"
-}
-
-// sleepCtx waits d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

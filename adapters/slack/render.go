@@ -3,7 +3,6 @@ package slack
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -376,7 +375,7 @@ func summaryContext(thread string, d digest.Digest) unit {
 	if thread != "" {
 		elems = append(elems, plain(fitLine(thread, 200)))
 	}
-	line := fmt.Sprintf("%s by %s", plural(d.CommentCount, "comment"), plural(d.CommenterCount, "commenter"))
+	line := fmt.Sprintf("%s by %s", textutil.Plural(d.CommentCount, "comment", "comments"), textutil.Plural(d.CommenterCount, "commenter", "commenters"))
 	if d.Span != nil && !d.Span.First.IsZero() {
 		line += " · " + slackDate(d.Span.First) + " – " + slackDate(d.Span.Last)
 	}
@@ -391,7 +390,7 @@ func contextUnit(d digest.Digest) *unit {
 		return nil
 	}
 	text := fmt.Sprintf("%s by %s, %d comments in all.",
-		plural(c.NewComments, "new comment"), plural(c.NewCommenters, "commenter"), c.TotalComments)
+		textutil.Plural(c.NewComments, "new comment", "new comments"), textutil.Plural(c.NewCommenters, "commenter", "commenters"), c.TotalComments)
 	if lean := strings.TrimSpace(c.Lean); lean != "" {
 		r, size := utf8.DecodeRuneInString(lean)
 		lean = strings.ToUpper(string(r)) + lean[size:]
@@ -408,33 +407,6 @@ func contextUnit(d digest.Digest) *unit {
 // with UTC text for clients that cannot format it.
 func slackDate(t time.Time) string {
 	return fmt.Sprintf("<!date^%d^{date_short} {time}|%s>", t.Unix(), t.UTC().Format("2006-01-02 15:04 UTC"))
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return strconv.Itoa(n) + " " + word + "s"
-}
-
-// percent rounds n/total to a whole percentage; 0 when total is 0.
-func percent(n, total int) int {
-	if total == 0 {
-		return 0
-	}
-	return int(math.Round(100 * float64(n) / float64(total)))
-}
-
-// bar draws n/total as width cells.
-func bar(n, total, width int) string {
-	full := 0
-	if total > 0 {
-		full = int(math.Round(float64(width) * float64(n) / float64(total)))
-	}
-	if n > 0 && full == 0 {
-		full = 1
-	}
-	return strings.Repeat("█", full) + strings.Repeat("░", width-full)
 }
 
 // stanceUnits are the stance heading, the counts table and the quotes.
@@ -463,7 +435,7 @@ func stanceUnits(d digest.Digest, quoteLen int) []unit {
 		if i > 0 {
 			tb.WriteString("\n")
 		}
-		fmt.Fprintf(&tb, "%-8s %s %4d %4d%%", row.name, bar(row.n, total, 12), row.n, pcts[i])
+		fmt.Fprintf(&tb, "%-8s %s %4d %4d%%", row.name, shares.Cells(row.n, total, 12), row.n, pcts[i])
 	}
 	tb.WriteString("```")
 	head = append(head, section(mrkdwn(tb.String())))
@@ -501,9 +473,10 @@ func argumentUnits(d digest.Digest, max, quoteLen int) []unit {
 	out := []unit{units(section(mrkdwn(head)))}
 	for _, a := range args[:shown] {
 		var b strings.Builder
-		fmt.Fprintf(&b, "%d. %s\n%s %s (%d%%)\n“%s”",
+		fmt.Fprintf(&b, "%d. %s\n%s %s (%s)\n“%s”",
 			a.ID, fitLine(a.Label, labelLen),
-			bar(a.Commenters, d.CommenterCount, 10), plural(a.Commenters, "commenter"), percent(a.Commenters, d.CommenterCount),
+			shares.Cells(a.Commenters, d.CommenterCount, 10), textutil.Plural(a.Commenters, "commenter", "commenters"),
+			shares.Percent(shares.Of(a.Commenters, d.CommenterCount)),
 			fitQuote(a.Statement, quoteLen))
 		out = append(out, units(section(plain(b.String())), byline(a.Quote.Author, a.Quote.Position, a.Quote.URL)))
 	}
@@ -626,9 +599,9 @@ func fallbackForDigest(thread string, d digest.Digest) string {
 		b.WriteString(thread + ": ")
 	}
 	if d.Context != nil {
-		fmt.Fprintf(&b, "%s, %d in all", plural(d.Context.NewComments, "new comment"), d.Context.TotalComments)
+		fmt.Fprintf(&b, "%s, %d in all", textutil.Plural(d.Context.NewComments, "new comment", "new comments"), d.Context.TotalComments)
 	} else {
-		fmt.Fprintf(&b, "%s by %s", plural(d.CommentCount, "comment"), plural(d.CommenterCount, "commenter"))
+		fmt.Fprintf(&b, "%s by %s", textutil.Plural(d.CommentCount, "comment", "comments"), textutil.Plural(d.CommenterCount, "commenter", "commenters"))
 	}
 	s := d.Stance
 	if s.Total() > 0 {

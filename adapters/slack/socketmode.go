@@ -8,13 +8,14 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	slackgo "github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/threaddigest/threaddigest/internal/connstate"
+	"github.com/threaddigest/threaddigest/internal/replay"
+	"github.com/threaddigest/threaddigest/internal/retry"
 	"github.com/threaddigest/threaddigest/internal/textutil"
 )
 
@@ -32,7 +33,7 @@ type SocketMode struct {
 	handler *socketmode.SocketmodeHandler
 	answers *responder
 	logger  *slog.Logger
-	seen    *dedupe
+	seen    *replay.Guard
 	slots   chan struct{} // bounds the handlers running at once
 	conn    connstate.State
 
@@ -67,7 +68,7 @@ func NewSocketMode(cfg Config, a Answerer, httpClient *http.Client, logger *slog
 		client:     client,
 		answers:    newResponder(a, httpClient, logger),
 		logger:     logger,
-		seen:       newDedupe(),
+		seen:       replay.New(dedupeTTL, 10_000),
 		slots:      make(chan struct{}, maxHandlers),
 		minBackoff: time.Second,
 		maxBackoff: time.Minute,
@@ -137,7 +138,7 @@ func (s *SocketMode) Run(ctx context.Context) error {
 		}
 		s.conn.Set(false, fmt.Sprintf("connection lost (%v); reconnecting", err), time.Now())
 		s.logger.Warn("slack socket mode: connection lost; reconnecting", "err", err, "in", backoff)
-		if sleepCtx(ctx, backoff) != nil {
+		if retry.Sleep(ctx, backoff) != nil {
 			return nil
 		}
 		backoff = min(2*backoff, s.maxBackoff)
@@ -204,7 +205,7 @@ func (s *SocketMode) onSlashCommand(evt *socketmode.Event, _ *socketmode.Client)
 	// Slack sends an envelope again when it saw no ack in time, with a new
 	// envelope id and retry_attempt > 0. The command is the same (same
 	// trigger id): ack the copy so Slack stops, and do not run it twice.
-	if !s.seen.first(eventKey("cmd", evt.Request.Payload, cmd.TriggerID), time.Now()) {
+	if !s.seen.First(eventKey("cmd", evt.Request.Payload, cmd.TriggerID), time.Now()) {
 		s.logger.Info("slack socket mode: retried command already being answered", "retry_attempt", evt.Request.RetryAttempt, "reason", evt.Request.RetryReason)
 		s.ack(evt, nil)
 		return
@@ -224,7 +225,7 @@ func (s *SocketMode) onInteraction(evt *socketmode.Event, _ *socketmode.Client) 
 	if cb.TriggerID != "" || cb.ActionTs != "" {
 		ids = []string{cb.TriggerID, cb.ActionTs}
 	}
-	if !s.seen.first(eventKey("act", evt.Request.Payload, ids...), time.Now()) {
+	if !s.seen.First(eventKey("act", evt.Request.Payload, ids...), time.Now()) {
 		return
 	}
 	handleInteraction(context.Background(), s.answers, s.logger, cb)
@@ -280,29 +281,6 @@ func eventKey(kind string, payload []byte, ids ...string) [sha256.Size]byte {
 	return k
 }
 
-// dedupe remembers keys for a while.
-type dedupe struct {
-	mu   sync.Mutex
-	seen map[[sha256.Size]byte]time.Time
-}
-
+// dedupeTTL is how long an event is remembered, so that one Slack sends
+// again (its acknowledgement was slow) is answered once.
 const dedupeTTL = 30 * time.Minute
-
-func newDedupe() *dedupe { return &dedupe{seen: map[[sha256.Size]byte]time.Time{}} }
-
-func (d *dedupe) first(key [sha256.Size]byte, now time.Time) bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if at, ok := d.seen[key]; ok && now.Sub(at) < dedupeTTL {
-		return false
-	}
-	if len(d.seen) > 10_000 {
-		for k, at := range d.seen {
-			if now.Sub(at) >= dedupeTTL {
-				delete(d.seen, k)
-			}
-		}
-	}
-	d.seen[key] = now
-	return true
-}

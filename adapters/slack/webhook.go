@@ -12,6 +12,7 @@ import (
 	slackgo "github.com/slack-go/slack"
 
 	"github.com/threaddigest/threaddigest/bot"
+	"github.com/threaddigest/threaddigest/internal/retry"
 )
 
 // messageSpacing is the pause between two messages to one channel: Slack
@@ -69,7 +70,7 @@ func (w *Webhook) Deliver(ctx context.Context, p bot.Post) (string, error) {
 	start := w.resume.get(key, len(msgs)).sent
 	for i := start; i < len(msgs); i++ {
 		if i > start {
-			if err := sleepCtx(ctx, w.spacing); err != nil {
+			if err := retry.Sleep(ctx, w.spacing); err != nil {
 				return "", fmt.Errorf("%s: waiting to post part %d of %d: %w", w, i+1, len(msgs), err)
 			}
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/threaddigest/threaddigest/bot/addr"
 	"github.com/threaddigest/threaddigest/config"
+	"github.com/threaddigest/threaddigest/internal/textutil"
 	"github.com/threaddigest/threaddigest/source/sources"
 	"github.com/threaddigest/threaddigest/store/open"
 )
@@ -73,8 +74,8 @@ func runCheckConfig(ctx context.Context, args []string, env Env) error {
 	for _, d := range cfg.Digests {
 		dests += len(d.To)
 	}
-	fmt.Fprintf(env.Stdout, "%s: OK — %d thread%s, %d digest%s, %d destination%s\n", path,
-		len(cfg.Threads), plural(len(cfg.Threads)), len(cfg.Digests), plural(len(cfg.Digests)), dests, plural(dests))
+	fmt.Fprintf(env.Stdout, "%s: OK — %s, %s, %s\n", path, textutil.Plural(len(cfg.Threads), "thread", "threads"),
+		textutil.Plural(len(cfg.Digests), "digest", "digests"), textutil.Plural(dests, "destination", "destinations"))
 	if *printCfg {
 		enc := toml.NewEncoder(env.Stdout)
 		if err := enc.Encode(cfg.Redacted()); err != nil {
@@ -82,13 +83,6 @@ func runCheckConfig(ctx context.Context, args []string, env Env) error {
 		}
 	}
 	return nil
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
 
 // checkDeeper makes the checks that need more than the file, so that what

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/threaddigest/threaddigest/config"
+	"github.com/threaddigest/threaddigest/internal/textutil"
 	"github.com/threaddigest/threaddigest/store"
 	"github.com/threaddigest/threaddigest/store/open"
 	"github.com/threaddigest/threaddigest/store/sqldb"
@@ -94,7 +95,7 @@ func describeStatus(w io.Writer, name string, st store.SchemaStatus) {
 }
 
 // count writes "1 migration", "2 migrations".
-func count(n int, what string) string { return fmt.Sprintf("%d %s%s", n, what, plural(n)) }
+func count(n int, what string) string { return textutil.Plural(n, what, what+"s") }
 
 // openCurrent opens the store for a command that must not change its schema
 // behind the operator's back (prune, resume): a store with migrations

@@ -14,7 +14,7 @@ import (
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/shared"
 
-	"github.com/threaddigest/threaddigest/internal/retryafter"
+	"github.com/threaddigest/threaddigest/internal/retry"
 	"github.com/threaddigest/threaddigest/internal/textutil"
 )
 
@@ -189,7 +189,7 @@ func retryAfterOf(res *http.Response) (time.Duration, bool) {
 			return time.Duration(ms * float64(time.Millisecond)), true
 		}
 	}
-	return retryafter.Parse(res.Header.Get("Retry-After"), time.Now())
+	return retry.After(res.Header.Get("Retry-After"), time.Now())
 }
 
 // settings are the structured-output mode requests use now, and whether

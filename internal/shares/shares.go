@@ -1,9 +1,80 @@
-// Package shares turns counts into the whole percentages every rendering
-// shows (text, Markdown, Slack, Discord, the chart), so that they agree and
-// the shares of a split — favor, against, none — add up to 100 as shown.
+// Package shares turns counts into the percentages and bars every rendering
+// shows (text, Markdown, Slack, Discord, the chart), so that they agree: a
+// share the same percentage everywhere, the shares of a split — favor,
+// against, none — adding up to 100 as shown, a share above zero never
+// drawn or written as nothing.
 package shares
 
-import "sort"
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+)
+
+// Of returns n/total, 0 when total is 0.
+func Of(n, total int) float64 {
+	if total <= 0 {
+		return 0
+	}
+	return float64(n) / float64(total)
+}
+
+// Percent writes a share in [0, 1] as a whole percentage: "<1%" for a share
+// above zero that would round to 0, ">99%" for one short of the whole that
+// would round to 100.
+func Percent(share float64) string {
+	switch {
+	case share <= 0 || math.IsNaN(share):
+		return "0%"
+	case share < 0.01:
+		return "<1%"
+	case share > 0.99 && share < 1:
+		return ">99%"
+	case share >= 1:
+		return "100%"
+	}
+	return fmt.Sprintf("%d%%", int(math.Round(100*share)))
+}
+
+// Bar draws a share (0..1) as block characters in cells columns, to an
+// eighth of a cell, padded with spaces to exactly cells columns: for a
+// terminal or a code span. A share above zero always shows a sliver.
+func Bar(share float64, cells int) string {
+	// The partial blocks give a bar its last fraction of a cell.
+	eighths := [...]string{"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"}
+	if math.IsNaN(share) || share < 0 {
+		share = 0
+	}
+	if share > 1 {
+		share = 1
+	}
+	n := int(math.Round(share * float64(cells*8)))
+	if n == 0 && share > 0 {
+		n = 1
+	}
+	s := strings.Repeat("█", n/8) + eighths[n%8]
+	used := n / 8
+	if n%8 != 0 {
+		used++
+	}
+	return s + strings.Repeat(" ", cells-used)
+}
+
+// Cells draws n/total as cells whole cells, filled (█) and empty (░), for
+// chat messages, whose fonts draw partial blocks unevenly. A share above
+// zero fills at least one cell.
+func Cells(n, total, cells int) string {
+	full := 0
+	if total > 0 {
+		full = int(math.Round(float64(cells) * float64(n) / float64(total)))
+	}
+	if n > 0 && full == 0 {
+		full = 1
+	}
+	full = min(max(full, 0), cells)
+	return strings.Repeat("█", full) + strings.Repeat("░", cells-full)
+}
 
 // FewCommenters is the size below which a region's shares rest on too few
 // people to generalise from; every rendering marks such regions.

@@ -59,3 +59,44 @@ func TestPercentsProperties(t *testing.T) {
 		}
 	}
 }
+
+// TestBar moved here from render with the bar it checks.
+func TestBar(t *testing.T) {
+	for _, tc := range []struct {
+		share float64
+		cells int
+		want  string
+	}{
+		{0, 4, "    "}, {1, 4, "████"}, {0.5, 4, "██  "}, {0.3125, 4, "█▎  "}, {0.001, 4, "▏   "}, {2, 2, "██"},
+	} {
+		if got := Bar(tc.share, tc.cells); got != tc.want {
+			t.Errorf("Bar(%v, %d) = %q, want %q", tc.share, tc.cells, got, tc.want)
+		}
+	}
+}
+
+func TestCells(t *testing.T) {
+	for _, tc := range []struct {
+		n, total, cells int
+		want            string
+	}{
+		{0, 10, 4, "░░░░"}, {10, 10, 4, "████"}, {5, 10, 4, "██░░"}, {1, 100, 10, "█░░░░░░░░░"}, {0, 0, 3, "░░░"}, {3, 2, 2, "██"},
+	} {
+		if got := Cells(tc.n, tc.total, tc.cells); got != tc.want {
+			t.Errorf("Cells(%d, %d, %d) = %q, want %q", tc.n, tc.total, tc.cells, got, tc.want)
+		}
+	}
+}
+
+func TestPercent(t *testing.T) {
+	for _, tc := range []struct {
+		share float64
+		want  string
+	}{
+		{0, "0%"}, {0.004, "<1%"}, {0.5, "50%"}, {0.125, "13%"}, {0.995, ">99%"}, {1, "100%"},
+	} {
+		if got := Percent(tc.share); got != tc.want {
+			t.Errorf("Percent(%v) = %q, want %q", tc.share, got, tc.want)
+		}
+	}
+}

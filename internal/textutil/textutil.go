@@ -8,6 +8,7 @@
 package textutil
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -180,4 +181,12 @@ func validPrefix(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// Plural writes a count with its noun: "1 comment", "3 comments".
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }

@@ -22,7 +22,7 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"github.com/threaddigest/threaddigest/internal/retryafter"
+	"github.com/threaddigest/threaddigest/internal/retry"
 	"github.com/threaddigest/threaddigest/version"
 )
 
@@ -122,7 +122,7 @@ func New(hc *http.Client, limits *Limits, log *slog.Logger, cfg Config) *Client 
 		c.maxWait = 2 * time.Minute
 	}
 	if c.sleep == nil {
-		c.sleep = sleepCtx
+		c.sleep = retry.Sleep
 	}
 	seed := cfg.Seed
 	if seed == 0 {
@@ -413,7 +413,7 @@ func redact(u *url.URL) string {
 
 // retryAfter reads Retry-After: seconds or an HTTP date; 0 when absent.
 func retryAfter(h string, now time.Time) time.Duration {
-	d, _ := retryafter.Parse(h, now)
+	d, _ := retry.After(h, now)
 	return d
 }
 
@@ -478,17 +478,6 @@ func DecodeJSON(resp *Response, v any) error {
 // response lacks.
 func Missing(resp *Response, field string) error {
 	return &PayloadError{URL: resp.URL, Msg: fmt.Sprintf("response lacks %s", field)}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // Defaults of per-host rate limits: one request a second, bursts of five.
