@@ -82,7 +82,10 @@ func ProcessMemory(pid int) (rss, peak int64, err error) {
 	if v, ok := procField(path, "VmRSS"); ok {
 		rss = kB(v)
 	}
-	return rss, peak, nil
+	// The kernel updates the high-water mark lazily, so it can read a page
+	// or two below the resident size it has just been passed: the peak is
+	// at least what is resident now.
+	return rss, max(peak, rss), nil
 }
 
 // Report is what the documentation says about a run.
