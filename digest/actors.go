@@ -89,37 +89,39 @@ func (a *analysis) findActors() {
 		actorIdx[st] = int32(k)
 	}
 	a.actorStems = cand
-	for i := 0; i < a.n; i++ {
-		if !a.live(i) {
-			continue
-		}
-		var out []actorAttitude
-		for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
-			sn := a.sents[s]
-			for t := sn.tok0; t < sn.tok1; t++ {
-				st := a.vocab.words[a.toks[t]>>1].stem
-				if st < 0 || actorIdx[st] < 0 || a.inQuote(t) {
-					continue
-				}
-				k := actorIdx[st]
-				att := 0.0
-				for u := max(sn.tok0, t-actorWindow); u < sn.tok1 && u <= t+actorWindow; u++ {
-					w := &a.vocab.words[a.toks[u]>>1]
-					if w.valence == 0 || a.inQuote(u) {
+	forChunks(a.n, parallelStanceFrom, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if !a.live(i) {
+				continue
+			}
+			var out []actorAttitude
+			for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
+				sn := a.sents[s]
+				for t := sn.tok0; t < sn.tok1; t++ {
+					st := a.vocab.words[a.toks[t]>>1].stem
+					if st < 0 || actorIdx[st] < 0 || a.inQuote(t) {
 						continue
 					}
-					if w.stem >= 0 && actorIdx[w.stem] >= 0 && u != t {
-						continue
+					k := actorIdx[st]
+					att := 0.0
+					for u := max(sn.tok0, t-actorWindow); u < sn.tok1 && u <= t+actorWindow; u++ {
+						w := &a.vocab.words[a.toks[u]>>1]
+						if w.valence == 0 || a.inQuote(u) {
+							continue
+						}
+						if w.stem >= 0 && actorIdx[w.stem] >= 0 && u != t {
+							continue
+						}
+						att += a.polarity(u, sn.tok0, sn.tok1)
 					}
-					att += a.polarity(u, sn.tok0, sn.tok1)
-				}
-				if att != 0 {
-					out = append(out, actorAttitude{k, float32(att)})
+					if att != 0 {
+						out = append(out, actorAttitude{k, float32(att)})
+					}
 				}
 			}
+			a.actorOf[i] = mergeAttitudes(out)
 		}
-		a.actorOf[i] = mergeAttitudes(out)
-	}
+	})
 }
 
 // mergeAttitudes sums the attitudes toward each actor, sorted by actor.

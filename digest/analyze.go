@@ -95,9 +95,6 @@ type analysis struct {
 	// direct is the part of local said of the target itself: words next to
 	// a mention, actions on it, the vocabulary of its debate.
 	direct []float64
-	// sentNear is the direct part of the sentence last scored; scratch
-	// space of sentenceStance.
-	sentNear float64
 	// sentScore is the stance evidence of each sentence (its share of local).
 	sentScore []float64
 	// quoted has a bit set for each token that stands in quotation marks
@@ -279,6 +276,30 @@ func (a *analysis) tokenize() {
 		*ch = tokenChunk{}
 	}
 	a.vocab.stemPending()
+}
+
+// forChunks calls fn on contiguous chunks [lo, hi) of 0..n, one per core
+// (at most 4) on several goroutines once n reaches from, else once on the
+// whole. fn must write only what belongs to its own indices.
+func forChunks(n, from int, fn func(lo, hi int)) {
+	workers := 1
+	if n >= from {
+		workers = max(1, min(runtime.GOMAXPROCS(0), 4))
+	}
+	if workers == 1 {
+		fn(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		lo, hi := n*w/workers, n*(w+1)/workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(lo, hi)
+		}()
+	}
+	wg.Wait()
 }
 
 // parallelTokenizeFrom is the thread size from which comments are read by

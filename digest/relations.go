@@ -56,9 +56,6 @@ func (a *analysis) classifyRelationsWith(m *relmodel.Model) {
 	a.relProb = make([][3]float32, a.n)
 	a.answerProb = make([][3]float32, a.n)
 	a.answers = make([]int32, a.n)
-	x := relmodel.NewExtractor(m.Bits)
-	var rc, pc relmodel.Comment
-	var runs []uint64
 	kids := make([][]int32, a.n)
 	for i := 0; i < a.n; i++ {
 		a.answers[i] = -1
@@ -74,54 +71,85 @@ func (a *analysis) classifyRelationsWith(m *relmodel.Model) {
 			pos[i] = int32(k)
 		}
 	}
-	for i := 0; i < a.n; i++ {
-		if !a.live(i) {
-			continue
-		}
-		p := int(a.parent[i])
-		if p < 0 {
-			if c := &a.t.Comments[i]; c.ParentID == "" || c.ParentID == c.ID {
-				continue // top-level (a comment is never its own parent)
+	// Each reply is read on its own, in parallel chunks (the model's
+	// probabilities toward the comment it answers); its relation to the
+	// stated parent is then composed in order, since that reads the
+	// relation of the sibling it answers, an earlier reply.
+	const (
+		relTop      = iota // not a reply
+		relAsRead          // stated relation as read
+		relOwn             // under one's own comment: an extension
+		relComposed        // answers a sibling: composed through it
+	)
+	kind := make([]uint8, a.n)
+	answer := make([][3]float64, a.n)
+	forChunks(a.n, parallelRelationsFrom, func(lo, hi int) {
+		x := relmodel.NewExtractor(m.Bits)
+		var rc, pc relmodel.Comment
+		var runs []uint64
+		for i := lo; i < hi; i++ {
+			if !a.live(i) {
+				continue
+			}
+			p := int(a.parent[i])
+			if p < 0 {
+				if c := &a.t.Comments[i]; c.ParentID == "" || c.ParentID == c.ID {
+					continue // top-level (a comment is never its own parent)
+				}
+			}
+			if a.sentStart[i] == a.sentEnd[i] {
+				// No words (emoji, punctuation): nothing said against anyone.
+				a.answers[i], answer[i], kind[i] = int32(p), extensionOnly, relAsRead
+				continue
+			}
+			if p < 0 {
+				// The parent is not in the input.
+				a.readComment(i, &rc, words)
+				rc.Lead = relmodel.LeadingHandles(a.t.Comments[i].Body)
+				pc.Reset()
+				a.answers[i], answer[i], kind[i] = -1, m.Probs(x.Features(&rc, &pc), x.Cues()), relAsRead
+				continue
+			}
+			// Under one's own comment a reply goes on with one's own point:
+			// an extension, whatever else it answers.
+			self := a.commenter[i] == a.commenter[p]
+			t, lead := a.answered(i, p, kids[p][:pos[i]], names, &runs)
+			if self && t == p {
+				a.answers[i], answer[i], kind[i] = int32(p), extensionOnly, relAsRead
+				continue
+			}
+			a.readComment(i, &rc, words)
+			rc.Lead = lead
+			a.readComment(t, &pc, words)
+			rc.Relays = a.relays(i, t, &runs)
+			a.answers[i], answer[i] = int32(t), m.Probs(x.Features(&rc, &pc), x.Cues())
+			switch {
+			case self:
+				kind[i] = relOwn
+			case t != p:
+				kind[i] = relComposed
+			default:
+				kind[i] = relAsRead
 			}
 		}
-		if a.sentStart[i] == a.sentEnd[i] {
-			// No words (emoji, punctuation): nothing said against anyone.
-			a.setRelation(i, int32(p), extensionOnly, extensionOnly)
-			continue
+	})
+	for i := 0; i < a.n; i++ {
+		pr, t := answer[i], a.answers[i]
+		switch kind[i] {
+		case relAsRead:
+			a.setRelation(i, t, pr, pr)
+		case relOwn:
+			a.setRelation(i, t, pr, extensionOnly)
+		case relComposed:
+			a.setRelation(i, t, pr, compose(pr, a.signToward(int(t), int(a.parent[i]))))
 		}
-		if p < 0 {
-			// The parent is not in the input.
-			a.readComment(i, &rc, words)
-			rc.Lead = relmodel.LeadingHandles(a.t.Comments[i].Body)
-			pc.Reset()
-			pr := m.Probs(x.Features(&rc, &pc), x.Cues())
-			a.setRelation(i, -1, pr, pr)
-			continue
-		}
-		// Under one's own comment a reply goes on with one's own point: an
-		// extension, whatever else it answers.
-		self := a.commenter[i] == a.commenter[p]
-		t, lead := a.answered(i, p, kids[p][:pos[i]], names, &runs)
-		if self && t == p {
-			a.setRelation(i, int32(p), extensionOnly, extensionOnly)
-			continue
-		}
-		a.readComment(i, &rc, words)
-		rc.Lead = lead
-		a.readComment(t, &pc, words)
-		rc.Relays = a.relays(i, t, &runs)
-		pr := m.Probs(x.Features(&rc, &pc), x.Cues())
-		stated := pr
-		switch {
-		case self:
-			stated = extensionOnly
-		case t != p:
-			stated = compose(pr, a.signToward(t, p))
-		}
-		a.setRelation(i, int32(t), pr, stated)
 	}
 	a.textRelation = slices.Clone(a.relation)
 }
+
+// parallelRelationsFrom is the thread size from which replies are read by
+// several goroutines.
+const parallelRelationsFrom = 2000
 
 // extensionOnly is the relation of a reply under its author's own comment,
 // or of one with no words.

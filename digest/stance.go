@@ -62,6 +62,9 @@ func (a *analysis) scoreLocalStance() {
 		if a.target.mentionedIn[i] {
 			mentioning++
 		}
+		// Marked here, one comment after another: neighbouring comments
+		// share words of the bitset.
+		quoted = a.markQuoted(i, quoted)
 	}
 	// A thread is about a target that many of its comments name, whether
 	// or not its title does ("6 Million Riders a Day, 1930s Technology" is
@@ -69,41 +72,48 @@ func (a *analysis) scoreLocalStance() {
 	if live > 0 && float64(mentioning) >= subjectShare*float64(live) {
 		a.target.subject = true
 	}
-	for i := 0; i < a.n; i++ {
-		if !a.live(i) {
-			continue
+	// Each comment's sentences are scored on their own: in parallel
+	// chunks, each writing only its comments' entries.
+	forChunks(a.n, parallelStanceFrom, func(lo, hi int) {
+		var buf []int32
+		for i := lo; i < hi; i++ {
+			if !a.live(i) {
+				continue
+			}
+			total, near := 0.0, 0.0
+			for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
+				var v, vn float64
+				v, vn, buf = a.sentenceStance(int(s), buf)
+				a.sentScore[s] = v
+				total += v
+				near += vn
+				c := &a.target.clearest[i]
+				c.favor, c.against = max(c.favor, v), max(c.against, -v)
+			}
+			a.local[i] = total
+			a.direct[i] = near
 		}
-		total, near := 0.0, 0.0
-		quoted = a.markQuoted(i, quoted)
-		for s := a.sentStart[i]; s < a.sentEnd[i]; s++ {
-			var v float64
-			v, buf = a.sentenceStance(int(s), buf)
-			a.sentScore[s] = v
-			total += v
-			near += a.sentNear
-			c := &a.target.clearest[i]
-			c.favor, c.against = max(c.favor, v), max(c.against, -v)
-		}
-		a.local[i] = total
-		a.direct[i] = near
-	}
+	})
 }
+
+// parallelStanceFrom is the thread size from which comments are scored by
+// several goroutines.
+const parallelStanceFrom = 2000
 
 // sentenceStance scores one sentence: evaluative words, reversed under
 // negation, strengthened by intensifiers, shifted by contrast ("…, but …"),
-// weighted by how near they stand to a mention of the target.
-func (a *analysis) sentenceStance(s int, buf []int32) (float64, []int32) {
+// weighted by how near they stand to a mention of the target. near is the
+// part of the score said of the target itself (a.direct).
+func (a *analysis) sentenceStance(s int, buf []int32) (score, near float64, _ []int32) {
 	sn := a.sents[s]
 	buf = a.mentions(s, buf)
 	mention := buf
 	hyp := a.conditionalSpan(s)
 	if v, ok := a.actionStance(s, mention, hyp); ok {
-		a.sentNear = v
-		return v, buf
+		return v, v, buf
 	}
 	if v, ok := a.demandStance(s, mention, hyp); ok {
-		a.sentNear = v
-		return v, buf
+		return v, v, buf
 	}
 	// "Ericsson is better than Huawei": what is said of the one before
 	// "than" is denied of the target after it.
@@ -193,17 +203,16 @@ func (a *analysis) sentenceStance(s int, buf []int32) (float64, []int32) {
 			}
 		}
 	}
-	score, nearScore := before+after, nearBefore+nearAfter
+	score, near = before+after, nearBefore+nearAfter
 	if contrasted {
 		score = 0.5*before + 1.5*after
-		nearScore = 0.5*nearBefore + 1.5*nearAfter
+		near = 0.5*nearBefore + 1.5*nearAfter
 	}
 	if a.isQuestion(s) {
 		score *= questionWeight
-		nearScore *= questionWeight
+		near *= questionWeight
 	}
-	a.sentNear = nearScore
-	return score, buf
+	return score, near, buf
 }
 
 // actionStance reads a sentence that names an action on the target ("ban
