@@ -286,10 +286,26 @@ func (a *analysis) answered(i, p int, siblings []int32, names *nameIndex, runs *
 		return -1
 	}
 	self := a.commenter[i]
+	// The commenters it may name: those of the branch (the parent's and
+	// the recent siblings'), in commenter order, which is the order the
+	// name index lists them in. Matching against the branch rather than
+	// every namesake keeps a thread of a million comments linear.
+	var arr [siblingLookback + 1]int32
+	cands := arr[:0]
+	if k := a.commenter[p]; k != self {
+		cands = append(cands, k)
+	}
+	for s := len(siblings) - 1; s >= 0 && s >= len(siblings)-siblingLookback; s-- {
+		if j := siblings[s]; a.commenter[j] != self && a.live(int(j)) {
+			cands = append(cands, a.commenter[j])
+		}
+	}
+	slices.Sort(cands)
+	cands = slices.Compact(cands)
 	toks := a.commentTokens(i)
 	toks = toks[:min(len(toks), nameWindow)]
 	for n := range toks {
-		k, length := names.match(toks[n:], self, latest)
+		k, length := names.match(toks[n:], cands)
 		if k < 0 {
 			continue
 		}
@@ -325,17 +341,17 @@ const (
 // that is not a common word, written with a capital ("Lamont", "Cranston",
 // "Shore", but not "right" of "AB Right Winger").
 type nameIndex struct {
-	// mark[id] says whether word id is in words (1) or full (2): most
-	// words name nobody, and a slice answers that faster than a map.
-	mark  []uint8
-	words map[int32][]int32 // word id -> commenters one of whose name words it is
-	full  map[int32][]int32 // first word id of a whole name -> commenters
-	name  [][]int32         // word ids of each commenter's name (-1: a word no comment uses)
-	whole map[[2]int32]bool // (word id, commenter): the word is the whole name, or it without digits
+	// mark[id] says whether word id may name someone alone (1) or opens a
+	// whole name (2): most words name nobody, and a slice answers that
+	// faster than a map.
+	mark    []uint8
+	wordsOf [][]int32         // commenter -> the words of their name a mention may be by alone
+	name    [][]int32         // word ids of each commenter's name (-1: a word no comment uses)
+	whole   map[[2]int32]bool // (word id, commenter): the word is the whole name, or it without digits
 }
 
 func (a *analysis) newNameIndex() *nameIndex {
-	x := &nameIndex{mark: make([]uint8, len(a.vocab.words)), words: map[int32][]int32{}, full: map[int32][]int32{}, name: make([][]int32, len(a.commenters)), whole: map[[2]int32]bool{}}
+	x := &nameIndex{mark: make([]uint8, len(a.vocab.words)), wordsOf: make([][]int32, len(a.commenters)), name: make([][]int32, len(a.commenters)), whole: map[[2]int32]bool{}}
 	done := make([]bool, len(a.commenters))
 	var words []string
 	for i, c := range a.t.Comments {
@@ -355,14 +371,13 @@ func (a *analysis) newNameIndex() *nameIndex {
 		}
 		x.name[k] = ids
 		if ids[0] >= 0 {
-			x.full[ids[0]] = append(x.full[ids[0]], k)
 			x.mark[ids[0]] |= 2
 		}
 		if len(words) == 1 {
 			if t := strings.TrimRightFunc(words[0], unicode.IsDigit); t != words[0] && len(t) >= 3 && !commonNameWord(t) {
 				if id := a.vocab.lookup(t); id >= 0 {
 					x.whole[[2]int32{id, k}] = true
-					x.words[id] = append(x.words[id], k)
+					x.wordsOf[k] = append(x.wordsOf[k], id)
 					x.mark[id] |= 1
 				}
 			}
@@ -370,7 +385,7 @@ func (a *analysis) newNameIndex() *nameIndex {
 		}
 		for n, w := range words {
 			if len(w) >= 3 && !commonNameWord(w) && ids[n] >= 0 && !slices.Contains(ids[:n], ids[n]) {
-				x.words[ids[n]] = append(x.words[ids[n]], k)
+				x.wordsOf[k] = append(x.wordsOf[k], ids[n])
 				x.mark[ids[n]] |= 1
 			}
 		}
@@ -381,14 +396,14 @@ func (a *analysis) newNameIndex() *nameIndex {
 // match returns the commenter (other than self) whose name toks start
 // with, among those latest finds in the branch, and the name's length in
 // words; -1 when none.
-func (x *nameIndex) match(toks []int32, self int32, latest func(int32) int) (int32, int) {
+func (x *nameIndex) match(toks []int32, cands []int32) (int32, int) {
 	id := toks[0] >> 1
 	if x.mark[id] == 0 {
 		return -1, 0
 	}
-	for _, k := range x.full[id] {
+	for _, k := range cands {
 		name := x.name[k]
-		if k == self || len(name) > len(toks) || latest(k) < 0 {
+		if len(name) == 0 || name[0] != id || len(name) > len(toks) {
 			continue
 		}
 		ok := true
@@ -399,11 +414,8 @@ func (x *nameIndex) match(toks []int32, self int32, latest func(int32) int) (int
 			return k, len(name)
 		}
 	}
-	for _, k := range x.words[id] {
-		if k == self || latest(k) < 0 {
-			continue
-		}
-		if toks[0]&1 == 1 || x.whole[[2]int32{id, k}] {
+	for _, k := range cands {
+		if slices.Contains(x.wordsOf[k], id) && (toks[0]&1 == 1 || x.whole[[2]int32{id, k}]) {
 			return k, 1
 		}
 	}
