@@ -1,11 +1,17 @@
-// Package bot runs threaddigest as a service: it schedules digest runs,
-// claims each schedule slot exactly once in the store, delivers digests to
-// their destinations, and answers /thread commands for any chat platform.
+// Package bot is what the service and the chat platforms agree on: a Post
+// of a digest to a Destination, and a /thread Request with its Response,
+// independent of any platform, with the subcommands of /thread
+// (Subcommands) and their help.
 //
+// The service is in its subpackages, one per job: bot/scheduler polls the
+// threads and posts their scheduled digests exactly once per slot,
+// bot/commands answers /thread, bot/digests computes digests and keeps them
+// until their thread changes, bot/output writes them to standard output and
+// files; bot/schedule reads cron specs and bot/addr destination addresses.
 // Chat platforms plug in from adapters/slack and adapters/discord: they
 // implement Destination to post digests, and turn their own slash-command
-// payloads into a Request for the platform-neutral Commands handler, rendering
-// its Response in their own message format.
+// payloads into a Request for bot/commands, rendering its Response in their
+// own message format.
 package bot
 
 import (

@@ -26,40 +26,18 @@ const CommandName = "thread"
 const manageBits = discordgo.PermissionManageChannels | discordgo.PermissionAdministrator
 
 // needsManage reports whether a subcommand changes what the channel follows.
-func needsManage(sub string) bool { return sub == "follow" || sub == "unfollow" }
+func needsManage(sub string) bool {
+	sc, ok := bot.Lookup(sub)
+	return ok && sc.Changes
+}
 
-// subcommand declares one subcommand and the order in which its options
-// become bot.Request.Args. The "thread" option is not an Arg: it is
+// stringOption is an argument of a subcommand as a Discord option. Every
+// subcommand and its options come from bot.Subcommands, in the order of
+// bot.Request.Args. The "thread" option is not an Arg: it is
 // bot.Request.Thread (except for unfollow, where it is also the Arg: the
 // name of the thread to unfollow).
-type subcommand struct {
-	name, description string
-	args              []*discordgo.ApplicationCommandOption
-	thread            bool
-}
-
-func stringOption(name, description string, required bool) *discordgo.ApplicationCommandOption {
-	return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: name, Description: description, Required: required, MaxLength: 200}
-}
-
-func subcommands() []subcommand {
-	return []subcommand{
-		{name: "stance", description: "Where the thread stands toward its target, by region, with a quote for each side",
-			args: []*discordgo.ApplicationCommandOption{stringOption("target", "Measure stance toward this instead of the thread's target", false)}, thread: true},
-		{name: "digest", description: "A digest of the comments since the last digest here, or since a time",
-			args: []*discordgo.ApplicationCommandOption{stringOption("since", "A duration (24h) or a date (2026-03-01)", false)}, thread: true},
-		{name: "arguments", description: "The dominant arguments and how many commenters make each", thread: true},
-		{name: "rebuttals", description: "The notable replies that push back on another comment", thread: true},
-		{name: "regions", description: "How the thread differs by the commenters' region", thread: true},
-		{name: "follow", description: "Follow a thread in this channel, with scheduled digests (Manage Channels)",
-			args: []*discordgo.ApplicationCommandOption{
-				stringOption("source", "Where the comments are: a comment-page URL or a source address", true),
-				stringOption("cron", "When to post digests, e.g. CRON_TZ=Europe/Berlin 0 9 * * * (default daily 09:00)", false),
-			}},
-		{name: "unfollow", description: "Stop following a thread in this channel (Manage Channels)", thread: true},
-		{name: "list", description: "The threads this channel follows"},
-		{name: "help", description: "How to use /thread"},
-	}
+func stringOption(a bot.Arg) *discordgo.ApplicationCommandOption {
+	return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: a.Name, Description: a.Description, Required: a.Required, MaxLength: 200}
 }
 
 func threadOption() *discordgo.ApplicationCommandOption {
@@ -71,10 +49,12 @@ func threadOption() *discordgo.ApplicationCommandOption {
 // the /thread command with its subcommands.
 func ApplicationCommands() []*discordgo.ApplicationCommand {
 	var opts []*discordgo.ApplicationCommandOption
-	for _, sc := range subcommands() {
-		o := &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionSubCommand, Name: sc.name, Description: sc.description}
-		o.Options = append(o.Options, sc.args...)
-		if sc.thread {
+	for _, sc := range bot.Subcommands() {
+		o := &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionSubCommand, Name: sc.Name, Description: sc.Description}
+		for _, a := range sc.Args {
+			o.Options = append(o.Options, stringOption(a))
+		}
+		if sc.Thread {
 			o.Options = append(o.Options, threadOption())
 		}
 		opts = append(opts, o)
@@ -133,13 +113,10 @@ func requestFrom(i *discordgo.Interaction) (bot.Request, error) {
 		}
 	}
 	req.Thread = values["thread"]
-	for _, sc := range subcommands() {
-		if sc.name != sub.Name {
-			continue
-		}
+	if sc, ok := bot.Lookup(sub.Name); ok {
 		// Positional: an option left out ends the list, so a later one
 		// cannot take its place.
-		for _, a := range sc.args {
+		for _, a := range sc.Args {
 			v := values[a.Name]
 			if v == "" {
 				break

@@ -1,7 +1,7 @@
 // Package discord delivers digests to Discord and answers its /thread
 // application command, with github.com/bwmarrin/discordgo for the REST API
 // and the gateway. Rendering and transport only: what to answer is decided
-// by the platform-neutral command handler (bot.Commands, through the
+// by the platform-neutral command handler (bot/commands, through the
 // Answerer interface).
 //
 // Destinations (bot.Destination):

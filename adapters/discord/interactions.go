@@ -26,7 +26,7 @@ import (
 	"github.com/threaddigest/threaddigest/internal/textutil"
 )
 
-// Answerer answers /thread requests; *bot.Commands provides it.
+// Answerer answers /thread requests; bot/commands provides it.
 type Answerer interface {
 	// Cached answers at once when no slow work is needed.
 	Cached(bot.Request) (bot.Response, bool)

@@ -16,7 +16,7 @@ import (
 	"github.com/threaddigest/threaddigest/internal/retry"
 )
 
-// Answerer answers /thread commands; *bot.Commands is one.
+// Answerer answers /thread commands; bot/commands is one.
 type Answerer interface {
 	// Cached answers at once when no slow work is needed, ok false otherwise.
 	Cached(req bot.Request) (resp bot.Response, ok bool)

@@ -206,7 +206,7 @@ func fitsAck(p responsePayload, limit int) bool {
 
 // requestOf turns a slash command into the platform-neutral request.
 func requestOf(cmd slackgo.SlashCommand) bot.Request {
-	sub, args := bot.ParseCommandText(cmd.Text)
+	sub, args := ParseCommandText(cmd.Text)
 	return bot.Request{
 		Platform:  "slack",
 		Workspace: cmd.TeamID,

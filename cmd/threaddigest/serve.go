@@ -21,7 +21,11 @@ import (
 	"github.com/threaddigest/threaddigest/adapters/slack"
 	"github.com/threaddigest/threaddigest/bot"
 	"github.com/threaddigest/threaddigest/bot/addr"
+	threadcmd "github.com/threaddigest/threaddigest/bot/commands"
+	"github.com/threaddigest/threaddigest/bot/digests"
+	"github.com/threaddigest/threaddigest/bot/output"
 	"github.com/threaddigest/threaddigest/bot/schedule"
+	"github.com/threaddigest/threaddigest/bot/scheduler"
 	"github.com/threaddigest/threaddigest/chart"
 	"github.com/threaddigest/threaddigest/config"
 	"github.com/threaddigest/threaddigest/digest"
@@ -104,7 +108,6 @@ func serve(ctx context.Context, cfg *config.Config, env Env, logger *slog.Logger
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		buildInfo(build))
-	metrics := bot.NewMetrics(reg)
 
 	// One client for every webhook and chat call; each call also carries
 	// its own deadline from the runner.
@@ -118,7 +121,7 @@ func serve(ctx context.Context, cfg *config.Config, env Env, logger *slog.Logger
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	threads, digests, err := serviceSpecs(cfg)
+	threads, digestSpecs, err := serviceSpecs(cfg)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -126,33 +129,57 @@ func serve(ctx context.Context, cfg *config.Config, env Env, logger *slog.Logger
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	svc, err := bot.New(bot.Deps{
+	// The digests, computed for runs and answers alike and kept until
+	// their thread changes; the scheduler that polls and posts; the
+	// command handler that answers /thread.
+	cache, err := digests.New(digests.Deps{Store: st, Analyze: analyze, Locator: locator, Metrics: digests.NewMetrics(reg)}, digests.Limits{})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	openSource := sourceOpener(cfg, logger, env.Getenv)
+	svc, err := scheduler.New(scheduler.Deps{
 		Store:           st,
 		Logger:          logger,
 		Clock:           bot.SystemClock{},
 		Holder:          cfg.Bot.ReplicaID,
-		Analyze:         analyze,
-		Locator:         locator,
-		OpenSource:      sourceOpener(cfg, logger, env.Getenv),
+		Digests:         cache,
+		OpenSource:      openSource,
 		OpenDestination: dests.open,
-		Metrics:         metrics,
+		Metrics:         scheduler.NewMetrics(reg),
 		ChannelID:       dests.channelID,
-	}, bot.Settings{
-		Lease:          cfg.Store.Lease.D(),
-		CatchUpWindow:  cfg.Bot.CatchUpWindow.D(),
-		RunTimeout:     cfg.Bot.RunTimeout.D(),
-		PollInterval:   cfg.Bot.PollInterval.D(),
+	}, scheduler.Settings{
+		Lease:         cfg.Store.Lease.D(),
+		CatchUpWindow: cfg.Bot.CatchUpWindow.D(),
+		RunTimeout:    cfg.Bot.RunTimeout.D(),
+		PollInterval:  cfg.Bot.PollInterval.D(),
+		Zone:          cfg.Zone(),
+		ChannelZone:   cfg.ChannelZone,
+		QuietAfter:    cfg.Store.Retention.QuietThreads.D(),
+	}, threads, digestSpecs)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	cmds, err := threadcmd.New(threadcmd.Deps{
+		Store:      st,
+		Following:  svc,
+		Scheduling: svc,
+		Digests:    cache,
+		OpenSource: func(address string) (source.Source, error) { return openSource(scheduler.ThreadSpec{Source: address}) },
+		Logger:     logger,
+		Clock:      bot.SystemClock{},
+		Metrics:    threadcmd.NewMetrics(reg),
+	}, threadcmd.Settings{
 		Zone:           cfg.Zone(),
 		ChannelZone:    cfg.ChannelZone,
 		FollowSchedule: cfg.Bot.FollowSchedule,
 		MaxThreads:     cfg.Bot.MaxThreads,
 		QuietAfter:     cfg.Store.Retention.QuietThreads.D(),
-	}, threads, digests)
+	})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 
-	chat, err := newChat(cfg, svc.Commands(), dests, httpClient, logger)
+	chat, err := newChat(cfg, cmds, dests, httpClient, logger)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -262,8 +289,8 @@ func closeStore(st io.Closer, logger *slog.Logger) {
 }
 
 // readiness assembles /readyz beyond the store: the scheduler and each
-// thread's polls (bot.Service.Readiness) and each chat connection.
-func readiness(svc *bot.Service, c *chat) func(context.Context) []server.Check {
+// thread's polls (scheduler.Service.Readiness) and each chat connection.
+func readiness(svc *scheduler.Service, c *chat) func(context.Context) []server.Check {
 	return func(context.Context) []server.Check {
 		var out []server.Check
 		for _, r := range svc.Readiness() {
@@ -291,12 +318,12 @@ func buildInfo(b version.Info) prometheus.Collector {
 
 // serviceSpecs turns the configuration's threads and digests into the
 // service's.
-func serviceSpecs(cfg *config.Config) ([]bot.ThreadSpec, []bot.DigestSpec, error) {
-	var threads []bot.ThreadSpec
+func serviceSpecs(cfg *config.Config) ([]scheduler.ThreadSpec, []scheduler.DigestSpec, error) {
+	var threads []scheduler.ThreadSpec
 	for _, t := range cfg.Threads {
-		threads = append(threads, bot.ThreadSpec{Name: t.Name, Source: t.Source, Target: t.Target, Poll: t.Poll.D()})
+		threads = append(threads, scheduler.ThreadSpec{Name: t.Name, Source: t.Source, Target: t.Target, Poll: t.Poll.D()})
 	}
-	var digests []bot.DigestSpec
+	var digests []scheduler.DigestSpec
 	for i, d := range cfg.Digests {
 		sched, err := schedule.Parse(d.Schedule, cfg.Zone())
 		if err != nil {
@@ -310,7 +337,7 @@ func serviceSpecs(cfg *config.Config) ([]bot.ThreadSpec, []bot.DigestSpec, error
 			}
 			to = append(to, a)
 		}
-		digests = append(digests, bot.DigestSpec{Name: d.Name, Thread: d.Thread, Schedule: sched, To: to,
+		digests = append(digests, scheduler.DigestSpec{Name: d.Name, Thread: d.Thread, Schedule: sched, To: to,
 			MinNew: d.MinNew(), MaxArguments: d.MaxArguments, CatchUp: d.CatchUpOn()})
 	}
 	return threads, digests, nil
@@ -320,9 +347,9 @@ func serviceSpecs(cfg *config.Config) ([]bot.ThreadSpec, []bot.DigestSpec, error
 // [[thread]] of that name (two threads may read one file, each its own
 // thread_id, format and map), or a live address with the [sources] settings.
 // Every source shares one set of per-host rate limits.
-func sourceOpener(cfg *config.Config, logger *slog.Logger, getenv func(string) string) func(bot.ThreadSpec) (source.Source, error) {
+func sourceOpener(cfg *config.Config, logger *slog.Logger, getenv func(string) string) func(scheduler.ThreadSpec) (source.Source, error) {
 	limits := sources.NewLimits(cfg.Sources)
-	return func(t bot.ThreadSpec) (source.Source, error) {
+	return func(t scheduler.ThreadSpec) (source.Source, error) {
 		var opts config.Thread
 		if c, ok := cfg.Thread(t.Name); ok && t.Name != "" && c.Source == t.Source {
 			opts = c
@@ -345,7 +372,7 @@ func newLocator(cfg *config.Config) (digest.Locator, error) {
 // destinations opens the destinations named in `to` lists and chat follows.
 type destinations struct {
 	cfg        *config.Config
-	stdout     *bot.Stdout
+	stdout     *output.Stdout
 	httpClient *http.Client
 	discordWeb *http.Client // httpClient, rerouted to [discord] api_url
 	logger     *slog.Logger
@@ -354,7 +381,7 @@ type destinations struct {
 }
 
 func newDestinations(cfg *config.Config, env Env, httpClient *http.Client, logger *slog.Logger) (*destinations, error) {
-	d := &destinations{cfg: cfg, stdout: bot.NewStdout(env.Stdout), httpClient: httpClient, logger: logger}
+	d := &destinations{cfg: cfg, stdout: output.NewStdout(env.Stdout), httpClient: httpClient, logger: logger}
 	var err error
 	if d.discordWeb, err = discord.NewHTTPClient(cfg.Discord.APIURL, httpClient); err != nil {
 		return nil, err
@@ -394,7 +421,7 @@ func (d *destinations) open(a addr.Addr) (bot.Destination, error) {
 	case addr.Stdout:
 		return d.stdout, nil
 	case addr.File:
-		return bot.NewFile(a.Target, a.IsDir()), nil
+		return output.NewFile(a.Target, a.IsDir()), nil
 	case addr.SlackWebhook:
 		return slack.NewWebhook(a.Target, d.httpClient, d.logger), nil
 	case addr.DiscordWebhook:
@@ -438,7 +465,7 @@ type connection struct {
 // when a signing secret is set (and Socket Mode is off) or Socket Mode; the
 // Discord interactions endpoint when a public key is set, and the gateway
 // when asked for.
-func newChat(cfg *config.Config, cmds *bot.Commands, dests *destinations, httpClient *http.Client, logger *slog.Logger) (*chat, error) {
+func newChat(cfg *config.Config, cmds *threadcmd.Commands, dests *destinations, httpClient *http.Client, logger *slog.Logger) (*chat, error) {
 	c := &chat{handlers: map[string]http.Handler{}}
 	sc := slack.Config{BotToken: cfg.Slack.BotToken, SigningSecret: cfg.Slack.SigningSecret, AppToken: cfg.Slack.AppToken, APIURL: cfg.Slack.APIURL}
 	switch {

@@ -1,4 +1,4 @@
-package bot
+package commands_test
 
 import (
 	"fmt"
@@ -8,7 +8,11 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/threaddigest/threaddigest/bot"
 	"github.com/threaddigest/threaddigest/bot/addr"
+	"github.com/threaddigest/threaddigest/bot/commands"
+	"github.com/threaddigest/threaddigest/bot/internal/bottest"
+	"github.com/threaddigest/threaddigest/bot/scheduler"
 	"github.com/threaddigest/threaddigest/source/fetch"
 )
 
@@ -16,59 +20,60 @@ import (
 // destination of a configured digest), C0000C2 follows huawei and buses, and C0000C3
 // follows nothing yet.
 type commandsFixture struct {
-	h       *harness
-	s       *Service
-	c       *Commands
-	huawei  *fakeSource
-	buses   *fakeSource
-	c1, c3  *recorder
+	h       *bottest.Harness
+	s       *bottest.Service
+	c       *commands.Commands
+	huawei  *bottest.FakeSource
+	buses   *bottest.FakeSource
+	c1, c3  *bottest.Recorder
 	stop    func()
 	comment func(i int)
 }
 
 func newCommandsFixture(t *testing.T) *commandsFixture {
 	t.Helper()
-	h := newHarness(t, openStore(t, t.TempDir()))
-	title, cs := exampleComments(t)
-	f := &commandsFixture{h: h, huawei: &fakeSource{title: title, comments: cs[:20]},
-		buses: &fakeSource{title: "Should city buses be free?", comments: cs[40:45]},
-		c1:    &recorder{}, c3: &recorder{}}
-	h.sources["huawei.txt"] = f.huawei
-	h.sources["buses.txt"] = f.buses
-	h.dests["slack:C0000C1"] = f.c1
-	h.dests["slack:C0000C2"] = &recorder{}
-	h.dests["slack:C0000C3"] = f.c3
-	h.dests["stdout"] = &recorder{}
-	h.dests["slack:#general"] = &recorder{}
-	h.channelIDs = map[string]string{"slack:#general": "CGEN"}
-	f.s = h.service("r1", Settings{PollInterval: time.Minute, SweepInterval: time.Hour, FollowSchedule: "0 9 * * *"},
-		[]ThreadSpec{{Name: "huawei", Source: "huawei.txt", Target: "Huawei"}, {Name: "buses", Source: "buses.txt"}},
-		[]DigestSpec{
-			{Name: "huawei-daily", Thread: "huawei", Schedule: mustSchedule(t, "0 8 * * *"), To: []addr.Addr{mustAddr(t, "slack:C0000C1"), mustAddr(t, "slack:C0000C2")}, MinNew: 1, CatchUp: true},
-			{Name: "buses-daily", Thread: "buses", Schedule: mustSchedule(t, "0 8 * * *"), To: []addr.Addr{mustAddr(t, "slack:C0000C2"), mustAddr(t, "stdout"), mustAddr(t, "slack:#general")}, MinNew: 1, CatchUp: true},
+	h := bottest.New(t, bottest.OpenStore(t, t.TempDir()))
+	title, cs := bottest.ExampleComments(t)
+	f := &commandsFixture{h: h, huawei: &bottest.FakeSource{Title: title, Comments: cs[:20]},
+		buses: &bottest.FakeSource{Title: "Should city buses be free?", Comments: cs[40:45]},
+		c1:    &bottest.Recorder{}, c3: &bottest.Recorder{}}
+	h.Sources["huawei.txt"] = f.huawei
+	h.Sources["buses.txt"] = f.buses
+	h.Dests["slack:C0000C1"] = f.c1
+	h.Dests["slack:C0000C2"] = &bottest.Recorder{}
+	h.Dests["slack:C0000C3"] = f.c3
+	h.Dests["stdout"] = &bottest.Recorder{}
+	h.Dests["slack:#general"] = &bottest.Recorder{}
+	h.ChannelIDs = map[string]string{"slack:#general": "CGEN"}
+	f.s = h.Service("r1", scheduler.Settings{PollInterval: time.Minute, SweepInterval: time.Hour},
+		[]scheduler.ThreadSpec{{Name: "huawei", Source: "huawei.txt", Target: "Huawei"}, {Name: "buses", Source: "buses.txt"}},
+		[]scheduler.DigestSpec{
+			{Name: "huawei-daily", Thread: "huawei", Schedule: bottest.Schedule(t, "0 8 * * *"), To: []addr.Addr{bottest.Addr(t, "slack:C0000C1"), bottest.Addr(t, "slack:C0000C2")}, MinNew: 1, CatchUp: true},
+			{Name: "buses-daily", Thread: "buses", Schedule: bottest.Schedule(t, "0 8 * * *"), To: []addr.Addr{bottest.Addr(t, "slack:C0000C2"), bottest.Addr(t, "stdout"), bottest.Addr(t, "slack:#general")}, MinNew: 1, CatchUp: true},
 		})
 	f.c = f.s.Commands()
-	f.stop = start(t, f.s)
-	f.comment = func(i int) { f.huawei.add(cs[i]) }
+	f.stop = bottest.Start(t, f.s)
+	f.comment = func(i int) { f.huawei.Add(cs[i]) }
 	synctest.Wait()
 	return f
 }
 
-func req(channel, text string) Request {
-	sub, args := ParseCommandText(text)
-	return Request{Platform: "slack", Workspace: "T1", Channel: channel, User: "U1", Sub: sub, Args: args}
-}
+// req is a Slack command typed in channel.
+var req = bottest.Req
+
+// day0 is when the services of the tests start.
+var day0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func TestCommandsAnswers(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		sleepUntil(day0)
+		bottest.SleepUntil(day0)
 		f := newCommandsFixture(t)
 		defer f.stop()
 
 		// The followed thread's default digest was warmed by the first poll:
 		// /thread stance answers from the cache.
 		resp, ok := f.c.Cached(req("C0000C1", "stance"))
-		if !ok || resp.Kind != KindStance || !resp.Ephemeral || resp.Thread != "huawei" || resp.Digest == nil {
+		if !ok || resp.Kind != bot.KindStance || !resp.Ephemeral || resp.Thread != "huawei" || resp.Digest == nil {
 			t.Fatalf("Cached stance = %+v, %v", resp, ok)
 		}
 		d := resp.Digest
@@ -78,28 +83,28 @@ func TestCommandsAnswers(t *testing.T) {
 
 		for _, tt := range []struct {
 			channel, text string
-			kind          ResponseKind
+			kind          bot.ResponseKind
 			thread        string
 			contains      string
 		}{
-			{"C0000C1", "help", KindText, "", "/thread stance [NAME] [TARGET]"},
-			{"C0000C1", "", KindText, "", "/thread follow SOURCE [CRON]"},
-			{"C0000C1", "frobnicate now", KindText, "", `Unknown subcommand "frobnicate"`},
-			{"C0000C1", "arguments", KindArguments, "huawei", ""},
-			{"C0000C1", "rebuttals", KindRebuttals, "huawei", ""},
-			{"C0000C1", "regions", KindRegions, "huawei", ""},
-			{"C0000C1", "regions extra", KindText, "", `"extra" is not a thread here`},
-			{"C0000C2", "stance", KindText, "", "This channel follows 2 threads; name one: /thread stance NAME (buses, huawei)"},
-			{"C0000C2", "stance buses", KindStance, "buses", ""},
-			{"C0000C3", "stance", KindText, "", "This channel follows no thread"},
-			{"C0000C3", "stance huawei", KindStance, "huawei", ""},
-			{"C0000C1", "digest banana", KindText, "", "neither a duration nor a date"},
+			{"C0000C1", "help", bot.KindText, "", "/thread stance [NAME] [TARGET]"},
+			{"C0000C1", "", bot.KindText, "", "/thread follow SOURCE [CRON]"},
+			{"C0000C1", "frobnicate now", bot.KindText, "", `Unknown subcommand "frobnicate"`},
+			{"C0000C1", "arguments", bot.KindArguments, "huawei", ""},
+			{"C0000C1", "rebuttals", bot.KindRebuttals, "huawei", ""},
+			{"C0000C1", "regions", bot.KindRegions, "huawei", ""},
+			{"C0000C1", "regions extra", bot.KindText, "", `"extra" is not a thread here`},
+			{"C0000C2", "stance", bot.KindText, "", "This channel follows 2 threads; name one: /thread stance NAME (buses, huawei)"},
+			{"C0000C2", "stance buses", bot.KindStance, "buses", ""},
+			{"C0000C3", "stance", bot.KindText, "", "This channel follows no thread"},
+			{"C0000C3", "stance huawei", bot.KindStance, "huawei", ""},
+			{"C0000C1", "digest banana", bot.KindText, "", "neither a duration nor a date"},
 		} {
 			resp := f.c.Answer(t.Context(), req(tt.channel, tt.text))
 			if resp.Kind != tt.kind || resp.Thread != tt.thread || !strings.Contains(resp.Text, tt.contains) {
 				t.Errorf("%s %q = kind %s thread %q text %q; want %s %q containing %q", tt.channel, tt.text, resp.Kind, resp.Thread, resp.Text, tt.kind, tt.thread, tt.contains)
 			}
-			if (resp.Digest != nil) != (tt.kind != KindText) {
+			if (resp.Digest != nil) != (tt.kind != bot.KindText) {
 				t.Errorf("%s %q: digest set = %v", tt.channel, tt.text, resp.Digest != nil)
 			}
 		}
@@ -108,18 +113,18 @@ func TestCommandsAnswers(t *testing.T) {
 		}
 		// A destination given by #name follows the thread in the channel
 		// the name resolves to.
-		if resp := f.c.Answer(t.Context(), req("CGEN", "stance")); resp.Thread != "buses" || resp.Kind != KindStance {
+		if resp := f.c.Answer(t.Context(), req("CGEN", "stance")); resp.Thread != "buses" || resp.Kind != bot.KindStance {
 			t.Errorf("stance in #general (CGEN) = %+v", resp)
 		}
-		// Request.Thread (Discord's option) picks the thread too.
+		// bot.Request.Thread (Discord's option) picks the thread too.
 		r := req("C0000C2", "stance")
 		r.Thread = "buses"
-		if resp := f.c.Answer(t.Context(), r); resp.Thread != "buses" || resp.Kind != KindStance {
-			t.Errorf("stance with Request.Thread = %+v", resp)
+		if resp := f.c.Answer(t.Context(), r); resp.Thread != "buses" || resp.Kind != bot.KindStance {
+			t.Errorf("stance with bot.Request.Thread = %+v", resp)
 		}
 		r.Thread = "nope"
 		if resp := f.c.Answer(t.Context(), r); !strings.Contains(resp.Text, `There is no thread named "nope"`) {
-			t.Errorf("unknown Request.Thread = %+v", resp)
+			t.Errorf("unknown bot.Request.Thread = %+v", resp)
 		}
 
 		// Another target is not cached until it has been asked once.
@@ -135,7 +140,7 @@ func TestCommandsAnswers(t *testing.T) {
 		// A new comment changes the thread's version: the cache no longer
 		// answers until the poll warms it again.
 		f.comment(20)
-		sleepUntil(day0.Add(90 * time.Second))
+		bottest.SleepUntil(day0.Add(90 * time.Second))
 		if resp, ok := f.c.Cached(req("C0000C1", "stance")); !ok || resp.Digest.CommentCount != 21 {
 			t.Errorf("after a poll, Cached stance = %v with %d comments, want 21", ok, resp.Digest.CommentCount)
 		}
@@ -147,28 +152,28 @@ func TestCommandsAnswers(t *testing.T) {
 
 func TestCommandsDigestSince(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		sleepUntil(day0)
+		bottest.SleepUntil(day0)
 		f := newCommandsFixture(t)
 		defer f.stop()
 
 		// Nothing was posted to C0000C1 yet: every comment is new.
 		resp := f.c.Answer(t.Context(), req("C0000C1", "digest"))
-		if resp.Kind != KindDigest || resp.Digest.Context == nil || resp.Digest.Context.NewComments != 20 {
+		if resp.Kind != bot.KindDigest || resp.Digest.Context == nil || resp.Digest.Context.NewComments != 20 {
 			t.Fatalf("digest = %+v", resp)
 		}
 		// The 08:00 digest posts to C0000C1; three comments arrive after it.
-		sleepUntil(time.Date(2026, 3, 2, 8, 30, 0, 0, time.UTC))
-		if len(f.c1.got()) != 1 {
-			t.Fatalf("C0000C1 got %d posts", len(f.c1.got()))
+		bottest.SleepUntil(time.Date(2026, 3, 2, 8, 30, 0, 0, time.UTC))
+		if len(f.c1.Got()) != 1 {
+			t.Fatalf("C0000C1 got %d posts", len(f.c1.Got()))
 		}
 		// Nothing new since that post: the whole thread, not an empty card,
 		// and how to ask for a window; from the cache too once computed.
-		for _, answer := range []func(Request) (Response, bool){
-			func(r Request) (Response, bool) { return f.c.Answer(t.Context(), r), true },
+		for _, answer := range []func(bot.Request) (bot.Response, bool){
+			func(r bot.Request) (bot.Response, bool) { return f.c.Answer(t.Context(), r), true },
 			f.c.Cached,
 		} {
 			resp, ok := answer(req("C0000C1", "digest"))
-			if !ok || resp.Kind != KindDigest || resp.Digest.Context != nil || resp.Digest.CommentCount != 20 ||
+			if !ok || resp.Kind != bot.KindDigest || resp.Digest.Context != nil || resp.Digest.CommentCount != 20 ||
 				!strings.Contains(resp.Text, "No new comments since the last digest posted here, so this is the whole thread.") ||
 				!strings.Contains(resp.Text, "/thread digest 24h, 7d or 2026-03-01") {
 				t.Errorf("digest with nothing new = %v %+v", ok, resp)
@@ -179,14 +184,14 @@ func TestCommandsDigestSince(t *testing.T) {
 		if resp := f.c.Answer(t.Context(), discordReq); !strings.Contains(resp.Text, "(/thread digest since:24h, since:7d or since:2026-03-01)") {
 			t.Errorf("Discord's hint = %q", resp.Text)
 		}
-		if resp := f.c.Answer(t.Context(), req("C0000C1", "digest 10m")); resp.Kind != KindText || !resp.Ephemeral ||
+		if resp := f.c.Answer(t.Context(), req("C0000C1", "digest 10m")); resp.Kind != bot.KindText || !resp.Ephemeral ||
 			!strings.HasPrefix(resp.Text, "No comment was written since 2026-03-02 08:20 UTC. Ask for a longer window") {
 			t.Errorf("digest 10m with nothing in it = %+v", resp)
 		}
 		for i := 20; i < 23; i++ {
 			f.comment(i)
 		}
-		sleepUntil(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+		bottest.SleepUntil(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 		resp = f.c.Answer(t.Context(), req("C0000C1", "digest"))
 		if resp.Digest == nil || resp.Digest.Context.NewComments != 3 || resp.Digest.Context.TotalComments != 23 {
 			t.Errorf("digest since the last post = %+v", resp.Digest.Context)
@@ -206,12 +211,12 @@ func TestCommandsDigestSince(t *testing.T) {
 
 func TestCommandsFollowListUnfollow(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		sleepUntil(day0)
+		bottest.SleepUntil(day0)
 		f := newCommandsFixture(t)
 		defer f.stop()
-		_, cs := exampleComments(t)
-		hn := &fakeSource{title: "Ask HN: 5G vendors", comments: cs[30:38]}
-		f.h.sources["hn:4242"] = hn
+		_, cs := bottest.ExampleComments(t)
+		hn := &bottest.FakeSource{Title: "Ask HN: 5G vendors", Comments: cs[30:38]}
+		f.h.Sources["hn:4242"] = hn
 
 		for _, tt := range []struct{ text, want string }{
 			{"follow", "Usage: /thread follow SOURCE [CRON]"},
@@ -230,7 +235,7 @@ func TestCommandsFollowListUnfollow(t *testing.T) {
 		// A source that cannot be read at once: the follow is made, and the
 		// asker alone hears why, in plain words, without the resolver's
 		// address the error names.
-		f.h.sources["hn:777"] = &fakeSource{fail: fmt.Errorf("fetch hn:777: %w", &net.OpError{Op: "dial", Net: "tcp",
+		f.h.Sources["hn:777"] = &bottest.FakeSource{Fail: fmt.Errorf("fetch hn:777: %w", &net.OpError{Op: "dial", Net: "tcp",
 			Err: &net.DNSError{Err: "no such host", Name: "hn.algolia.com", Server: "10.0.0.2:53", IsNotFound: true}})}
 		down := f.c.Answer(t.Context(), req("C0000C3", "follow hn:777"))
 		if !down.Ephemeral || down.Thread != "hn-777" || !strings.Contains(down.Text, "This channel now follows hn-777 (hn:777).") ||
@@ -238,7 +243,7 @@ func TestCommandsFollowListUnfollow(t *testing.T) {
 			strings.Contains(down.Text, "10.0.0.2") || strings.Contains(down.Text, "algolia") {
 			t.Errorf("follow of an unreadable source = %+v", down)
 		}
-		if !strings.Contains(f.h.logs.String(), "10.0.0.2:53") {
+		if !strings.Contains(f.h.Logs.String(), "10.0.0.2:53") {
 			t.Error("the unreadable source's error is not in the log")
 		}
 		if r := f.c.Answer(t.Context(), req("C0000C3", "unfollow hn-777")); r.Text != "This channel no longer follows hn-777." {
@@ -257,7 +262,7 @@ func TestCommandsFollowListUnfollow(t *testing.T) {
 			t.Errorf("stance after follow = %+v", resp)
 		}
 		list := f.c.Answer(t.Context(), req("C0000C3", "list"))
-		if list.Kind != KindList || !strings.Contains(list.Text, "• hn-4242 — hn:4242 — digests CRON_TZ=UTC 0 9 * * * (followed; next 2026-03-02 09:00 UTC) — source ok") {
+		if list.Kind != bot.KindList || !strings.Contains(list.Text, "• hn-4242 — hn:4242 — digests CRON_TZ=UTC 0 9 * * * (followed; next 2026-03-02 09:00 UTC) — source ok") {
 			t.Errorf("list = %q", list.Text)
 		}
 		// Following the same source again reuses the thread.
@@ -266,21 +271,21 @@ func TestCommandsFollowListUnfollow(t *testing.T) {
 			t.Errorf("second follow = %+v", resp)
 		}
 		// The follow's schedule posts to C0000C3.
-		hn.add(cs[38:40]...)
-		sleepUntil(time.Date(2026, 3, 2, 9, 1, 0, 0, time.UTC))
-		if posts := f.c3.got(); len(posts) != 1 || posts[0].Thread != "hn-4242" || posts[0].Digest.Context.NewComments != 10 {
+		hn.Add(cs[38:40]...)
+		bottest.SleepUntil(time.Date(2026, 3, 2, 9, 1, 0, 0, time.UTC))
+		if posts := f.c3.Got(); len(posts) != 1 || posts[0].Thread != "hn-4242" || posts[0].Digest.Context.NewComments != 10 {
 			t.Fatalf("C0000C3 posts = %d", len(posts))
 		}
 		// A failing source shows in the list, in plain words: the error
 		// itself (its URL) stays in the log.
-		hn.setFail(fmt.Errorf("fetch hn:4242: %w", &fetch.StatusError{URL: "https://hn.example/item/4242", Status: 503}))
-		sleepUntil(time.Date(2026, 3, 2, 9, 5, 0, 0, time.UTC))
+		hn.SetFail(fmt.Errorf("fetch hn:4242: %w", &fetch.StatusError{URL: "https://hn.example/item/4242", Status: 503}))
+		bottest.SleepUntil(time.Date(2026, 3, 2, 9, 5, 0, 0, time.UTC))
 		list = f.c.Answer(t.Context(), req("C0000C3", "list"))
 		if !strings.Contains(list.Text, "source FAILING since 2026-03-02 09:0") || !strings.Contains(list.Text, "the site had an error (HTTP 503)") ||
 			strings.Contains(list.Text, "hn.example") {
 			t.Errorf("list with a failing source = %q", list.Text)
 		}
-		if !strings.Contains(f.h.logs.String(), "polling a source failed") {
+		if !strings.Contains(f.h.Logs.String(), "polling a source failed") {
 			t.Error("the failing source was not logged")
 		}
 
@@ -294,17 +299,17 @@ func TestCommandsFollowListUnfollow(t *testing.T) {
 		if resp := f.c.Answer(t.Context(), req("C0000C3", "unfollow hn-4242")); resp.Text != "This channel no longer follows hn-4242." {
 			t.Errorf("unfollow in C0000C3 = %q", resp.Text)
 		}
-		hn.setFail(nil)
-		hn.add(cs[40:42]...)
-		sleepUntil(time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC))
-		if n := len(f.c3.got()); n != 1 {
+		hn.SetFail(nil)
+		hn.Add(cs[40:42]...)
+		bottest.SleepUntil(time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC))
+		if n := len(f.c3.Got()); n != 1 {
 			t.Errorf("C0000C3 got %d posts after unfollowing, want still 1", n)
 		}
-		follows, _ := f.h.store.Follows(t.Context(), "", "")
+		follows, _ := f.h.Store.Follows(t.Context(), "", "")
 		if len(follows) != 0 {
 			t.Errorf("follows left: %+v", follows)
 		}
-		if _, err := f.h.store.Thread(t.Context(), "hn-4242"); err != nil {
+		if _, err := f.h.Store.Thread(t.Context(), "hn-4242"); err != nil {
 			t.Errorf("the thread's history was dropped: %v", err)
 		}
 	})

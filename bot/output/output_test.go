@@ -1,4 +1,4 @@
-package bot
+package output
 
 import (
 	"bytes"
@@ -10,18 +10,19 @@ import (
 	"time"
 
 	threaddigest "github.com/threaddigest/threaddigest"
+	"github.com/threaddigest/threaddigest/bot"
 	"github.com/threaddigest/threaddigest/digest"
 )
 
 // hostilePost is a digest of comments written to break out of a rendering.
-func hostilePost(t *testing.T) Post {
+func hostilePost(t *testing.T) bot.Post {
 	t.Helper()
 	th := threaddigest.Thread{Title: "# Huawei <script>alert(1)</script>", Comments: []threaddigest.Comment{
 		{ID: "1", Author: "@everyone", Body: "Huawei is a security risk [click](http://evil.example) **now** <!channel> <@U123>"},
 		{ID: "2", Author: "Mallory\x1b[31m", Body: "Huawei is cheaper\x1b[2J and the ban will cost billions \u202eevil"},
 	}}
 	d := digest.Analyze(th, digest.Options{Target: "Huawei"})
-	return Post{Thread: "huawei", Digest: d, Slot: time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)}
+	return bot.Post{Thread: "huawei", Digest: d, Slot: time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)}
 }
 
 func TestStdoutDestination(t *testing.T) {
@@ -117,7 +118,7 @@ func TestDestinationsShowMayRepeat(t *testing.T) {
 	if _, err := NewStdout(&buf).Deliver(context.Background(), p); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(buf.String(), "Note: "+MayRepeatNote) {
+	if !strings.Contains(buf.String(), "Note: "+bot.MayRepeatNote) {
 		t.Errorf("stdout lacks the note:\n%s", buf.String())
 	}
 	path := filepath.Join(t.TempDir(), "all.md")
@@ -125,7 +126,7 @@ func TestDestinationsShowMayRepeat(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(path)
-	if !strings.Contains(string(b), "> **Note:** "+MayRepeatNote) {
+	if !strings.Contains(string(b), "> **Note:** "+bot.MayRepeatNote) {
 		t.Errorf("the file lacks the note:\n%s", b)
 	}
 	p.MayRepeat = false
@@ -133,7 +134,7 @@ func TestDestinationsShowMayRepeat(t *testing.T) {
 	if _, err := NewStdout(&buf).Deliver(context.Background(), p); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(buf.String(), MayRepeatNote) {
+	if strings.Contains(buf.String(), bot.MayRepeatNote) {
 		t.Error("a digest that repeats nothing shows the note")
 	}
 }

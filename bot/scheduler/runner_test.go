@@ -1,4 +1,4 @@
-package bot
+package scheduler_test
 
 import (
 	"context"
@@ -9,7 +9,10 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/threaddigest/threaddigest/bot"
 	"github.com/threaddigest/threaddigest/bot/addr"
+	"github.com/threaddigest/threaddigest/bot/internal/bottest"
+	"github.com/threaddigest/threaddigest/bot/scheduler"
 	"github.com/threaddigest/threaddigest/store"
 )
 
@@ -43,7 +46,7 @@ func TestDeliveryRetries(t *testing.T) {
 			name: "429 with Retry-After is honoured",
 			deliver: func(ctx context.Context, n int) error {
 				if n == 1 {
-					return &RetryAfterError{After: 20 * time.Second, Err: errors.New("HTTP 429")}
+					return &bot.RetryAfterError{After: 20 * time.Second, Err: errors.New("HTTP 429")}
 				}
 				return nil
 			},
@@ -53,7 +56,7 @@ func TestDeliveryRetries(t *testing.T) {
 		{
 			name: "permanent error is not retried",
 			deliver: func(ctx context.Context, n int) error {
-				return &PermanentError{Err: errors.New("HTTP 404: no such webhook")}
+				return &bot.PermanentError{Err: errors.New("HTTP 404: no such webhook")}
 			},
 			wantAttempts: []time.Duration{0},
 			wantState:    store.RunFailed,
@@ -74,7 +77,7 @@ func TestDeliveryRetries(t *testing.T) {
 		{
 			name: "retry-after beyond the deadline fails at once",
 			deliver: func(ctx context.Context, n int) error {
-				return &RetryAfterError{After: time.Hour, Err: errors.New("HTTP 429")}
+				return &bot.RetryAfterError{After: time.Hour, Err: errors.New("HTTP 429")}
 			},
 			wantAttempts: []time.Duration{0},
 			wantState:    store.RunFailed,
@@ -84,14 +87,14 @@ func TestDeliveryRetries(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				sleepUntil(day0.Add(30 * time.Minute))
+				bottest.SleepUntil(day0.Add(30 * time.Minute))
 				slot := day0.Add(time.Hour)
-				h := newHarness(t, openStore(t, t.TempDir()))
-				title, cs := exampleComments(t)
-				src := &fakeSource{title: title, comments: cs[:6]}
-				h.sources["t"] = src
+				h := bottest.New(t, bottest.OpenStore(t, t.TempDir()))
+				title, cs := bottest.ExampleComments(t)
+				src := &bottest.FakeSource{Title: title, Comments: cs[:6]}
+				h.Sources["t"] = src
 				var attempts []time.Duration
-				rec := &recorder{deliver: func(ctx context.Context, n int, p Post) (string, error) {
+				rec := &bottest.Recorder{OnDeliver: func(ctx context.Context, n int, p bot.Post) (string, error) {
 					if !p.Slot.Equal(slot) {
 						return "later", nil
 					}
@@ -101,20 +104,20 @@ func TestDeliveryRetries(t *testing.T) {
 					}
 					return "ok", nil
 				}}
-				h.dests["stdout"] = rec
-				s := h.service("r1", Settings{PollInterval: 10 * time.Minute, SweepInterval: time.Hour, RunTimeout: 2 * time.Minute},
-					[]ThreadSpec{{Name: "huawei", Source: "t"}},
-					[]DigestSpec{{Name: "d", Thread: "huawei", Schedule: mustSchedule(t, "0 * * * *"), To: []addr.Addr{mustAddr(t, "stdout")}, MinNew: 1, CatchUp: true}})
-				stop := start(t, s)
-				sleepUntil(slot.Add(30 * time.Minute))
-				src.add(cs[6:8]...)
-				sleepUntil(slot.Add(90 * time.Minute))
+				h.Dests["stdout"] = rec
+				s := h.Service("r1", scheduler.Settings{PollInterval: 10 * time.Minute, SweepInterval: time.Hour, RunTimeout: 2 * time.Minute},
+					[]scheduler.ThreadSpec{{Name: "huawei", Source: "t"}},
+					[]scheduler.DigestSpec{{Name: "d", Thread: "huawei", Schedule: bottest.Schedule(t, "0 * * * *"), To: []addr.Addr{bottest.Addr(t, "stdout")}, MinNew: 1, CatchUp: true}})
+				stop := bottest.Start(t, s)
+				bottest.SleepUntil(slot.Add(30 * time.Minute))
+				src.Add(cs[6:8]...)
+				bottest.SleepUntil(slot.Add(90 * time.Minute))
 				stop()
 
 				if fmt.Sprint(attempts) != fmt.Sprint(tt.wantAttempts) {
 					t.Errorf("attempts at %v after the slot, want %v", attempts, tt.wantAttempts)
 				}
-				runs, err := h.store.Runs(t.Context(), "d", 0)
+				runs, err := h.Store.Runs(t.Context(), "d", 0)
 				if err != nil || len(runs) != 2 {
 					t.Fatalf("runs = %+v, %v", runs, err)
 				}
@@ -123,13 +126,13 @@ func TestDeliveryRetries(t *testing.T) {
 					t.Errorf("13:00 run = %s %q, want %s %q", first.State, first.Error, tt.wantState, tt.wantReason)
 				}
 				if tt.wantState == store.RunFailed {
-					if !strings.Contains(h.logs.String(), "digest run failed") {
-						t.Errorf("the failure was not logged:\n%s", h.logs)
+					if !strings.Contains(h.Logs.String(), "digest run failed") {
+						t.Errorf("the failure was not logged:\n%s", h.Logs)
 					}
 				}
 				// The 14:00 digest covers the 2 comments added after 13:00,
 				// and after a failure also the 6 the failed run did not post.
-				posts := rec.got()
+				posts := rec.Got()
 				last := posts[len(posts)-1]
 				want := 2
 				if tt.wantState == store.RunFailed {
@@ -148,14 +151,14 @@ func TestDeliveryRetries(t *testing.T) {
 // takes the run over and posts it, once.
 func TestRestartBetweenClaimAndPost(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		sleepUntil(day0)
+		bottest.SleepUntil(day0)
 		slot := day0 // 12:00, an hourly slot
-		st := openStore(t, t.TempDir())
-		h := newHarness(t, st)
-		title, cs := exampleComments(t)
-		h.sources["t"] = &fakeSource{title: title, comments: cs[:6]}
-		rec := &recorder{}
-		h.dests["stdout"] = rec
+		st := bottest.OpenStore(t, t.TempDir())
+		h := bottest.New(t, st)
+		title, cs := bottest.ExampleComments(t)
+		h.Sources["t"] = &bottest.FakeSource{Title: title, Comments: cs[:6]}
+		rec := &bottest.Recorder{}
+		h.Dests["stdout"] = rec
 		ctx := t.Context()
 		if err := st.SaveThread(ctx, store.ThreadRecord{Name: "huawei", Source: "t"}); err != nil {
 			t.Fatal(err)
@@ -165,18 +168,18 @@ func TestRestartBetweenClaimAndPost(t *testing.T) {
 			t.Fatalf("claim: %v %v", ok, err)
 		}
 		time.Sleep(time.Second)
-		s := h.service("r2", Settings{Lease: 30 * time.Second, PollInterval: 10 * time.Minute},
-			[]ThreadSpec{{Name: "huawei", Source: "t"}},
-			[]DigestSpec{{Name: "d", Thread: "huawei", Schedule: mustSchedule(t, "0 * * * *"), To: []addr.Addr{mustAddr(t, "stdout")}, MinNew: 1, CatchUp: true}})
-		stop := start(t, s)
-		sleepUntil(slot.Add(25 * time.Second))
-		if n := len(rec.got()); n != 0 {
+		s := h.Service("r2", scheduler.Settings{Lease: 30 * time.Second, PollInterval: 10 * time.Minute},
+			[]scheduler.ThreadSpec{{Name: "huawei", Source: "t"}},
+			[]scheduler.DigestSpec{{Name: "d", Thread: "huawei", Schedule: bottest.Schedule(t, "0 * * * *"), To: []addr.Addr{bottest.Addr(t, "stdout")}, MinNew: 1, CatchUp: true}})
+		stop := bottest.Start(t, s)
+		bottest.SleepUntil(slot.Add(25 * time.Second))
+		if n := len(rec.Got()); n != 0 {
 			t.Fatalf("posted %d times while the dead replica's claim still held", n)
 		}
-		sleepUntil(slot.Add(2 * time.Minute))
+		bottest.SleepUntil(slot.Add(2 * time.Minute))
 		stop()
-		if got := strings.Join(rec.slots(), " "); got != "2026-03-01T12:00:00Z" {
-			t.Fatalf("slots = %s, want the claimed slot once\n%s", got, h.logs)
+		if got := strings.Join(rec.Slots(), " "); got != "2026-03-01T12:00:00Z" {
+			t.Fatalf("slots = %s, want the claimed slot once\n%s", got, h.Logs)
 		}
 		r, _, _ := st.LastRun(ctx, "d", "stdout")
 		if r.State != store.RunPosted || r.Holder != "r2" || r.Attempts != 2 || r.CoveredTo == 0 {
@@ -191,14 +194,14 @@ func TestRestartBetweenClaimAndPost(t *testing.T) {
 // next slot covers them.
 func TestCrashAfterPosting(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		sleepUntil(day0)
+		bottest.SleepUntil(day0)
 		slot := day0
-		st := openStore(t, t.TempDir())
-		h := newHarness(t, st)
-		title, cs := exampleComments(t)
-		h.sources["t"] = &fakeSource{title: title, comments: cs[:6]}
-		rec := &recorder{}
-		h.dests["stdout"] = rec
+		st := bottest.OpenStore(t, t.TempDir())
+		h := bottest.New(t, st)
+		title, cs := bottest.ExampleComments(t)
+		h.Sources["t"] = &bottest.FakeSource{Title: title, Comments: cs[:6]}
+		rec := &bottest.Recorder{}
+		h.Dests["stdout"] = rec
 		ctx := t.Context()
 		if err := st.SaveThread(ctx, store.ThreadRecord{Name: "huawei", Source: "t"}); err != nil {
 			t.Fatal(err)
@@ -210,23 +213,23 @@ func TestCrashAfterPosting(t *testing.T) {
 		if err := st.MarkPosting(ctx, run.ID, "dead", 30*time.Second, slot); err != nil {
 			t.Fatal(err)
 		}
-		s := h.service("r2", Settings{Lease: 30 * time.Second, PollInterval: 10 * time.Minute},
-			[]ThreadSpec{{Name: "huawei", Source: "t"}},
-			[]DigestSpec{{Name: "d", Thread: "huawei", Schedule: mustSchedule(t, "0 * * * *"), To: []addr.Addr{mustAddr(t, "stdout")}, MinNew: 1, CatchUp: true}})
-		stop := start(t, s)
-		sleepUntil(slot.Add(61 * time.Minute))
+		s := h.Service("r2", scheduler.Settings{Lease: 30 * time.Second, PollInterval: 10 * time.Minute},
+			[]scheduler.ThreadSpec{{Name: "huawei", Source: "t"}},
+			[]scheduler.DigestSpec{{Name: "d", Thread: "huawei", Schedule: bottest.Schedule(t, "0 * * * *"), To: []addr.Addr{bottest.Addr(t, "stdout")}, MinNew: 1, CatchUp: true}})
+		stop := bottest.Start(t, s)
+		bottest.SleepUntil(slot.Add(61 * time.Minute))
 		stop()
-		if got := strings.Join(rec.slots(), " "); got != "2026-03-01T13:00:00Z" {
-			t.Fatalf("slots = %s, want only 13:00\n%s", got, h.logs)
+		if got := strings.Join(rec.Slots(), " "); got != "2026-03-01T13:00:00Z" {
+			t.Fatalf("slots = %s, want only 13:00\n%s", got, h.Logs)
 		}
-		if n := rec.got()[0].Digest.Context.NewComments; n != 6 {
+		if n := rec.Got()[0].Digest.Context.NewComments; n != 6 {
 			t.Errorf("13:00 digest has %d new comments, want the 6 the uncertain run may not have posted", n)
 		}
 		runs, _ := st.Runs(ctx, "d", 0)
 		if len(runs) != 2 || runs[1].State != store.RunUncertain {
 			t.Errorf("runs = %+v, want the 12:00 run uncertain", runs)
 		}
-		if !strings.Contains(h.logs.String(), "may or may not have been posted") {
+		if !strings.Contains(h.Logs.String(), "may or may not have been posted") {
 			t.Errorf("the uncertain run was not logged")
 		}
 	})
@@ -236,24 +239,24 @@ func TestCrashAfterPosting(t *testing.T) {
 // post is allowed to finish within the grace and is recorded.
 func TestShutdownMidPost(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		sleepUntil(day0.Add(59 * time.Minute))
-		h := newHarness(t, openStore(t, t.TempDir()))
-		title, cs := exampleComments(t)
-		h.sources["t"] = &fakeSource{title: title, comments: cs[:6]}
-		rec := &recorder{deliver: func(ctx context.Context, n int, p Post) (string, error) {
+		bottest.SleepUntil(day0.Add(59 * time.Minute))
+		h := bottest.New(t, bottest.OpenStore(t, t.TempDir()))
+		title, cs := bottest.ExampleComments(t)
+		h.Sources["t"] = &bottest.FakeSource{Title: title, Comments: cs[:6]}
+		rec := &bottest.Recorder{OnDeliver: func(ctx context.Context, n int, p bot.Post) (string, error) {
 			time.Sleep(3 * time.Second) // a slow webhook
 			return "ok", ctx.Err()
 		}}
-		h.dests["stdout"] = rec
-		s := h.service("r1", Settings{PollInterval: 10 * time.Minute, SweepInterval: time.Hour},
-			[]ThreadSpec{{Name: "huawei", Source: "t"}},
-			[]DigestSpec{{Name: "d", Thread: "huawei", Schedule: mustSchedule(t, "0 * * * *"), To: []addr.Addr{mustAddr(t, "stdout")}, MinNew: 1, CatchUp: true}})
-		stop := start(t, s)
-		sleepUntil(day0.Add(60*time.Minute + time.Second)) // mid-post
+		h.Dests["stdout"] = rec
+		s := h.Service("r1", scheduler.Settings{PollInterval: 10 * time.Minute, SweepInterval: time.Hour},
+			[]scheduler.ThreadSpec{{Name: "huawei", Source: "t"}},
+			[]scheduler.DigestSpec{{Name: "d", Thread: "huawei", Schedule: bottest.Schedule(t, "0 * * * *"), To: []addr.Addr{bottest.Addr(t, "stdout")}, MinNew: 1, CatchUp: true}})
+		stop := bottest.Start(t, s)
+		bottest.SleepUntil(day0.Add(60*time.Minute + time.Second)) // mid-post
 		stop()
-		r, ok, _ := h.store.LastRun(t.Context(), "d", "stdout")
-		if !ok || r.State != store.RunPosted || len(rec.got()) != 1 {
-			t.Errorf("run = %+v, posts %d; want the in-flight post completed", r, len(rec.got()))
+		r, ok, _ := h.Store.LastRun(t.Context(), "d", "stdout")
+		if !ok || r.State != store.RunPosted || len(rec.Got()) != 1 {
+			t.Errorf("run = %+v, posts %d; want the in-flight post completed", r, len(rec.Got()))
 		}
 	})
 }

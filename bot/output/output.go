@@ -1,4 +1,6 @@
-package bot
+// Package output delivers digests where the service runs: as text to its
+// standard output, or as Markdown to files.
+package output
 
 import (
 	"bytes"
@@ -10,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/threaddigest/threaddigest/bot"
 	"github.com/threaddigest/threaddigest/render"
 )
 
@@ -26,14 +29,14 @@ func NewStdout(w io.Writer) *Stdout { return &Stdout{w: w} }
 
 // Deliver writes p. The digest is rendered first so that a partial write
 // cannot interleave with another digest's.
-func (s *Stdout) Deliver(ctx context.Context, p Post) (string, error) {
+func (s *Stdout) Deliver(ctx context.Context, p bot.Post) (string, error) {
 	var buf bytes.Buffer
 	fmt.Fprintf(&buf, "=== threaddigest: %s%s ===\n", p.Thread, slotText(p.Slot))
 	if p.MayRepeat {
-		fmt.Fprintf(&buf, "Note: %s\n\n", MayRepeatNote)
+		fmt.Fprintf(&buf, "Note: %s\n\n", bot.MayRepeatNote)
 	}
 	if err := render.Text(&buf, p.Digest, render.Options{MaxArguments: p.MaxArguments}); err != nil {
-		return "", &PermanentError{Err: fmt.Errorf("render: %w", err)}
+		return "", &bot.PermanentError{Err: fmt.Errorf("render: %w", err)}
 	}
 	buf.WriteString("\n")
 	if err := ctx.Err(); err != nil {
@@ -75,16 +78,16 @@ func NewFile(path string, dir bool) *File { return &File{path: path, dir: dir} }
 // Deliver writes p and returns the path written as the reference. A
 // directory's file is written to a temporary name and renamed, so a reader
 // never sees half a digest and a retried run replaces its own file.
-func (f *File) Deliver(ctx context.Context, p Post) (string, error) {
+func (f *File) Deliver(ctx context.Context, p bot.Post) (string, error) {
 	var buf bytes.Buffer
 	// The thread name and slot are ours (checked names, a formatted time),
 	// so the comment cannot be closed early by anything in them.
 	fmt.Fprintf(&buf, "<!-- threaddigest thread=%s slot=%s -->\n\n", p.Thread, p.Slot.UTC().Format(time.RFC3339))
 	if p.MayRepeat {
-		fmt.Fprintf(&buf, "> **Note:** %s\n\n", MayRepeatNote)
+		fmt.Fprintf(&buf, "> **Note:** %s\n\n", bot.MayRepeatNote)
 	}
 	if err := render.Markdown(&buf, p.Digest, render.Options{MaxArguments: p.MaxArguments}); err != nil {
-		return "", &PermanentError{Err: fmt.Errorf("render: %w", err)}
+		return "", &bot.PermanentError{Err: fmt.Errorf("render: %w", err)}
 	}
 	if err := ctx.Err(); err != nil {
 		return "", err

@@ -1,124 +1,240 @@
-package bot
+// Package commands answers /thread commands from any chat platform: it
+// turns a platform-neutral bot.Request into a bot.Response. The Slack and
+// Discord adapters call Cached inside the platform's three-second
+// acknowledgement and, when it has no answer, Answer from work that
+// outlives the request.
+package commands
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"path"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/threaddigest/threaddigest/bot"
 	"github.com/threaddigest/threaddigest/bot/addr"
+	"github.com/threaddigest/threaddigest/bot/digests"
 	"github.com/threaddigest/threaddigest/bot/schedule"
+	"github.com/threaddigest/threaddigest/bot/scheduler"
 	"github.com/threaddigest/threaddigest/retention"
+	"github.com/threaddigest/threaddigest/source"
 	"github.com/threaddigest/threaddigest/store"
 )
 
-// Commands answers /thread commands from any chat platform. The Slack and
-// Discord adapters call Cached inside the platform's three-second
-// acknowledgement and, when it has no answer, Answer from work that outlives
-// the request.
+// Following is what the service follows, and where: the threads it polls
+// and the digests it posts (bot/scheduler).
+type Following interface {
+	Thread(name string) (scheduler.ThreadSpec, bool)
+	Threads() []scheduler.ThreadSpec
+	Digests() []scheduler.DigestSpec
+	// ChannelOf returns the platform and channel id a chat destination
+	// posts to.
+	ChannelOf(a addr.Addr) (platform, channel string, ok bool)
+	// CoveredFrom returns where the new comments of a digest to a
+	// destination start.
+	CoveredFrom(ctx context.Context, digest, destination string) (int64, error)
+}
+
+// Scheduling takes a follow or an unfollow into account at once.
+type Scheduling interface {
+	// Destination opens a channel's destination, to check that digests
+	// can be posted there.
+	Destination(a addr.Addr) (bot.Destination, error)
+	// Reconcile schedules (or unschedules) what the store's follows say.
+	Reconcile(ctx context.Context) error
+	// PollNow reads a thread's source, so that the first questions have
+	// an answer; false when the thread is not polled here.
+	PollNow(ctx context.Context, thread string) bool
+}
+
+// Digests are the digests of the threads (bot/digests).
+type Digests interface {
+	Cached(ctx context.Context, thread string, req digests.Request) (digests.Result, bool)
+	Digest(ctx context.Context, thread string, req digests.Request) (digests.Result, error)
+}
+
+// Store is what the commands read and write of the store.
+type Store interface {
+	Threads(ctx context.Context) ([]store.ThreadRecord, error)
+	Thread(ctx context.Context, name string) (store.ThreadRecord, error)
+	SaveThread(ctx context.Context, t store.ThreadRecord) error
+	MarkActive(ctx context.Context, thread string, now time.Time) error
+	SourceState(ctx context.Context, thread string) (string, error)
+	LastPosted(ctx context.Context, digest, destination string) (store.Run, bool, error)
+	AddFollow(ctx context.Context, f store.Follow) error
+	RemoveFollow(ctx context.Context, platform, channel, thread string) error
+	Follows(ctx context.Context, platform, channel string) ([]store.Follow, error)
+}
+
+// Deps are what the commands are built from.
+type Deps struct {
+	Store      Store
+	Following  Following
+	Scheduling Scheduling
+	Digests    Digests
+	// OpenSource opens a live source address, to check that a follow can
+	// read it.
+	OpenSource func(address string) (source.Source, error)
+	Logger     *slog.Logger
+	Clock      bot.Clock
+	// Metrics may be nil.
+	Metrics *Metrics
+}
+
+// Settings tune the commands. Zero values take the defaults documented on
+// each field.
+type Settings struct {
+	// Zone reads dates given without a zone. Default UTC.
+	Zone *time.Location
+	// ChannelZone gives a chat channel's zone; nil uses Zone.
+	ChannelZone func(platform, channel string) *time.Location
+	// FollowSchedule is the schedule of /thread follow without a CRON.
+	// Default "0 9 * * *".
+	FollowSchedule string
+	// MaxThreads caps the threads /thread follow may create. Default 100.
+	MaxThreads int
+	// QuietAfter is how long a thread with no new comment is polled
+	// ([store.retention] quiet_threads), for /thread list; 0 for ever.
+	QuietAfter time.Duration
+}
+
+// Commands answers /thread commands.
 type Commands struct {
-	s *Service
+	deps Deps
+	set  Settings
+	log  *slog.Logger
 	// cachedBudget bounds the store reads Cached may make.
 	cachedBudget time.Duration
 }
 
-// Commands returns the service's command handler.
-func (s *Service) Commands() *Commands {
-	return &Commands{s: s, cachedBudget: time.Second}
+// New returns the command handler.
+func New(deps Deps, set Settings) (*Commands, error) {
+	if deps.Store == nil || deps.Following == nil || deps.Scheduling == nil || deps.Digests == nil || deps.OpenSource == nil {
+		return nil, errors.New("commands: New needs Store, Following, Scheduling, Digests and OpenSource")
+	}
+	if deps.Logger == nil {
+		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	if deps.Clock == nil {
+		deps.Clock = bot.SystemClock{}
+	}
+	if set.Zone == nil {
+		set.Zone = time.UTC
+	}
+	if set.FollowSchedule == "" {
+		set.FollowSchedule = "0 9 * * *"
+	}
+	if _, err := schedule.Parse(set.FollowSchedule, set.Zone); err != nil {
+		return nil, fmt.Errorf("commands: follow schedule: %w", err)
+	}
+	if set.MaxThreads <= 0 {
+		set.MaxThreads = 100
+	}
+	return &Commands{deps: deps, set: set, log: deps.Logger, cachedBudget: time.Second}, nil
 }
 
-// subcommands that the metrics label by name; anything else is "unknown".
-var knownSubs = map[string]bool{
-	"stance": true, "digest": true, "arguments": true, "rebuttals": true, "regions": true,
-	"follow": true, "unfollow": true, "list": true, "help": true,
-}
-
+// subLabel is a subcommand as the metrics label it: unknown ones alike.
 func subLabel(sub string) string {
-	if knownSubs[sub] {
+	if _, ok := bot.Lookup(sub); ok {
 		return sub
 	}
 	return "unknown"
 }
 
-func text(msg string, ephemeral bool) Response {
-	return Response{Kind: KindText, Text: msg, Ephemeral: ephemeral}
+// channelZone is the zone of a chat channel.
+func (c *Commands) channelZone(platform, channel string) *time.Location {
+	if c.set.ChannelZone != nil {
+		if z := c.set.ChannelZone(platform, channel); z != nil {
+			return z
+		}
+	}
+	return c.set.Zone
+}
+
+func text(msg string, ephemeral bool) bot.Response {
+	return bot.Response{Kind: bot.KindText, Text: msg, Ephemeral: ephemeral}
 }
 
 // Cached answers without slow work: help and usage, list, and a digest or
 // stance already cached for the thread at its current version. It makes at
 // most a few quick store reads, bounded by a short deadline. ok is false when
 // the answer needs Answer.
-func (c *Commands) Cached(req Request) (Response, bool) {
+func (c *Commands) Cached(req bot.Request) (bot.Response, bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), c.cachedBudget)
 	defer cancel()
 	resp, ok := c.cached(ctx, req)
 	if ok {
-		c.s.deps.Metrics.command(subLabel(req.Sub), true)
+		c.deps.Metrics.command(subLabel(req.Sub), true)
 	}
 	return resp, ok
 }
 
-func (c *Commands) cached(ctx context.Context, req Request) (Response, bool) {
-	switch req.Sub {
-	case "", "help":
-		return text(Help(req.Platform), true), true
-	case "list":
+func (c *Commands) cached(ctx context.Context, req bot.Request) (bot.Response, bool) {
+	sc, _ := bot.Lookup(req.Sub)
+	switch {
+	case req.Sub == "", req.Sub == "help":
+		return text(bot.Help(req.Platform), true), true
+	case req.Sub == "list":
 		return c.list(ctx, req), true
-	case "follow", "unfollow":
-		return Response{}, false
-	case "stance", "digest", "arguments", "rebuttals", "regions":
+	case sc.Changes:
+		return bot.Response{}, false
+	case sc.Query:
 		thread, ar, resp, ok := c.query(ctx, req)
 		if !ok {
 			return resp, true // a usage mistake: answered at once
 		}
-		res, hit := c.s.cachedDigest(ctx, thread, ar)
+		res, hit := c.deps.Digests.Cached(ctx, thread, ar)
 		if !hit {
-			return Response{}, false
+			return bot.Response{}, false
 		}
 		if req.Sub == "digest" && res.NewCount == 0 {
 			if !ar.Since.IsZero() {
 				return c.nothingSince(req, ar.Since), true
 			}
-			whole, hit := c.s.cachedDigest(ctx, thread, wholeOf(ar))
+			whole, hit := c.deps.Digests.Cached(ctx, thread, wholeOf(ar))
 			if !hit {
-				return Response{}, false
+				return bot.Response{}, false
 			}
 			return c.wholeInstead(req, thread, whole), true
 		}
 		return digestResponse(req.Sub, thread, res), true
 	}
-	return text(fmt.Sprintf("Unknown subcommand %q.\n%s", req.Sub, Help(req.Platform)), true), true
+	return text(fmt.Sprintf("Unknown subcommand %q.\n%s", req.Sub, bot.Help(req.Platform)), true), true
 }
 
 // Answer gives the full answer, computing a digest when none is cached, and
 // carries out follow and unfollow.
-func (c *Commands) Answer(ctx context.Context, req Request) Response {
-	c.s.deps.Metrics.command(subLabel(req.Sub), false)
-	switch req.Sub {
-	case "follow":
+func (c *Commands) Answer(ctx context.Context, req bot.Request) bot.Response {
+	c.deps.Metrics.command(subLabel(req.Sub), false)
+	sc, _ := bot.Lookup(req.Sub)
+	switch {
+	case req.Sub == "follow":
 		return c.follow(ctx, req)
-	case "unfollow":
+	case req.Sub == "unfollow":
 		return c.unfollow(ctx, req)
-	case "stance", "digest", "arguments", "rebuttals", "regions":
+	case sc.Query:
 		thread, ar, resp, ok := c.query(ctx, req)
 		if !ok {
 			return resp
 		}
-		res, err := c.s.digestOf(ctx, thread, ar)
+		res, err := c.deps.Digests.Digest(ctx, thread, ar)
 		if err == nil && req.Sub == "digest" && res.NewCount == 0 {
 			if !ar.Since.IsZero() {
 				return c.nothingSince(req, ar.Since)
 			}
-			if res, err = c.s.digestOf(ctx, thread, wholeOf(ar)); err == nil {
+			if res, err = c.deps.Digests.Digest(ctx, thread, wholeOf(ar)); err == nil {
 				return c.wholeInstead(req, thread, res)
 			}
 		}
 		if err != nil {
-			c.s.log.Error("answering a command failed", "sub", req.Sub, "thread", thread, "err", err)
+			c.log.Error("answering a command failed", "sub", req.Sub, "thread", thread, "err", err)
 			return text("Sorry, the digest could not be computed right now; try again in a minute.", true)
 		}
 		return digestResponse(req.Sub, thread, res)
@@ -128,14 +244,14 @@ func (c *Commands) Answer(ctx context.Context, req Request) Response {
 }
 
 // wholeOf is the request for the whole thread in place of ar.
-func wholeOf(ar analysisRequest) analysisRequest {
-	return analysisRequest{Target: ar.Target, Whole: true, MaxArguments: ar.MaxArguments}
+func wholeOf(ar digests.Request) digests.Request {
+	return digests.Request{Target: ar.Target, Whole: true, MaxArguments: ar.MaxArguments}
 }
 
 // wholeInstead answers /thread digest when nothing is new since the last
 // digest posted here: with the whole thread rather than an empty card, and
 // how to ask for a window.
-func (c *Commands) wholeInstead(req Request, thread string, res analysisResult) Response {
+func (c *Commands) wholeInstead(req bot.Request, thread string, res digests.Result) bot.Response {
 	r := digestResponse(req.Sub, thread, res)
 	r.Text = "No new comments since the last digest posted here, so this is the whole thread. For the comments of a time window: " +
 		windowExample(req.Platform) + "."
@@ -144,8 +260,8 @@ func (c *Commands) wholeInstead(req Request, thread string, res analysisResult) 
 
 // nothingSince answers /thread digest SINCE when no comment was written
 // since then.
-func (c *Commands) nothingSince(req Request, since time.Time) Response {
-	zone := c.s.channelZone(req.Platform, req.Channel)
+func (c *Commands) nothingSince(req bot.Request, since time.Time) bot.Response {
+	zone := c.channelZone(req.Platform, req.Channel)
 	return text(fmt.Sprintf("No comment was written since %s. Ask for a longer window (%s), or /thread digest alone for the comments since the last digest posted here (the whole thread when none is new).",
 		since.In(zone).Format("2006-01-02 15:04 MST"), windowExample(req.Platform)), true)
 }
@@ -158,20 +274,20 @@ func windowExample(platform string) string {
 	return "/thread digest 24h, 7d or 2026-03-01"
 }
 
-func digestResponse(sub, thread string, res analysisResult) Response {
+func digestResponse(sub, thread string, res digests.Result) bot.Response {
 	d := res.Digest
-	return Response{Kind: ResponseKind(sub), Ephemeral: true, Thread: thread, Digest: &d}
+	return bot.Response{Kind: bot.ResponseKind(sub), Ephemeral: true, Thread: thread, Digest: &d}
 }
 
 // query works out the thread and the digest a query asks for. When ok is
 // false, resp is the answer (a usage mistake).
-func (c *Commands) query(ctx context.Context, req Request) (thread string, ar analysisRequest, resp Response, ok bool) {
+func (c *Commands) query(ctx context.Context, req bot.Request) (thread string, ar digests.Request, resp bot.Response, ok bool) {
 	thread, rest, resp, ok := c.pickThread(req, req.Args)
 	if !ok {
 		return "", ar, resp, false
 	}
-	spec, _ := c.s.thread(thread)
-	ar = analysisRequest{Target: spec.Target, Whole: true}
+	spec, _ := c.deps.Following.Thread(thread)
+	ar = digests.Request{Target: spec.Target, Whole: true}
 	switch req.Sub {
 	case "stance":
 		if len(rest) > 0 {
@@ -180,9 +296,9 @@ func (c *Commands) query(ctx context.Context, req Request) (thread string, ar an
 	case "digest":
 		ar.Whole = false
 		if len(rest) > 0 {
-			since, err := parseSince(strings.Join(rest, " "), c.s.deps.Clock.Now(), c.s.channelZone(req.Platform, req.Channel))
+			since, err := parseSince(strings.Join(rest, " "), c.deps.Clock.Now(), c.channelZone(req.Platform, req.Channel))
 			if err != nil {
-				return "", ar, text(err.Error()+"\nUsage: "+Syntax(req.Platform, "digest"), true), false
+				return "", ar, text(err.Error()+"\nUsage: "+bot.Syntax(req.Platform, "digest"), true), false
 			}
 			ar.Since = since
 		} else {
@@ -197,20 +313,20 @@ func (c *Commands) query(ctx context.Context, req Request) (thread string, ar an
 			return "", ar, text(fmt.Sprintf("/thread %s takes no argument besides a thread name; %q is not a thread here.", req.Sub, rest[0]), true), false
 		}
 	}
-	return thread, ar, Response{}, true
+	return thread, ar, bot.Response{}, true
 }
 
 // postedHere returns the coverage of the last digest of thread posted to the
 // request's channel, by any digest (configured or followed) that posts there.
-func (c *Commands) postedHere(ctx context.Context, req Request, thread string) (int64, error) {
+func (c *Commands) postedHere(ctx context.Context, req bot.Request, thread string) (int64, error) {
 	var from int64
-	for _, d := range c.s.snapshotDigests() {
+	for _, d := range c.deps.Following.Digests() {
 		if d.Thread != thread {
 			continue
 		}
 		for _, to := range d.To {
-			if p, ch, ok := c.s.channelOf(to); ok && p == req.Platform && ch == req.Channel {
-				f, err := c.s.coveredFrom(ctx, d.Name, to.Key())
+			if p, ch, ok := c.deps.Following.ChannelOf(to); ok && p == req.Platform && ch == req.Channel {
+				f, err := c.deps.Following.CoveredFrom(ctx, d.Name, to.Key())
 				if err != nil {
 					return 0, err
 				}
@@ -225,9 +341,9 @@ func (c *Commands) postedHere(ctx context.Context, req Request, thread string) (
 // as a destination of a configured [[digest]].
 func (c *Commands) channelThreads(platform, channel string) []string {
 	seen := make(map[string]bool)
-	for _, d := range c.s.snapshotDigests() {
+	for _, d := range c.deps.Following.Digests() {
 		for _, to := range d.To {
-			if p, ch, ok := c.s.channelOf(to); ok && p == platform && ch == channel {
+			if p, ch, ok := c.deps.Following.ChannelOf(to); ok && p == platform && ch == channel {
 				seen[d.Thread] = true
 			}
 		}
@@ -248,37 +364,37 @@ func (c *Commands) ThreadNames(platform, channel string) []string {
 	for _, n := range names {
 		seen[n] = true
 	}
-	for _, t := range c.s.snapshotThreads() {
-		if !seen[t.spec.Name] {
-			names = append(names, t.spec.Name)
+	for _, t := range c.deps.Following.Threads() {
+		if !seen[t.Name] {
+			names = append(names, t.Name)
 		}
 	}
 	return names
 }
 
-// pickThread finds the thread a command is about: Request.Thread, else a
+// pickThread finds the thread a command is about: bot.Request.Thread, else a
 // first argument naming a thread of the service, else the only thread the
 // channel follows.
-func (c *Commands) pickThread(req Request, args []string) (string, []string, Response, bool) {
+func (c *Commands) pickThread(req bot.Request, args []string) (string, []string, bot.Response, bool) {
 	here := c.channelThreads(req.Platform, req.Channel)
 	if req.Thread != "" {
-		if _, ok := c.s.thread(req.Thread); !ok {
+		if _, ok := c.deps.Following.Thread(req.Thread); !ok {
 			return "", nil, text(fmt.Sprintf("There is no thread named %q.%s", req.Thread, followsLine(here)), true), false
 		}
-		return req.Thread, args, Response{}, true
+		return req.Thread, args, bot.Response{}, true
 	}
 	if len(args) > 0 {
-		if _, ok := c.s.thread(args[0]); ok {
-			return args[0], args[1:], Response{}, true
+		if _, ok := c.deps.Following.Thread(args[0]); ok {
+			return args[0], args[1:], bot.Response{}, true
 		}
 	}
 	switch len(here) {
 	case 1:
-		return here[0], args, Response{}, true
+		return here[0], args, bot.Response{}, true
 	case 0:
-		return "", nil, text("This channel follows no thread. Follow one with "+Syntax(req.Platform, "follow")+", or name a thread: "+Naming(req.Platform, req.Sub)+"."+c.allThreadsLine(), true), false
+		return "", nil, text("This channel follows no thread. Follow one with "+bot.Syntax(req.Platform, "follow")+", or name a thread: "+bot.Naming(req.Platform, req.Sub)+"."+c.allThreadsLine(), true), false
 	}
-	return "", nil, text(fmt.Sprintf("This channel follows %d threads; name one: %s (%s).", len(here), Naming(req.Platform, req.Sub), strings.Join(here, ", ")), true), false
+	return "", nil, text(fmt.Sprintf("This channel follows %d threads; name one: %s (%s).", len(here), bot.Naming(req.Platform, req.Sub), strings.Join(here, ", ")), true), false
 }
 
 func followsLine(here []string) string {
@@ -290,8 +406,8 @@ func followsLine(here []string) string {
 
 func (c *Commands) allThreadsLine() string {
 	var names []string
-	for _, t := range c.s.snapshotThreads() {
-		names = append(names, t.spec.Name)
+	for _, t := range c.deps.Following.Threads() {
+		names = append(names, t.Name)
 	}
 	if len(names) == 0 {
 		return ""
@@ -304,23 +420,23 @@ func (c *Commands) allThreadsLine() string {
 
 // list answers /thread list: one line per thread the channel follows, with
 // its schedule here, the last digest posted here and how its source is doing.
-func (c *Commands) list(ctx context.Context, req Request) Response {
+func (c *Commands) list(ctx context.Context, req bot.Request) bot.Response {
 	here := c.channelThreads(req.Platform, req.Channel)
 	if len(here) == 0 {
-		return Response{Kind: KindList, Ephemeral: true, Text: "This channel follows no thread. Follow one with " + Syntax(req.Platform, "follow") + "." + c.allThreadsLine()}
+		return bot.Response{Kind: bot.KindList, Ephemeral: true, Text: "This channel follows no thread. Follow one with " + bot.Syntax(req.Platform, "follow") + "." + c.allThreadsLine()}
 	}
-	now := c.s.deps.Clock.Now()
+	now := c.deps.Clock.Now()
 	var lines []string
 	for _, name := range here {
-		spec, _ := c.s.thread(name)
+		spec, _ := c.deps.Following.Thread(name)
 		var parts []string
 		parts = append(parts, name+" — "+spec.Source)
-		for _, d := range c.s.snapshotDigests() {
+		for _, d := range c.deps.Following.Digests() {
 			if d.Thread != name {
 				continue
 			}
 			for _, to := range d.To {
-				p, ch, ok := c.s.channelOf(to)
+				p, ch, ok := c.deps.Following.ChannelOf(to)
 				if !ok || p != req.Platform || ch != req.Channel {
 					continue
 				}
@@ -330,7 +446,7 @@ func (c *Commands) list(ctx context.Context, req Request) Response {
 				}
 				next := d.Schedule.Next(now).In(d.Schedule.Location())
 				parts = append(parts, fmt.Sprintf("digests %s (%s; next %s)", d.Schedule, how, next.Format("2006-01-02 15:04 MST")))
-				if r, ok, err := c.s.deps.Store.LastPosted(ctx, d.Name, to.Key()); err == nil && ok {
+				if r, ok, err := c.deps.Store.LastPosted(ctx, d.Name, to.Key()); err == nil && ok {
 					parts = append(parts, "last posted "+r.Slot.In(d.Schedule.Location()).Format("2006-01-02 15:04 MST"))
 				}
 			}
@@ -338,22 +454,22 @@ func (c *Commands) list(ctx context.Context, req Request) Response {
 		parts = append(parts, c.sourceStatus(ctx, name))
 		lines = append(lines, "• "+strings.Join(parts, " — "))
 	}
-	return Response{Kind: KindList, Ephemeral: true, Text: strings.Join(lines, "\n")}
+	return bot.Response{Kind: bot.KindList, Ephemeral: true, Text: strings.Join(lines, "\n")}
 }
 
 func (c *Commands) sourceStatus(ctx context.Context, thread string) string {
-	if q := c.s.set.QuietAfter; q > 0 {
-		if rec, err := c.s.deps.Store.Thread(ctx, thread); err == nil && !rec.ActiveAt.IsZero() &&
-			c.s.deps.Clock.Now().Sub(rec.ActiveAt) >= q {
+	if q := c.set.QuietAfter; q > 0 {
+		if rec, err := c.deps.Store.Thread(ctx, thread); err == nil && !rec.ActiveAt.IsZero() &&
+			c.deps.Clock.Now().Sub(rec.ActiveAt) >= q {
 			return fmt.Sprintf("quiet since %s: no new comment for %s, no longer polled (follow it again to resume)",
 				rec.ActiveAt.UTC().Format("2006-01-02 15:04 UTC"), retention.Days(q))
 		}
 	}
-	raw, err := c.s.deps.Store.SourceState(ctx, thread)
+	raw, err := c.deps.Store.SourceState(ctx, thread)
 	if err != nil {
 		return "source: status unknown"
 	}
-	st := decodePollState(raw)
+	st := scheduler.ReadPollState(raw)
 	switch {
 	case st.Failures > 0:
 		// Plain words only: the error itself may name internal addresses,
@@ -391,10 +507,9 @@ func liveSource(src string) bool {
 	return false
 }
 
-func (c *Commands) follow(ctx context.Context, req Request) Response {
-	s := c.s
+func (c *Commands) follow(ctx context.Context, req bot.Request) bot.Response {
 	if len(req.Args) == 0 {
-		return text("Usage: "+Syntax(req.Platform, "follow")+" — the source is a live thread (a Reddit, Hacker News or Discourse URL, hn:ID, feed:URL, …); the cron schedule defaults to daily at 09:00 here.", true)
+		return text("Usage: "+bot.Syntax(req.Platform, "follow")+" — the source is a live thread (a Reddit, Hacker News or Discourse URL, hn:ID, feed:URL, …); the cron schedule defaults to daily at 09:00 here.", true)
 	}
 	src := strings.TrimSpace(req.Args[0])
 	if !liveSource(src) {
@@ -403,8 +518,8 @@ func (c *Commands) follow(ctx context.Context, req Request) Response {
 	if req.Platform != "slack" && req.Platform != "discord" {
 		return text("Following is possible only in a Slack or Discord channel.", true)
 	}
-	zone := s.channelZone(req.Platform, req.Channel)
-	spec := s.set.FollowSchedule
+	zone := c.channelZone(req.Platform, req.Channel)
+	spec := c.set.FollowSchedule
 	if len(req.Args) > 1 {
 		spec = strings.Join(req.Args[1:], " ")
 	}
@@ -417,17 +532,17 @@ func (c *Commands) follow(ctx context.Context, req Request) Response {
 	}
 	// A channel member may set the schedule: keep it to one digest an hour
 	// at most, whatever the spec's form ("* * * * *", "@every 5m").
-	if n1 := sched.Next(s.deps.Clock.Now()); sched.Next(n1).Sub(n1) < time.Hour {
+	if n1 := sched.Next(c.deps.Clock.Now()); sched.Next(n1).Sub(n1) < time.Hour {
 		return text("A followed thread can be digested at most hourly; use a schedule such as \"0 * * * *\" or \"0 9 * * *\".", true)
 	}
 	dest := addr.Addr{Kind: addr.Kind(req.Platform), Target: req.Channel}
-	if _, err := s.destination(dest); err != nil {
+	if _, err := c.deps.Scheduling.Destination(dest); err != nil {
 		return text(fmt.Sprintf("Digests cannot be posted to this channel: %v", err), true)
 	}
 
-	threads, err := s.deps.Store.Threads(ctx)
+	threads, err := c.deps.Store.Threads(ctx)
 	if err != nil {
-		s.log.Error("follow: listing threads failed", "err", err)
+		c.log.Error("follow: listing threads failed", "err", err)
 		return text("Sorry, the store could not be read right now; try again in a minute.", true)
 	}
 	name := ""
@@ -439,61 +554,58 @@ func (c *Commands) follow(ctx context.Context, req Request) Response {
 		}
 	}
 	if name == "" {
-		if len(threads) >= s.set.MaxThreads {
+		if len(threads) >= c.set.MaxThreads {
 			return text(fmt.Sprintf("This service already follows %d threads, its limit; unfollow one first.", len(threads)), true)
 		}
-		if _, err := s.deps.OpenSource(ThreadSpec{Source: src}); err != nil {
+		if _, err := c.deps.OpenSource(src); err != nil {
 			return text(fmt.Sprintf("That source cannot be read: %v", err), true)
 		}
 		name = uniqueName(nameFromSource(src), names)
-		if err := s.deps.Store.SaveThread(ctx, store.ThreadRecord{Name: name, Source: src}); err != nil {
-			s.log.Error("follow: saving the thread failed", "thread", name, "err", err)
+		if err := c.deps.Store.SaveThread(ctx, store.ThreadRecord{Name: name, Source: src}); err != nil {
+			c.log.Error("follow: saving the thread failed", "thread", name, "err", err)
 			return text("Sorry, the thread could not be saved; try again in a minute.", true)
 		}
 	}
-	f := store.Follow{Platform: req.Platform, Channel: req.Channel, Thread: name, Schedule: sched.String(), CreatedBy: req.User, CreatedAt: s.deps.Clock.Now()}
-	if err := s.deps.Store.AddFollow(ctx, f); err != nil {
-		s.log.Error("follow: saving the follow failed", "thread", name, "err", err)
+	f := store.Follow{Platform: req.Platform, Channel: req.Channel, Thread: name, Schedule: sched.String(), CreatedBy: req.User, CreatedAt: c.deps.Clock.Now()}
+	if err := c.deps.Store.AddFollow(ctx, f); err != nil {
+		c.log.Error("follow: saving the follow failed", "thread", name, "err", err)
 		return text("Sorry, the follow could not be saved; try again in a minute.", true)
 	}
 	// A new follow wakes a thread that had gone quiet, and starts a new
 	// thread's quiet clock.
-	if err := s.deps.Store.MarkActive(ctx, name, s.deps.Clock.Now()); err != nil {
-		s.log.Warn("follow: marking the thread active failed", "thread", name, "err", err)
+	if err := c.deps.Store.MarkActive(ctx, name, c.deps.Clock.Now()); err != nil {
+		c.log.Warn("follow: marking the thread active failed", "thread", name, "err", err)
 	}
-	if err := s.reconcile(ctx); err != nil {
-		s.log.Error("follow: scheduling failed", "thread", name, "err", err)
+	if err := c.deps.Scheduling.Reconcile(ctx); err != nil {
+		c.log.Error("follow: scheduling failed", "thread", name, "err", err)
 	}
-	s.log.Info("channel follows a thread", "platform", req.Platform, "channel", req.Channel, "thread", name, "schedule", sched.String(), "by", req.User)
-	// Read the thread now, so that the first questions have an answer.
-	s.mu.Lock()
-	ts := s.threads[name]
-	s.mu.Unlock()
-	next := sched.Next(s.deps.Clock.Now()).In(sched.Location())
+	c.log.Info("channel follows a thread", "platform", req.Platform, "channel", req.Channel, "thread", name, "schedule", sched.String(), "by", req.User)
+	next := sched.Next(c.deps.Clock.Now()).In(sched.Location())
 	followed := fmt.Sprintf("This channel now follows %s (%s). Digests of its new comments: %s; the next at %s.",
 		name, src, sched, next.Format("2006-01-02 15:04 MST"))
-	if ts != nil {
-		s.pollNow(ctx, ts)
+	// Read the thread now, so that the first questions have an answer.
+	if c.deps.Scheduling.PollNow(ctx, name) {
+		spec, _ := c.deps.Following.Thread(name)
 		if reason, failing := c.failing(ctx, name); failing {
 			// Said to the asker only, in plain words: the channel need
 			// not see a source's trouble, and its error stays in the log.
-			return Response{Kind: KindText, Ephemeral: true, Thread: name, Text: fmt.Sprintf(
+			return bot.Response{Kind: bot.KindText, Ephemeral: true, Thread: name, Text: fmt.Sprintf(
 				"%s But its source could not be read yet: %s. It is tried again every %s; %s shows how it is doing.",
-				followed, reason, ts.spec.Poll, Syntax(req.Platform, "list"))}
+				followed, reason, spec.Poll, bot.Syntax(req.Platform, "list"))}
 		}
 	}
 	status := " " + strings.ToUpper(c.sourceStatus(ctx, name)[:1]) + c.sourceStatus(ctx, name)[1:] + "."
-	return Response{Kind: KindText, Thread: name, Text: fmt.Sprintf("%s%s Ask with %s.", followed, status, strings.Replace(Naming(req.Platform, "stance"), "NAME", name, 1))}
+	return bot.Response{Kind: bot.KindText, Thread: name, Text: fmt.Sprintf("%s%s Ask with %s.", followed, status, strings.Replace(bot.Naming(req.Platform, "stance"), "NAME", name, 1))}
 }
 
 // failing reports whether the thread's source failed its last poll, and
 // why in plain words.
 func (c *Commands) failing(ctx context.Context, thread string) (string, bool) {
-	raw, err := c.s.deps.Store.SourceState(ctx, thread)
+	raw, err := c.deps.Store.SourceState(ctx, thread)
 	if err != nil {
 		return "", false
 	}
-	st := decodePollState(raw)
+	st := scheduler.ReadPollState(raw)
 	if st.Failures == 0 {
 		return "", false
 	}
@@ -503,11 +615,10 @@ func (c *Commands) failing(ctx context.Context, thread string) (string, bool) {
 	return st.Reason, true
 }
 
-func (c *Commands) unfollow(ctx context.Context, req Request) Response {
-	s := c.s
-	follows, err := s.deps.Store.Follows(ctx, req.Platform, req.Channel)
+func (c *Commands) unfollow(ctx context.Context, req bot.Request) bot.Response {
+	follows, err := c.deps.Store.Follows(ctx, req.Platform, req.Channel)
 	if err != nil {
-		s.log.Error("unfollow: listing follows failed", "err", err)
+		c.log.Error("unfollow: listing follows failed", "err", err)
 		return text("Sorry, the store could not be read right now; try again in a minute.", true)
 	}
 	name := req.Thread
@@ -525,32 +636,32 @@ func (c *Commands) unfollow(ctx context.Context, req Request) Response {
 			for _, f := range follows {
 				names = append(names, f.Thread)
 			}
-			return text("This channel follows several threads; name one: "+Naming(req.Platform, "unfollow")+" ("+strings.Join(names, ", ")+").", true)
+			return text("This channel follows several threads; name one: "+bot.Naming(req.Platform, "unfollow")+" ("+strings.Join(names, ", ")+").", true)
 		}
 	}
-	err = s.deps.Store.RemoveFollow(ctx, req.Platform, req.Channel, name)
+	err = c.deps.Store.RemoveFollow(ctx, req.Platform, req.Channel, name)
 	if errors.Is(err, store.ErrNotFound) {
 		return text(fmt.Sprintf("This channel does not follow %q with /thread follow.", name)+configuredHere(c, req), true)
 	}
 	if err != nil {
-		s.log.Error("unfollow failed", "thread", name, "err", err)
+		c.log.Error("unfollow failed", "thread", name, "err", err)
 		return text("Sorry, the follow could not be removed; try again in a minute.", true)
 	}
-	if err := s.reconcile(ctx); err != nil {
-		s.log.Error("unfollow: rescheduling failed", "err", err)
+	if err := c.deps.Scheduling.Reconcile(ctx); err != nil {
+		c.log.Error("unfollow: rescheduling failed", "err", err)
 	}
-	s.log.Info("channel unfollowed a thread", "platform", req.Platform, "channel", req.Channel, "thread", name, "by", req.User)
-	return Response{Kind: KindText, Thread: name, Text: fmt.Sprintf("This channel no longer follows %s.", name)}
+	c.log.Info("channel unfollowed a thread", "platform", req.Platform, "channel", req.Channel, "thread", name, "by", req.User)
+	return bot.Response{Kind: bot.KindText, Thread: name, Text: fmt.Sprintf("This channel no longer follows %s.", name)}
 }
 
-func configuredHere(c *Commands, req Request) string {
+func configuredHere(c *Commands, req bot.Request) string {
 	var names []string
-	for _, d := range c.s.snapshotDigests() {
+	for _, d := range c.deps.Following.Digests() {
 		if strings.HasPrefix(d.Name, "follow:") {
 			continue
 		}
 		for _, to := range d.To {
-			if p, ch, ok := c.s.channelOf(to); ok && p == req.Platform && ch == req.Channel {
+			if p, ch, ok := c.deps.Following.ChannelOf(to); ok && p == req.Platform && ch == req.Channel {
 				names = append(names, d.Name)
 			}
 		}
@@ -642,4 +753,42 @@ func uniqueName(base string, taken map[string]bool) string {
 			return n
 		}
 	}
+}
+
+// Metrics are the commands' Prometheus metrics. A nil *Metrics records
+// nothing.
+type Metrics struct {
+	commands *prometheus.CounterVec
+}
+
+// NewMetrics creates the metrics and registers them with reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		commands: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "threaddigest_commands_total",
+			Help: "/thread commands answered, by subcommand and how (cache or full).",
+		}, []string{"sub", "answered"}),
+	}
+	reg.MustRegister(m.commands)
+	// Every series a dashboard or an alert may ask for exists from the
+	// start, at zero: a rate() over a counter that appears only at its
+	// first event misses that event, and an absent series alerts on nothing.
+	for _, sc := range bot.Subcommands() {
+		for _, how := range []string{"cache", "full"} {
+			m.commands.WithLabelValues(sc.Name, how).Add(0)
+		}
+	}
+	m.commands.WithLabelValues("unknown", "cache").Add(0)
+	return m
+}
+
+func (m *Metrics) command(sub string, cached bool) {
+	if m == nil {
+		return
+	}
+	how := "full"
+	if cached {
+		how = "cache"
+	}
+	m.commands.WithLabelValues(sub, how).Inc()
 }

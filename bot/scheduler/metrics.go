@@ -1,4 +1,4 @@
-package bot
+package scheduler
 
 import (
 	"time"
@@ -24,9 +24,6 @@ type Metrics struct {
 	polls         *prometheus.CounterVec
 	pollFailures  *prometheus.CounterVec
 	pollDuration  *prometheus.HistogramVec
-	commands      *prometheus.CounterVec
-	analyses      prometheus.Counter
-	analysisTime  prometheus.Histogram
 	sourceFailing *prometheus.GaugeVec
 	lastDigest    *prometheus.GaugeVec
 	lastPoll      *prometheus.GaugeVec
@@ -93,32 +90,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "threaddigest_last_poll_success_timestamp_seconds",
 			Help: "When this replica last polled the thread's source successfully, in Unix seconds; 0 until it does (another replica may poll it).",
 		}, []string{"thread"}),
-		commands: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "threaddigest_commands_total",
-			Help: "/thread commands answered, by subcommand and how (cache or full).",
-		}, []string{"sub", "answered"}),
-		analyses: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "threaddigest_analyses_total",
-			Help: "Digests computed (cache misses and warm-ups).",
-		}),
-		analysisTime: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "threaddigest_analysis_duration_seconds",
-			Help:    "Time to compute one digest.",
-			Buckets: prometheus.ExponentialBuckets(0.001, 3, 11),
-		}),
 	}
 	reg.MustRegister(m.posted, m.failed, m.skipped, m.uncertain, m.runDuration, m.attempts,
 		m.ingested, m.updated, m.polls, m.pollFailures, m.pollDuration, m.sourceFailing,
-		m.lastDigest, m.lastPoll, m.commands, m.analyses, m.analysisTime)
-	// Every series a dashboard or an alert may ask for exists from the
-	// start, at zero: a rate() over a counter that appears only at its
-	// first event misses that event, and an absent series alerts on nothing.
-	for sub := range knownSubs {
-		for _, how := range []string{"cache", "full"} {
-			m.commands.WithLabelValues(sub, how).Add(0)
-		}
-	}
-	m.commands.WithLabelValues("unknown", "cache").Add(0)
+		m.lastDigest, m.lastPoll)
 	return m
 }
 
@@ -196,22 +171,4 @@ func (m *Metrics) poll(thread string, added, updated int, err error, seconds flo
 	m.sourceFailing.WithLabelValues(thread).Set(0)
 	m.ingested.WithLabelValues(thread).Add(float64(added))
 	m.updated.WithLabelValues(thread).Add(float64(updated))
-}
-
-func (m *Metrics) command(sub string, cached bool) {
-	if m == nil {
-		return
-	}
-	how := "full"
-	if cached {
-		how = "cache"
-	}
-	m.commands.WithLabelValues(sub, how).Inc()
-}
-
-func (m *Metrics) analysis(seconds float64) {
-	if m != nil {
-		m.analyses.Inc()
-		m.analysisTime.Observe(seconds)
-	}
 }

@@ -1,4 +1,4 @@
-package bot
+package digests
 
 import (
 	"fmt"
@@ -7,12 +7,12 @@ import (
 	"github.com/threaddigest/threaddigest/digest"
 )
 
-func resultWith(comments int, version int64) analysisResult {
-	return analysisResult{Digest: digest.Digest{Comments: make([]digest.CommentResult, comments)}, Version: version}
+func resultWith(comments int, version int64) Result {
+	return Result{Digest: digest.Digest{Comments: make([]digest.CommentResult, comments)}, Version: version}
 }
 
 func TestDigestCacheBounds(t *testing.T) {
-	c := newDigestCache(3, 100)
+	c := newCache(Deps{}, 3, 100)
 	for i := range 3 {
 		c.put(fmt.Sprint(i), "t", resultWith(10, 1))
 	}
@@ -42,9 +42,9 @@ func TestDigestCacheBounds(t *testing.T) {
 	if _, ok := c.get("huge", 1); ok {
 		t.Error("an entry above the weight cap was cached")
 	}
-	c.dropThread("u")
+	c.Drop("u")
 	if _, ok := c.get("big", 1); ok || c.weight < 0 {
-		t.Errorf("dropThread left the entry (weight %d)", c.weight)
+		t.Errorf("Drop left the entry (weight %d)", c.weight)
 	}
 	// An older result does not replace a newer one.
 	c.put("v", "t", resultWith(1, 5))

@@ -1,4 +1,4 @@
-package bot
+package scheduler_test
 
 import (
 	"context"
@@ -7,7 +7,10 @@ import (
 	"time"
 
 	threaddigest "github.com/threaddigest/threaddigest"
+	"github.com/threaddigest/threaddigest/bot"
 	"github.com/threaddigest/threaddigest/bot/addr"
+	"github.com/threaddigest/threaddigest/bot/internal/bottest"
+	"github.com/threaddigest/threaddigest/bot/scheduler"
 	"github.com/threaddigest/threaddigest/internal/testkit/shareddata"
 	"github.com/threaddigest/threaddigest/internal/testkit/synth"
 	"github.com/threaddigest/threaddigest/store"
@@ -16,23 +19,23 @@ import (
 // benchService runs a service over a synthetic thread of n comments (made
 // from the real threads in ../shared/data) followed by one chat channel, and
 // waits for its first poll, which also warms the digest cache.
-func benchService(b *testing.B, n int) (*Service, *harness, []threaddigest.Comment) {
+func benchService(b *testing.B, n int) (*bottest.Service, *bottest.Harness, []threaddigest.Comment) {
 	b.Helper()
 	corpus, err := synth.LoadCorpus(shareddata.Dir(b))
 	if err != nil {
 		b.Fatal(err)
 	}
 	th := synth.Generate(corpus, synth.Options{Comments: n + 10_000, Seed: 1})
-	h := newHarness(b, openStore(b, b.TempDir()))
-	h.sources["t"] = &fakeSource{title: th.Title, comments: th.Comments[:n]}
-	h.dests["slack:C0000C1"] = &recorder{}
-	s := h.service("r1", Settings{PollInterval: time.Hour, SweepInterval: time.Hour},
-		[]ThreadSpec{{Name: "t", Source: "t"}},
-		[]DigestSpec{{Name: "d", Thread: "t", Schedule: mustSchedule(b, "0 8 * * *"), To: []addr.Addr{mustAddr(b, "slack:C0000C1")}, MinNew: 1, CatchUp: false}})
-	stop := start(b, s)
+	h := bottest.New(b, bottest.OpenStore(b, b.TempDir()))
+	h.Sources["t"] = &bottest.FakeSource{Title: th.Title, Comments: th.Comments[:n]}
+	h.Dests["slack:C0000C1"] = &bottest.Recorder{}
+	s := h.Service("r1", scheduler.Settings{PollInterval: time.Hour, SweepInterval: time.Hour},
+		[]scheduler.ThreadSpec{{Name: "t", Source: "t"}},
+		[]scheduler.DigestSpec{{Name: "d", Thread: "t", Schedule: bottest.Schedule(b, "0 8 * * *"), To: []addr.Addr{bottest.Addr(b, "slack:C0000C1")}, MinNew: 1, CatchUp: false}})
+	stop := bottest.Start(b, s)
 	b.Cleanup(stop)
 	for deadline := time.Now().Add(5 * time.Minute); ; {
-		if resp, ok := s.Commands().Cached(Request{Platform: "slack", Channel: "C0000C1", Sub: "stance"}); ok && resp.Digest != nil {
+		if resp, ok := s.Commands().Cached(bot.Request{Platform: "slack", Channel: "C0000C1", Sub: "stance"}); ok && resp.Digest != nil {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -51,7 +54,7 @@ func BenchmarkCachedStance(b *testing.B) {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			s, _, _ := benchService(b, n)
 			c := s.Commands()
-			req := Request{Platform: "slack", Channel: "C0000C1", Sub: "stance"}
+			req := bot.Request{Platform: "slack", Channel: "C0000C1", Sub: "stance"}
 			b.ReportAllocs()
 			// A miss is not an error: when the version read takes longer
 			// than Cached's budget (a loaded machine), the adapters fall
@@ -75,10 +78,10 @@ func BenchmarkAnswerStanceCold(b *testing.B) {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			s, _, _ := benchService(b, n)
 			c := s.Commands()
-			req := Request{Platform: "slack", Channel: "C0000C1", Sub: "stance"}
+			req := bot.Request{Platform: "slack", Channel: "C0000C1", Sub: "stance"}
 			b.ReportAllocs()
 			for b.Loop() {
-				s.cache.dropThread("t")
+				s.Cache.Drop("t")
 				if resp := c.Answer(context.Background(), req); resp.Digest == nil {
 					b.Fatal(resp.Text)
 				}
@@ -94,7 +97,7 @@ func BenchmarkScheduledRun(b *testing.B) {
 	for _, n := range []int{1_000, 10_000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			s, h, more := benchService(b, n)
-			d := s.snapshotDigests()[0]
+			d := s.Digests()[0]
 			slot := time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC)
 			ctx := context.Background()
 			b.ReportAllocs()
@@ -102,15 +105,15 @@ func BenchmarkScheduledRun(b *testing.B) {
 			for b.Loop() {
 				b.StopTimer()
 				batch := more[(i*100)%len(more):][:100]
-				if _, err := h.store.UpsertComments(ctx, "t", batch, time.Now()); err != nil {
+				if _, err := h.Store.UpsertComments(ctx, "t", batch, time.Now()); err != nil {
 					b.Fatal(err)
 				}
 				b.StartTimer()
-				s.runSlot(ctx, d, d.To[0], slot.Add(time.Duration(i)*time.Hour), "")
+				scheduler.RunSlot(s.Service, ctx, d, d.To[0], slot.Add(time.Duration(i)*time.Hour))
 				i++
 			}
 			b.StopTimer()
-			runs, _ := h.store.Runs(ctx, "d", 1)
+			runs, _ := h.Store.Runs(ctx, "d", 1)
 			if len(runs) != 1 || runs[0].State != store.RunPosted {
 				b.Fatalf("last run: %+v", runs)
 			}

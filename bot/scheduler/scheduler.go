@@ -1,4 +1,10 @@
-package bot
+// Package scheduler runs threaddigest as a service: it polls each thread's
+// source and stores what changed, schedules each digest's slots, claims each
+// slot exactly once in the store, computes the digest of the new comments
+// and delivers it to its destinations, and catches up what was missed. What
+// /thread commands need of it (the threads and digests it follows, their
+// coverage, a poll now) bot/commands asks through an interface of its own.
+package scheduler
 
 import (
 	"context"
@@ -14,9 +20,10 @@ import (
 	"github.com/robfig/cron/v3"
 
 	threaddigest "github.com/threaddigest/threaddigest"
+	"github.com/threaddigest/threaddigest/bot"
 	"github.com/threaddigest/threaddigest/bot/addr"
+	"github.com/threaddigest/threaddigest/bot/digests"
 	"github.com/threaddigest/threaddigest/bot/schedule"
-	"github.com/threaddigest/threaddigest/digest"
 	"github.com/threaddigest/threaddigest/source"
 	"github.com/threaddigest/threaddigest/store"
 )
@@ -51,12 +58,10 @@ type DigestSpec struct {
 	CatchUp bool
 }
 
-// Store is what the service needs of the store (store/sqldb).
+// Store is what the scheduler needs of the store (store/sqldb).
 type Store interface {
 	SaveThread(ctx context.Context, t store.ThreadRecord) error
 	Thread(ctx context.Context, name string) (store.ThreadRecord, error)
-	Threads(ctx context.Context) ([]store.ThreadRecord, error)
-	ThreadVersion(ctx context.Context, thread string) (int64, error)
 	MarkActive(ctx context.Context, thread string, now time.Time) error
 	UpsertComments(ctx context.Context, thread string, cs []threaddigest.Comment, now time.Time) (store.UpsertResult, error)
 	Comments(ctx context.Context, thread string) ([]store.CommentRecord, error)
@@ -74,8 +79,6 @@ type Store interface {
 	SourceState(ctx context.Context, thread string) (string, error)
 	SetSourceState(ctx context.Context, thread, state string) error
 
-	AddFollow(ctx context.Context, f store.Follow) error
-	RemoveFollow(ctx context.Context, platform, channel, thread string) error
 	Follows(ctx context.Context, platform, channel string) ([]store.Follow, error)
 }
 
@@ -83,16 +86,12 @@ type Store interface {
 type Deps struct {
 	Store  Store
 	Logger *slog.Logger
-	Clock  Clock
+	Clock  bot.Clock
 	// Holder names this replica in claims and leases.
 	Holder string
-	// Analyze computes a digest of the thread stored under the name
-	// thread: digest.Analyze, or an engine that asks a language model
-	// (digest/llm), keeps what it learnt under the thread's name, and may
-	// wait on the model until ctx ends.
-	Analyze func(ctx context.Context, thread string, t threaddigest.Thread, opt digest.Options) digest.Digest
-	// Locator reads commenter locations; nil reads every one as Unknown.
-	Locator digest.Locator
+	// Digests computes the digests of the runs, and keeps the default
+	// digest of every thread a chat channel follows warm after each poll.
+	Digests *digests.Cache
 	// OpenSource opens the source of a thread: its Source address read with
 	// the options of that thread (a file's format, map and thread id), not
 	// of another thread on the same address. Name is "" when a /thread
@@ -101,7 +100,7 @@ type Deps struct {
 	// OpenDestination turns a destination address into a Destination. It
 	// is called once per address; the result is shared by every digest
 	// posting there.
-	OpenDestination func(a addr.Addr) (Destination, error)
+	OpenDestination func(a addr.Addr) (bot.Destination, error)
 	// Metrics may be nil.
 	Metrics *Metrics
 	// ChannelID resolves a chat destination given by name ("slack:#general")
@@ -132,25 +131,14 @@ type Settings struct {
 	Retry RetryPolicy
 	// Zone reads schedules given without CRON_TZ=. Default UTC.
 	Zone *time.Location
-	// ChannelZone gives a chat channel's zone for /thread follow; nil uses
-	// Zone.
+	// ChannelZone gives a chat channel's zone, in which its follows'
+	// schedules are read; nil uses Zone.
 	ChannelZone func(platform, channel string) *time.Location
-	// FollowSchedule is the schedule of /thread follow without a CRON.
-	// Default "0 9 * * *".
-	FollowSchedule string
-	// MaxThreads caps the threads /thread follow may create. Default 100.
-	MaxThreads int
-	// CacheEntries caps the digest cache. Default 256.
-	CacheEntries int
 	// QuietAfter: a thread with no comment added or changed for this long
 	// (store.ThreadRecord.ActiveAt) is no longer polled, until it is marked
 	// active again (a /thread follow, `threaddigest resume`). 0 polls every
 	// thread for ever.
 	QuietAfter time.Duration
-	// CacheWeight caps the digest cache by size: an entry weighs one plus
-	// its digest's per-comment results. Default 500,000 (a few hundred MB
-	// at most).
-	CacheWeight int
 }
 
 // RetryPolicy says how a failed delivery is retried within its slot.
@@ -158,7 +146,7 @@ type RetryPolicy struct {
 	// AttemptTimeout bounds one attempt (a slow reply). Default 30s.
 	AttemptTimeout time.Duration
 	// Backoff is the first wait; it doubles up to MaxBackoff. Defaults 1s
-	// and 1m. A RetryAfterError waits at least its After.
+	// and 1m. A bot.RetryAfterError waits at least its After.
 	Backoff    time.Duration
 	MaxBackoff time.Duration
 }
@@ -194,18 +182,6 @@ func (s *Settings) applyDefaults() {
 	if s.Zone == nil {
 		s.Zone = time.UTC
 	}
-	if s.FollowSchedule == "" {
-		s.FollowSchedule = "0 9 * * *"
-	}
-	if s.MaxThreads <= 0 {
-		s.MaxThreads = 100
-	}
-	if s.CacheEntries <= 0 {
-		s.CacheEntries = 256
-	}
-	if s.CacheWeight <= 0 {
-		s.CacheWeight = 500_000
-	}
 }
 
 // Service follows threads and posts their scheduled digests. It polls each
@@ -220,18 +196,17 @@ type Service struct {
 
 	configThreads []ThreadSpec
 	configDigests []DigestSpec
-	cache         *digestCache
 
-	mu      sync.Mutex
-	threads map[string]*threadState
-	digests map[string]*digestState
+	mu        sync.Mutex
+	threads   map[string]*threadState
+	scheduled map[string]*digestState
 	// inflight holds the digests and destinations with a run going in this
 	// process; the store keeps it to one run across processes.
 	inflight map[pairKey]bool
 	// skipSaid holds the digests and destinations whose skipped slot was
 	// logged at info level since they last posted.
 	skipSaid map[pairKey]bool
-	dests    map[string]Destination
+	dests    map[string]bot.Destination
 	// chanIDs maps the key of a chat destination given by name to its
 	// channel id, once resolved.
 	chanIDs map[string]string
@@ -273,35 +248,32 @@ type digestState struct {
 // New builds a service. threads and digests come from the configuration;
 // follows made with /thread follow are read from the store when Run starts.
 func New(deps Deps, set Settings, threads []ThreadSpec, digests []DigestSpec) (*Service, error) {
-	if deps.Store == nil || deps.Analyze == nil || deps.OpenSource == nil || deps.OpenDestination == nil {
-		return nil, errors.New("bot: New needs Store, Analyze, OpenSource and OpenDestination")
+	if deps.Store == nil || deps.Digests == nil || deps.OpenSource == nil || deps.OpenDestination == nil {
+		return nil, errors.New("scheduler: New needs Store, Digests, OpenSource and OpenDestination")
 	}
 	if deps.Holder == "" {
-		return nil, errors.New("bot: New needs a Holder (the replica id)")
+		return nil, errors.New("scheduler: New needs a Holder (the replica id)")
 	}
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
 	if deps.Clock == nil {
-		deps.Clock = SystemClock{}
+		deps.Clock = bot.SystemClock{}
 	}
 	set.applyDefaults()
-	if _, err := schedule.Parse(set.FollowSchedule, set.Zone); err != nil {
-		return nil, fmt.Errorf("bot: follow schedule: %w", err)
-	}
 	names := make(map[string]bool)
 	for _, t := range threads {
 		if names[t.Name] {
-			return nil, fmt.Errorf("bot: thread %q is configured twice", t.Name)
+			return nil, fmt.Errorf("scheduler: thread %q is configured twice", t.Name)
 		}
 		names[t.Name] = true
 	}
 	for _, d := range digests {
 		if !names[d.Thread] {
-			return nil, fmt.Errorf("bot: digest %q names thread %q, which is not configured", d.Name, d.Thread)
+			return nil, fmt.Errorf("scheduler: digest %q names thread %q, which is not configured", d.Name, d.Thread)
 		}
 		if d.Schedule == nil || len(d.To) == 0 {
-			return nil, fmt.Errorf("bot: digest %q needs a schedule and destinations", d.Name)
+			return nil, fmt.Errorf("scheduler: digest %q needs a schedule and destinations", d.Name)
 		}
 	}
 	s := &Service{
@@ -311,15 +283,14 @@ func New(deps Deps, set Settings, threads []ThreadSpec, digests []DigestSpec) (*
 		configThreads: threads,
 		configDigests: digests,
 		threads:       make(map[string]*threadState),
-		digests:       make(map[string]*digestState),
+		scheduled:     make(map[string]*digestState),
 		inflight:      make(map[pairKey]bool),
 		skipSaid:      make(map[pairKey]bool),
-		dests:         make(map[string]Destination),
+		dests:         make(map[string]bot.Destination),
 		chanIDs:       make(map[string]string),
 		stopCh:        make(chan struct{}),
 		sweepNow:      make(chan struct{}, 1),
 	}
-	s.cache = newDigestCache(set.CacheEntries, set.CacheWeight)
 	return s, nil
 }
 
@@ -339,7 +310,7 @@ func (c cronLogger) Error(err error, msg string, kv ...any) {
 // uncertain), stops polling and returns. It does not close the store.
 func (s *Service) Run(ctx context.Context) error {
 	if !s.running.CompareAndSwap(false, true) {
-		return errors.New("bot: Run called twice")
+		return errors.New("scheduler: Run called twice")
 	}
 	runCtx, cancelRuns := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelRuns()
@@ -366,7 +337,7 @@ func (s *Service) Run(ctx context.Context) error {
 	}
 	s.cron.Start()
 	s.scheduling.Store(true)
-	s.log.Info("service started", "replica", s.deps.Holder, "threads", len(s.snapshotThreads()), "digests", len(s.snapshotDigests()))
+	s.log.Info("service started", "replica", s.deps.Holder, "threads", len(s.snapshotThreads()), "digests", len(s.Digests()))
 
 	// Every thread polls on its own, at once. The sweep catches a digest up
 	// once its thread's first poll has ended (a poll has a deadline), so
@@ -452,14 +423,14 @@ func (s *Service) saveConfigThreads(ctx context.Context) error {
 	for _, t := range s.configThreads {
 		rec, err := s.deps.Store.Thread(ctx, t.Name)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("bot: read thread %s: %w", t.Name, err)
+			return fmt.Errorf("scheduler: read thread %s: %w", t.Name, err)
 		}
 		if err == nil && rec.Source == t.Source && rec.Target == t.Target {
 			continue
 		}
 		rec.Name, rec.Source, rec.Target = t.Name, t.Source, t.Target
 		if err := s.deps.Store.SaveThread(ctx, rec); err != nil {
-			return fmt.Errorf("bot: save thread %s: %w", t.Name, err)
+			return fmt.Errorf("scheduler: save thread %s: %w", t.Name, err)
 		}
 	}
 	return nil
@@ -470,12 +441,18 @@ func followDigestName(f store.Follow) string {
 	return "follow:" + f.Platform + ":" + f.Channel + ":" + f.Thread
 }
 
+// Reconcile brings the polled threads and scheduled digests in line with
+// the configuration and the follows in the store, at once: after a follow
+// or unfollow here. (Run does it every sweep interval for the follows other
+// replicas make.)
+func (s *Service) Reconcile(ctx context.Context) error { return s.reconcile(ctx) }
+
 // reconcile brings the polled threads and scheduled digests in line with the
 // configuration and the follows in the store (which other replicas change).
 func (s *Service) reconcile(ctx context.Context) error {
 	follows, err := s.deps.Store.Follows(ctx, "", "")
 	if err != nil {
-		return fmt.Errorf("bot: list follows: %w", err)
+		return fmt.Errorf("scheduler: list follows: %w", err)
 	}
 	wantThreads := make(map[string]ThreadSpec)
 	fromConfig := make(map[string]bool)
@@ -516,7 +493,7 @@ func (s *Service) reconcile(ctx context.Context) error {
 		return nil
 	}
 	if s.cron == nil {
-		return errors.New("bot: the service is not running")
+		return errors.New("scheduler: the service is not running")
 	}
 	for name, ts := range s.threads {
 		if want, ok := wantThreads[name]; !ok || want.Source != ts.spec.Source || want.Poll != ts.spec.Poll {
@@ -536,15 +513,15 @@ func (s *Service) reconcile(ctx context.Context) error {
 			}
 		}
 	}
-	for name, ds := range s.digests {
+	for name, ds := range s.scheduled {
 		want, ok := wantDigests[name]
 		if !ok || want.spec.Schedule.String() != ds.spec.Schedule.String() || len(want.spec.To) != len(ds.spec.To) {
 			s.cron.Remove(ds.entry)
-			delete(s.digests, name)
+			delete(s.scheduled, name)
 		}
 	}
 	for name, want := range wantDigests {
-		if _, ok := s.digests[name]; ok {
+		if _, ok := s.scheduled[name]; ok {
 			continue
 		}
 		spec := want.spec
@@ -552,7 +529,7 @@ func (s *Service) reconcile(ctx context.Context) error {
 			s.deps.Metrics.digestKnown(spec.Name, to.Key())
 		}
 		want.entry = s.cron.Schedule(spec.Schedule, cron.FuncJob(func() { s.runDue(spec) }))
-		s.digests[name] = want
+		s.scheduled[name] = want
 	}
 	return nil
 }
@@ -594,9 +571,9 @@ func (s *Service) resolveChannels(ctx context.Context, digests map[string]*diges
 	}
 }
 
-// channelOf returns the platform and channel id of a chat destination,
+// ChannelOf returns the platform and channel id of a chat destination,
 // resolved from its name when it was given by name.
-func (s *Service) channelOf(a addr.Addr) (platform, channel string, ok bool) {
+func (s *Service) ChannelOf(a addr.Addr) (platform, channel string, ok bool) {
 	platform, channel, ok = a.Channel()
 	if !ok {
 		return
@@ -625,6 +602,7 @@ func (s *Service) followDigest(f store.Follow) (DigestSpec, error) {
 	}, nil
 }
 
+// channelZone is the zone of a chat channel: its own, else the service's.
 func (s *Service) channelZone(platform, channel string) *time.Location {
 	if s.set.ChannelZone != nil {
 		if z := s.set.ChannelZone(platform, channel); z != nil {
@@ -632,6 +610,16 @@ func (s *Service) channelZone(platform, channel string) *time.Location {
 		}
 	}
 	return s.set.Zone
+}
+
+// Threads returns the specs of the threads polled (configured and
+// followed), by name.
+func (s *Service) Threads() []ThreadSpec {
+	var out []ThreadSpec
+	for _, ts := range s.snapshotThreads() {
+		out = append(out, ts.spec)
+	}
+	return out
 }
 
 func (s *Service) snapshotThreads() []*threadState {
@@ -645,19 +633,21 @@ func (s *Service) snapshotThreads() []*threadState {
 	return out
 }
 
-func (s *Service) snapshotDigests() []DigestSpec {
+// Digests returns the digests scheduled (configured and followed), by
+// name.
+func (s *Service) Digests() []DigestSpec {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]DigestSpec, 0, len(s.digests))
-	for _, d := range s.digests {
+	out := make([]DigestSpec, 0, len(s.scheduled))
+	for _, d := range s.scheduled {
 		out = append(out, d.spec)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
 
-// thread returns the spec of a polled thread.
-func (s *Service) thread(name string) (ThreadSpec, bool) {
+// Thread returns the spec of a polled thread.
+func (s *Service) Thread(name string) (ThreadSpec, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ts, ok := s.threads[name]
@@ -700,7 +690,7 @@ func (s *Service) runDue(d DigestSpec) {
 // that a catch-up includes what arrived while the service was down.
 func (s *Service) sweep(ctx context.Context) {
 	now := s.deps.Clock.Now()
-	for _, d := range s.snapshotDigests() {
+	for _, d := range s.Digests() {
 		if !d.CatchUp || !s.firstPollDone(d.Thread) {
 			continue
 		}
@@ -760,8 +750,9 @@ func (s *Service) startSlot(d DigestSpec, to addr.Addr, slot time.Time, why stri
 	s.goRun(func() { s.runSlot(s.runCtx, d, to, slot, why) })
 }
 
-// destination returns the shared Destination of an address.
-func (s *Service) destination(a addr.Addr) (Destination, error) {
+// Destination returns the Destination of an address, opened once and shared
+// by every digest posting there.
+func (s *Service) Destination(a addr.Addr) (bot.Destination, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if d, ok := s.dests[a.Key()]; ok {

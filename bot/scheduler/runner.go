@@ -1,4 +1,4 @@
-package bot
+package scheduler
 
 import (
 	"context"
@@ -8,14 +8,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/threaddigest/threaddigest/bot"
 	"github.com/threaddigest/threaddigest/bot/addr"
+	"github.com/threaddigest/threaddigest/bot/digests"
 	"github.com/threaddigest/threaddigest/store"
 )
-
-// SkippedRef starts the reference of a run that posted nothing because too
-// few comments were new. Such a run is recorded as posted with the coverage of
-// the run before it, so its comments stay new for the next slot.
-const SkippedRef = "skipped:"
 
 // runSlot runs one slot of a digest to one destination, exactly once across
 // replicas:
@@ -139,16 +136,16 @@ func (s *Service) post(ctx context.Context, d DigestSpec, to addr.Addr, run stor
 			s.reportUncertain(d.Name, to.Key(), r)
 		}
 	}
-	spec, ok := s.thread(d.Thread)
+	spec, ok := s.Thread(d.Thread)
 	if !ok {
 		return "failed", fmt.Errorf("thread %s is not followed", d.Thread)
 	}
-	res, err := s.digestOf(ctx, spec.Name, analysisRequest{Target: spec.Target, AfterSeq: from, MaxArguments: d.MaxArguments})
+	res, err := s.deps.Digests.Digest(ctx, spec.Name, digests.Request{Target: spec.Target, AfterSeq: from, MaxArguments: d.MaxArguments})
 	if err != nil {
 		return "failed", err
 	}
 	if res.NewCount < d.MinNew {
-		ref := fmt.Sprintf("%s %d new comments, fewer than min_new_comments %d", SkippedRef, res.NewCount, d.MinNew)
+		ref := fmt.Sprintf("%s %d new comments, fewer than min_new_comments %d", store.SkippedRef, res.NewCount, d.MinNew)
 		if err := s.deps.Store.CompleteRun(ctx, run.ID, s.deps.Holder, from, ref, s.deps.Clock.Now()); err != nil {
 			return "failed", fmt.Errorf("record skipped run: %w", err)
 		}
@@ -167,7 +164,7 @@ func (s *Service) post(ctx context.Context, d DigestSpec, to addr.Addr, run stor
 		}
 		return "skipped", nil
 	}
-	dest, err := s.destination(to)
+	dest, err := s.Destination(to)
 	if err != nil {
 		return "failed", fmt.Errorf("open destination: %w", err)
 	}
@@ -183,7 +180,7 @@ func (s *Service) post(ctx context.Context, d DigestSpec, to addr.Addr, run stor
 		log.Warn("lost the claim before posting; leaving the slot to its new holder", "err", err)
 		return "", nil
 	}
-	post := Post{Thread: d.Thread, Digest: res.Digest, Slot: run.Slot, MaxArguments: d.MaxArguments, MayRepeat: len(cov.uncertain) > 0}
+	post := bot.Post{Thread: d.Thread, Digest: res.Digest, Slot: run.Slot, MaxArguments: d.MaxArguments, MayRepeat: len(cov.uncertain) > 0}
 	rctx, cancel := context.WithTimeout(ctx, s.set.RunTimeout)
 	defer cancel()
 	ref, err := s.deliver(rctx, dest, post, to.Key(), log)
@@ -239,7 +236,7 @@ func (s *Service) coverage(ctx context.Context, digestName, dest string) (covera
 			continue
 		}
 		c.from = max(c.from, r.CoveredTo)
-		if !strings.HasPrefix(r.Ref, SkippedRef) && r.Slot.After(delivered) {
+		if !strings.HasPrefix(r.Ref, store.SkippedRef) && r.Slot.After(delivered) {
 			delivered = r.Slot
 		}
 	}
@@ -251,18 +248,18 @@ func (s *Service) coverage(ctx context.Context, digestName, dest string) (covera
 	return c, nil
 }
 
-// coveredFrom returns where the new comments of a digest to a destination
-// start (coverage.from).
-func (s *Service) coveredFrom(ctx context.Context, digestName, dest string) (int64, error) {
+// CoveredFrom returns where the new comments of a digest to a destination
+// start: the highest comment Seq its posted runs covered.
+func (s *Service) CoveredFrom(ctx context.Context, digestName, dest string) (int64, error) {
 	c, err := s.coverage(ctx, digestName, dest)
 	return c.from, err
 }
 
 // deliver posts p, retrying what can be retried until ctx's deadline:
-// RetryAfterError waits at least as long as it says, PermanentError is not
+// bot.RetryAfterError waits at least as long as it says, bot.PermanentError is not
 // retried, anything else (5xx, timeouts, connection errors) is retried with
 // exponential backoff. At shutdown it stops retrying.
-func (s *Service) deliver(ctx context.Context, dest Destination, p Post, key string, log *slog.Logger) (string, error) {
+func (s *Service) deliver(ctx context.Context, dest bot.Destination, p bot.Post, key string, log *slog.Logger) (string, error) {
 	backoff := s.set.Retry.Backoff
 	for attempt := 1; ; attempt++ {
 		actx, cancel := context.WithTimeout(ctx, s.set.Retry.AttemptTimeout)
@@ -272,14 +269,14 @@ func (s *Service) deliver(ctx context.Context, dest Destination, p Post, key str
 			s.deps.Metrics.attempt(key, "ok")
 			return ref, nil
 		}
-		if IsPermanent(err) {
+		if bot.IsPermanent(err) {
 			s.deps.Metrics.attempt(key, "permanent")
 			return "", fmt.Errorf("attempt %d: %w (not retried)", attempt, err)
 		}
 		s.deps.Metrics.attempt(key, "retry")
 		wait := backoff
 		backoff = min(backoff*2, s.set.Retry.MaxBackoff)
-		var ra *RetryAfterError
+		var ra *bot.RetryAfterError
 		if errors.As(err, &ra) && ra.After > wait {
 			wait = ra.After
 		}

@@ -1,4 +1,4 @@
-package bot
+package scheduler
 
 import (
 	"context"
@@ -9,15 +9,17 @@ import (
 	"time"
 
 	threaddigest "github.com/threaddigest/threaddigest"
+	"github.com/threaddigest/threaddigest/bot/addr"
+	"github.com/threaddigest/threaddigest/bot/digests"
 	"github.com/threaddigest/threaddigest/source"
 	"github.com/threaddigest/threaddigest/store"
 )
 
-// pollState is what the service keeps in the store's source state for a
+// PollState is what the service keeps in the store's source state for a
 // thread: the source's own opaque memory plus how polling is going, so that
 // every replica's /thread list shows a failing source whichever replica
 // polls it.
-type pollState struct {
+type PollState struct {
 	// Source is the source's opaque state, passed back to Fetch.
 	Source string `json:"source"`
 	// LastOK is the time of the last good poll; zero when none.
@@ -34,20 +36,22 @@ type pollState struct {
 	Skipped int `json:"skipped,omitempty"`
 }
 
-func decodePollState(raw string) pollState {
-	var ps pollState
+// ReadPollState reads a thread's source state as the scheduler writes it;
+// "" or a state written by something else reads as a thread never polled.
+func ReadPollState(raw string) PollState {
+	var ps PollState
 	if raw == "" {
 		return ps
 	}
 	if err := json.Unmarshal([]byte(raw), &ps); err != nil {
 		// Written by something else (an older version): start afresh,
 		// which makes the source read the whole thread once.
-		return pollState{}
+		return PollState{}
 	}
 	return ps
 }
 
-func (p pollState) encode() string {
+func (p PollState) encode() string {
 	b, _ := json.Marshal(p)
 	return string(b)
 }
@@ -220,12 +224,20 @@ func (s *Service) pollOnce(ctx context.Context, ts *threadState) {
 	s.poll(ctx, ts)
 }
 
-// pollNow polls a thread after any poll in progress, for an answer that
-// needs the thread read (a new follow).
-func (s *Service) pollNow(ctx context.Context, ts *threadState) {
+// PollNow polls a thread after any poll in progress, for an answer that
+// needs the thread read (a new follow). It reports false when the thread is
+// not polled here.
+func (s *Service) PollNow(ctx context.Context, thread string) bool {
+	s.mu.Lock()
+	ts := s.threads[thread]
+	s.mu.Unlock()
+	if ts == nil {
+		return false
+	}
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	s.poll(ctx, ts)
+	return true
 }
 
 // poll does the work of pollOnce; the caller holds ts.mu.
@@ -259,7 +271,7 @@ func (s *Service) poll(ctx context.Context, ts *threadState) {
 		}
 		return
 	}
-	st := decodePollState(raw)
+	st := ReadPollState(raw)
 	res, added, updated, perr := s.fetchAndStore(ctx, ts, st.Source)
 	if perr != nil && s.stopping.Load() && ctx.Err() != nil {
 		return // cut short by the shutdown: not a failure of the source
@@ -401,7 +413,7 @@ func (s *Service) fetchAndStore(ctx context.Context, ts *threadState, state stri
 				return fetchResult{}, 0, 0, fmt.Errorf("save thread: %w", err)
 			}
 			// The title is part of the digest: cached ones are stale.
-			s.cache.dropThread(name)
+			s.deps.Digests.Drop(name)
 		}
 	}
 	return out, added, updated, nil
@@ -505,5 +517,32 @@ func (s *Service) fetch(ctx context.Context, ts *threadState, state string) (sou
 		}
 		return source.Result{}, fmt.Errorf("no answer within the poll's deadline of %s (%w); the read is abandoned and the thread shows as stuck until it returns",
 			s.set.Lease, ctx.Err())
+	}
+}
+
+// warm computes the default digest of a thread that a chat channel follows,
+// after a poll changed it, so /thread stance answers from the cache within
+// the platforms' three-second acknowledgement.
+func (s *Service) warm(ctx context.Context, thread string) {
+	chat := false
+	for _, d := range s.Digests() {
+		if d.Thread != thread {
+			continue
+		}
+		for _, to := range d.To {
+			if to.Kind == addr.Slack || to.Kind == addr.Discord {
+				chat = true
+			}
+		}
+	}
+	if !chat {
+		return
+	}
+	spec, ok := s.Thread(thread)
+	if !ok {
+		return
+	}
+	if _, err := s.deps.Digests.Digest(ctx, thread, digests.Request{Target: spec.Target, Whole: true}); err != nil && ctx.Err() == nil {
+		s.log.Warn("warming the digest cache failed", "thread", thread, "err", err)
 	}
 }

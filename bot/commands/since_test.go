@@ -1,44 +1,10 @@
-package bot
+package commands
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 	"time"
 )
-
-func TestParseCommandText(t *testing.T) {
-	tests := []struct {
-		in   string
-		sub  string
-		args []string
-	}{
-		{"", "", nil},
-		{"   ", "", nil},
-		{"help", "help", nil},
-		{"STANCE", "stance", nil},
-		{"stance huawei-europe", "stance", []string{"huawei-europe"}},
-		{`stance huawei-europe "Deutsche Telekom"`, "stance", []string{"huawei-europe", "Deutsche Telekom"}},
-		{"stance 'Deutsche Telekom'", "stance", []string{"Deutsche Telekom"}},
-		{"stance “Deutsche Telekom”", "stance", []string{"Deutsche Telekom"}},
-		{"stance ‘Deutsche Telekom’", "stance", []string{"Deutsche Telekom"}},
-		{"stance „Deutsche Telekom“", "stance", []string{"Deutsche Telekom"}},
-		{"stance O’Neil’s", "stance", []string{"O’Neil’s"}},
-		{`stance "unclosed quote`, "stance", []string{"unclosed quote"}},
-		{`stance ""`, "stance", []string{""}},
-		{"digest  since\t24h", "digest", []string{"since", "24h"}},
-		{"follow <https://news.example.com/t/5g-ban/123|news.example.com/t/5g-ban/123> 0 8 * * 1-5", "follow",
-			[]string{"https://news.example.com/t/5g-ban/123", "0", "8", "*", "*", "1-5"}},
-		{"follow <https://news.example.com/x>", "follow", []string{"https://news.example.com/x"}},
-		{"stance <!channel>", "stance", []string{"<!channel>"}},
-	}
-	for _, tt := range tests {
-		sub, args := ParseCommandText(tt.in)
-		if sub != tt.sub || fmt.Sprintf("%q", args) != fmt.Sprintf("%q", tt.args) {
-			t.Errorf("ParseCommandText(%q) = %q %q, want %q %q", tt.in, sub, args, tt.sub, tt.args)
-		}
-	}
-}
 
 func TestParseSince(t *testing.T) {
 	berlin, _ := time.LoadLocation("Europe/Berlin")
@@ -115,30 +81,5 @@ func TestLiveSource(t *testing.T) {
 		if got := liveSource(in); got != want {
 			t.Errorf("liveSource(%q) = %v, want %v", in, got, want)
 		}
-	}
-}
-
-// TestHelpPerPlatform checks that /thread help speaks each platform's
-// syntax: words typed after the subcommand in Slack, named options in
-// Discord, which has no NAME or SOURCE to type.
-func TestHelpPerPlatform(t *testing.T) {
-	slack, discord := Help("slack"), Help("discord")
-	for _, want := range []string{"/thread stance [NAME] [TARGET] — ", "/thread digest [NAME] [SINCE] — ", "/thread follow SOURCE [CRON] — ", "NAME is needed only"} {
-		if !strings.Contains(slack, want) {
-			t.Errorf("Slack help lacks %q:\n%s", want, slack)
-		}
-	}
-	for _, want := range []string{"/thread stance [target] [thread] — ", "/thread digest [since] [thread] — ", "/thread follow source [cron] — ", "/thread list — ", "The thread option"} {
-		if !strings.Contains(discord, want) {
-			t.Errorf("Discord help lacks %q:\n%s", want, discord)
-		}
-	}
-	for _, slackOnly := range []string{"NAME", "SOURCE", "TARGET"} {
-		if strings.Contains(discord, slackOnly) {
-			t.Errorf("Discord help shows Slack's %s:\n%s", slackOnly, discord)
-		}
-	}
-	if Naming("discord", "stance") != "/thread stance thread:NAME" || Naming("slack", "stance") != "/thread stance NAME" {
-		t.Errorf("Naming = %q, %q", Naming("discord", "stance"), Naming("slack", "stance"))
 	}
 }
