@@ -17,28 +17,32 @@ import (
 	"fmt"
 	"os"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/threaddigest/threaddigest/adapters/discord"
+	"github.com/threaddigest/threaddigest/adapters/slack"
+	"github.com/threaddigest/threaddigest/bot/addr"
+	"github.com/threaddigest/threaddigest/bot/schedule"
 	"github.com/threaddigest/threaddigest/input"
+	"github.com/threaddigest/threaddigest/internal/duration"
 	"github.com/threaddigest/threaddigest/source/sources"
 )
 
 // Config is a loaded and validated configuration. After Load succeeds every
 // default is filled in, so callers never need to apply their own.
 type Config struct {
-	Store    Store     `toml:"store"`
-	HTTP     HTTP      `toml:"http"`
-	Bot      Bot       `toml:"bot"`
-	Log      Log       `toml:"log"`
-	Threads  []Thread  `toml:"thread"`
-	Digests  []Digest  `toml:"digest"`
-	Channels []Channel `toml:"channel"`
-	Slack    Slack     `toml:"slack"`
-	Discord  Discord   `toml:"discord"`
-	Analysis Analysis  `toml:"analysis"`
-	LLM      LLM       `toml:"llm"`
+	Store    Store          `toml:"store"`
+	HTTP     HTTP           `toml:"http"`
+	Bot      Bot            `toml:"bot"`
+	Log      Log            `toml:"log"`
+	Threads  []Thread       `toml:"thread"`
+	Digests  []Digest       `toml:"digest"`
+	Channels []Channel      `toml:"channel"`
+	Slack    slack.Config   `toml:"slack"`
+	Discord  discord.Config `toml:"discord"`
+	Analysis Analysis       `toml:"analysis"`
+	LLM      LLM            `toml:"llm"`
 	// Sources holds the live sources' credentials and limits (README,
 	// "Live sources").
 	Sources sources.Settings `toml:"sources"`
@@ -102,6 +106,12 @@ type Bot struct {
 	// FollowSchedule is the schedule `/thread follow` uses when none is given,
 	// read in the channel's zone. Default "0 9 * * *" (daily at 09:00).
 	FollowSchedule string `toml:"follow_schedule"`
+
+	// Zone is Timezone, and Follow is FollowSchedule read in it (a
+	// channel's follows read it in theirs: schedule.Schedule.In); both set
+	// by Load.
+	Zone   *time.Location     `toml:"-"`
+	Follow *schedule.Schedule `toml:"-"`
 	// CatchUpWindow bounds catch-up: at start, a slot missed less than this
 	// long ago is run once. Default 24h.
 	CatchUpWindow Duration `toml:"catch_up_window"`
@@ -144,14 +154,9 @@ type Thread struct {
 	Format   string `toml:"format"`
 	Map      string `toml:"map"`
 	ThreadID string `toml:"thread_id"`
-}
 
-// InputOptions returns the file-reading options of a thread (validated by
-// Load).
-func (t Thread) InputOptions() input.Options {
-	f, _ := input.ParseFormat(t.Format)
-	m, _ := input.ParseMap(t.Map)
-	return input.Options{Format: f, Map: m}
+	// Input is Format and Map as read, set by Load.
+	Input input.Options `toml:"-"`
 }
 
 // Digest is a scheduled digest of one thread's new comments.
@@ -173,6 +178,10 @@ type Digest struct {
 	MaxArguments int `toml:"max_arguments"`
 	// CatchUp runs the most recent missed slot at start. Default true.
 	CatchUp *bool `toml:"catch_up"`
+
+	// When is Schedule and Destinations is To, as read; set by Load.
+	When         *schedule.Schedule `toml:"-"`
+	Destinations []addr.Addr        `toml:"-"`
 }
 
 // MinNew returns MinNewComments with its default applied.
@@ -192,62 +201,15 @@ type Channel struct {
 	ID string `toml:"id"`
 	// Timezone is the zone /thread follow schedules are read in.
 	Timezone string `toml:"timezone"`
+
+	// Addr is ID and Zone is Timezone, as read; set by Load.
+	Addr addr.Addr      `toml:"-"`
+	Zone *time.Location `toml:"-"`
 }
 
-// Slack configures the Slack app (see README "Slack").
-type Slack struct {
-	BotToken      string `toml:"bot_token" secret:"true"`
-	SigningSecret string `toml:"signing_secret" secret:"true"`
-	AppToken      string `toml:"app_token" secret:"true"`
-	SocketMode    bool   `toml:"socket_mode"`
-	// APIURL is the Web API base, default Slack's own; it ends with a slash.
-	APIURL string `toml:"api_url"`
-}
-
-// Discord configures the Discord app (see README "Discord").
-type Discord struct {
-	BotToken      string `toml:"bot_token" secret:"true"`
-	PublicKey     string `toml:"public_key"`
-	ApplicationID string `toml:"application_id"`
-	Gateway       bool   `toml:"gateway"`
-	// APIURL is the REST API base, default Discord's own.
-	APIURL string `toml:"api_url"`
-}
-
-// Duration is a time.Duration written as a string ("30s", "1h30m").
-type Duration time.Duration
-
-// UnmarshalText reads a Go duration string ("30s", "1h30m"), or a whole
-// number of days ("30d"), as retention periods are counted.
-func (d *Duration) UnmarshalText(b []byte) error {
-	s := string(b)
-	if days, ok := strings.CutSuffix(s, "d"); ok && days != "" && strings.Trim(days, "0123456789") == "" {
-		n, err := strconv.Atoi(days)
-		if err == nil && n <= 100_000 {
-			*d = Duration(time.Duration(n) * 24 * time.Hour)
-			return nil
-		}
-	}
-	v, err := time.ParseDuration(s)
-	if err != nil {
-		return fmt.Errorf("%q is not a duration: expected e.g. \"30s\", \"5m\", \"1h30m\", \"30d\"", b)
-	}
-	*d = Duration(v)
-	return nil
-}
-
-// MarshalText writes it back as UnmarshalText reads it: whole days as
-// "30d", anything else in Go's form ("1h30m0s").
-func (d Duration) MarshalText() ([]byte, error) {
-	const day = 24 * time.Hour
-	if v := time.Duration(d); v >= day && v%day == 0 {
-		return []byte(strconv.FormatInt(int64(v/day), 10) + "d"), nil
-	}
-	return []byte(time.Duration(d).String()), nil
-}
-
-// D returns the time.Duration.
-func (d Duration) D() time.Duration { return time.Duration(d) }
+// Duration is the configuration's one duration type ("30s", "1h30m",
+// "30d"), shared with the [sources] settings.
+type Duration = duration.Duration
 
 // Problem is one mistake in the file.
 type Problem struct {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/threaddigest/threaddigest/input"
 )
 
 func env(m map[string]string) func(string) string {
@@ -56,8 +58,8 @@ to = ["stdout"]
 	if !strings.Contains(c.Bot.ReplicaID, "-") {
 		t.Errorf("replica id default = %q, want hostname-pid", c.Bot.ReplicaID)
 	}
-	if c.Zone() != time.UTC {
-		t.Errorf("zone = %v", c.Zone())
+	if c.Bot.Zone != time.UTC {
+		t.Errorf("zone = %v", c.Bot.Zone)
 	}
 }
 
@@ -243,7 +245,7 @@ func TestFileSourceOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o := c.Threads[0].InputOptions(); o.Format != "csv" || o.Map["body"] != "text" || c.Threads[0].ThreadID != "7" {
+	if o := c.Threads[0].Input; o.Format != "csv" || o.Map["body"] != "text" || c.Threads[0].ThreadID != "7" {
 		t.Errorf("options = %+v", o)
 	}
 }
@@ -281,7 +283,7 @@ refresh_everyy = 3
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Sources.Reddit.ClientSecret != "reddit-secret" || c.Sources.Timeout.Duration != 20*time.Second || c.Sources.JSON["comments-api"].Items != "data.comments" {
+	if c.Sources.Reddit.ClientSecret != "reddit-secret" || c.Sources.Timeout.D() != 20*time.Second || c.Sources.JSON["comments-api"].Items != "data.comments" {
 		t.Errorf("sources = %+v", c.Sources)
 	}
 	r := c.Redacted()
@@ -387,8 +389,76 @@ func TestPrintShowsDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := c.Sources
-	if s.Timeout.Duration != 20*time.Second || s.MaxPages != 20 || s.MaxBodyBytes != 8<<20 || s.RequestsPerMinute != 60 ||
+	if s.Timeout.D() != 20*time.Second || s.MaxPages != 20 || s.MaxBodyBytes != 8<<20 || s.RequestsPerMinute != 60 ||
 		s.Retries != 3 || s.UserAgent == "" || s.HN.RefreshEvery != 6 || s.Disqus.APIURL == "" {
 		t.Errorf("[sources] with its defaults = %+v", s)
+	}
+}
+
+// TestParsedOnce checks that Load keeps what it parsed, typed, for the rest
+// of the program to take as it is: zones, schedules, destinations, a file's
+// input options, the Discord public key.
+func TestParsedOnce(t *testing.T) {
+	c, err := Parse([]byte(`
+[bot]
+timezone = "Europe/Berlin"
+follow_schedule = "0 8 * * 1-5"
+
+[[thread]]
+name = "t"
+source = "t.csv"
+format = "csv"
+map = "body=text"
+
+[[digest]]
+thread = "t"
+schedule = "0 7 * * *"
+to = ["stdout", "discord:123456789012345678", "slack-webhook:https://hooks.slack.com/services/T/B/secret"]
+
+[[channel]]
+id = "discord:123456789012345678"
+timezone = "America/Chicago"
+
+[discord]
+bot_token = "x"
+public_key = "`+strings.Repeat("ab", 32)+`"
+`), "c.toml", env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 12, 8, 0, 0, 0, 0, time.UTC)
+	if c.Bot.Zone == nil || c.Bot.Zone.String() != "Europe/Berlin" {
+		t.Errorf("Bot.Zone = %v", c.Bot.Zone)
+	}
+	// 08:00 in Berlin is 07:00 UTC in winter.
+	if c.Bot.Follow == nil || !c.Bot.Follow.Next(at).Equal(time.Date(2026, 12, 8, 7, 0, 0, 0, time.UTC)) {
+		t.Errorf("Bot.Follow = %v", c.Bot.Follow)
+	}
+	d := c.Digests[0]
+	if d.When == nil || !d.When.Next(at).Equal(time.Date(2026, 12, 8, 6, 0, 0, 0, time.UTC)) {
+		t.Errorf("Digest.When = %v, want 07:00 Berlin", d.When)
+	}
+	if len(d.Destinations) != 3 || d.Destinations[1].Key() != "discord:123456789012345678" {
+		t.Errorf("Digest.Destinations = %+v", d.Destinations)
+	}
+	if in := c.Threads[0].Input; in.Format != input.CSV || in.Map["body"] != "text" {
+		t.Errorf("Thread.Input = %+v", in)
+	}
+	if z := c.ChannelZone("discord", "123456789012345678"); z.String() != "America/Chicago" {
+		t.Errorf("ChannelZone(discord channel) = %v", z)
+	}
+	if z := c.ChannelZone("slack", "C1"); z != c.Bot.Zone {
+		t.Errorf("ChannelZone(other) = %v, want the bot's zone", z)
+	}
+	if len(c.Discord.Key) != 32 || c.Discord.Key[0] != 0xab {
+		t.Errorf("Discord.Key = %x", c.Discord.Key)
+	}
+	for _, rd := range c.Redacted().Digests {
+		if rd.Destinations != nil {
+			t.Errorf("Redacted kept the parsed destinations, webhook URLs whole: %+v", rd.Destinations)
+		}
+	}
+	if len(c.Digests[0].Destinations) != 3 {
+		t.Error("Redacted changed the original's destinations")
 	}
 }

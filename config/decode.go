@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
+
+	"github.com/threaddigest/threaddigest/internal/duration"
 )
 
 // How a file is read, so that one run reports every problem in the file's
@@ -208,11 +210,8 @@ func (c *Config) checkValue(v any, t reflect.Type, path string, getenv func(stri
 	return v, true
 }
 
-// isDuration reports whether t is one of the configuration's duration
-// types.
-func isDuration(t reflect.Type) bool {
-	return strings.HasSuffix(t.Name(), "Duration")
-}
+// isDuration reports whether t is the configuration's duration type.
+func isDuration(t reflect.Type) bool { return t == reflect.TypeFor[duration.Duration]() }
 
 func lastKey(path string) string {
 	if i := strings.LastIndexByte(path, '.'); i >= 0 {

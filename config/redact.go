@@ -14,7 +14,7 @@ const RedactedValue = "REDACTED"
 
 // Redacted returns a copy fit for logs and `check-config --print`: tokens and
 // secrets replaced by REDACTED, the password of the store URL removed, and
-// webhook URLs cut to their host.
+// webhook URLs cut to their host (the parsed Digest.Destinations left out).
 func (c *Config) Redacted() *Config {
 	cp := *c
 	cp.Threads = append([]Thread(nil), c.Threads...)
@@ -25,6 +25,9 @@ func (c *Config) Redacted() *Config {
 		for j, to := range d.To {
 			d.To[j] = addr.Redact(to)
 		}
+		// The parsed destinations hold the webhook URLs whole; the copy
+		// is for printing, which reads To.
+		d.Destinations = nil
 		cp.Digests[i] = d
 	}
 	// Headers of JSON sources carry API keys and bearer tokens.

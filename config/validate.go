@@ -1,7 +1,6 @@
 package config
 
 import (
-	"encoding/hex"
 	"fmt"
 	"net"
 	"net/url"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/threaddigest/threaddigest/adapters/discord"
 	"github.com/threaddigest/threaddigest/bot/addr"
 	"github.com/threaddigest/threaddigest/bot/schedule"
 	"github.com/threaddigest/threaddigest/input"
@@ -107,26 +107,15 @@ func (c *Config) applyDefaults(getenv func(string) string) {
 	}
 }
 
-// Zone returns the [bot] timezone (validated by Load).
-func (c *Config) Zone() *time.Location {
-	loc, err := time.LoadLocation(c.Bot.Timezone)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}
-
 // ChannelZone returns the zone of a channel ("slack", "C0123"): its
 // [[channel]] timezone, else [bot] timezone.
 func (c *Config) ChannelZone(platform, channel string) *time.Location {
 	for _, ch := range c.Channels {
-		if ch.ID == platform+":"+channel && ch.Timezone != "" {
-			if loc, err := time.LoadLocation(ch.Timezone); err == nil {
-				return loc
-			}
+		if ch.Addr.Kind == addr.Kind(platform) && ch.Addr.Target == channel && ch.Zone != nil {
+			return ch.Zone
 		}
 	}
-	return c.Zone()
+	return c.Bot.Zone
 }
 
 // Thread returns the [[thread]] named name.
@@ -157,6 +146,9 @@ func ValidName(s string) bool {
 	return true
 }
 
+// validate checks every setting and keeps what it parses (zones,
+// schedules, destinations, input options) in the fields Load documents, so
+// that nothing downstream parses a setting again.
 func (c *Config) validate() Problems {
 	var ps Problems
 	add := func(key, format string, a ...any) { ps = append(ps, c.Problem(key, format, a...)) }
@@ -193,7 +185,8 @@ func (c *Config) validate() Problems {
 		add("bot.timezone", "unknown time zone %q: expected an IANA name such as Europe/Berlin", c.Bot.Timezone)
 		zone = time.UTC
 	}
-	if _, err := schedule.Parse(c.Bot.FollowSchedule, zone); err != nil {
+	c.Bot.Zone = zone
+	if c.Bot.Follow, err = schedule.Parse(c.Bot.FollowSchedule, zone); err != nil {
 		add("bot.follow_schedule", "%v", err)
 	}
 	for _, d := range []struct {
@@ -234,7 +227,8 @@ func (c *Config) validate() Problems {
 	}
 
 	threads := make(map[string]int)
-	for i, t := range c.Threads {
+	for i := range c.Threads {
+		t := &c.Threads[i]
 		key := fmt.Sprintf("thread[%d]", i+1)
 		switch {
 		case t.Name == "":
@@ -249,13 +243,16 @@ func (c *Config) validate() Problems {
 		if strings.TrimSpace(t.Source) == "" {
 			add(key+".source", "missing: expected a file path or a live source address such as reddit:URL")
 		}
-		if _, err := input.ParseFormat(t.Format); err != nil {
+		format, err := input.ParseFormat(t.Format)
+		if err != nil {
 			add(key+".format", "%v", err)
 		}
-		if _, err := input.ParseMap(t.Map); err != nil {
+		if m, err := input.ParseMap(t.Map); err != nil {
 			add(key+".map", "%v", err)
-		} else if f, _ := input.ParseFormat(t.Format); f == input.Page && strings.TrimSpace(t.Map) != "" {
+		} else if format == input.Page && strings.TrimSpace(t.Map) != "" {
 			add(key+".map", "a page file's fields are fixed: map applies only to csv and jsonl files; leave it out, or set format")
+		} else {
+			t.Input = input.Options{Format: format, Map: m}
 		}
 		if t.Poll.D() < time.Second {
 			add(key+".poll", "%s is too short: expected at least 1s", t.Poll.D())
@@ -264,7 +261,9 @@ func (c *Config) validate() Problems {
 
 	digests := make(map[string]int)
 	chat := map[addr.Kind]bool{}
-	for i, d := range c.Digests {
+	for i := range c.Digests {
+		d := &c.Digests[i]
+		d.Destinations = nil
 		key := fmt.Sprintf("digest[%d]", i+1)
 		switch {
 		case d.Thread == "":
@@ -281,7 +280,7 @@ func (c *Config) validate() Problems {
 		default:
 			digests[d.Name] = i + 1
 		}
-		if _, err := schedule.Parse(d.Schedule, zone); err != nil {
+		if d.When, err = schedule.Parse(d.Schedule, zone); err != nil {
 			add(key+".schedule", "%v", err)
 		}
 		if len(d.To) == 0 {
@@ -300,6 +299,7 @@ func (c *Config) validate() Problems {
 			}
 			seen[a.Key()] = j + 1
 			chat[a.Kind] = true
+			d.Destinations = append(d.Destinations, a)
 		}
 		if d.MinNewComments != nil && *d.MinNewComments < 0 {
 			add(key+".min_new_comments", "must not be negative")
@@ -309,13 +309,18 @@ func (c *Config) validate() Problems {
 		}
 	}
 
-	for i, ch := range c.Channels {
+	for i := range c.Channels {
+		ch := &c.Channels[i]
 		key := fmt.Sprintf("channel[%d]", i+1)
 		if a, err := addr.Parse(ch.ID); err != nil || (a.Kind != addr.Slack && a.Kind != addr.Discord) {
 			add(key+".id", "%q: expected a chat channel such as \"slack:C0123ABCD\" or \"discord:123456789012345678\"", ch.ID)
+		} else {
+			ch.Addr = a
 		}
-		if _, err := time.LoadLocation(ch.Timezone); ch.Timezone == "" || err != nil {
+		if loc, err := time.LoadLocation(ch.Timezone); ch.Timezone == "" || err != nil {
 			add(key+".timezone", "unknown time zone %q: expected an IANA name such as America/Chicago", ch.Timezone)
+		} else {
+			ch.Zone = loc
 		}
 	}
 
@@ -336,9 +341,10 @@ func (c *Config) validate() Problems {
 	if chat[addr.Discord] && c.Discord.BotToken == "" {
 		add("discord.bot_token", "missing: a [[digest]] posts to a discord: channel, which needs the bot token (set it, or THREADDIGEST_DISCORD_BOT_TOKEN)")
 	}
+	c.Discord.Key = nil
 	if k := c.Discord.PublicKey; k != "" {
-		if b, err := hex.DecodeString(k); err != nil || len(b) != 32 {
-			add("discord.public_key", "expected the application's public key: 64 hexadecimal digits")
+		if c.Discord.Key, err = discord.ParsePublicKey(k); err != nil {
+			add("discord.public_key", "%v", err)
 		}
 	}
 	if id := c.Discord.ApplicationID; id != "" && strings.Trim(id, "0123456789") != "" {

@@ -15,16 +15,19 @@ import (
 	"github.com/bwmarrin/discordgo"
 )
 
-// Config is the [discord] section of the configuration file. Secrets come
-// from the environment through the config loader (${DISCORD_BOT_TOKEN}).
+// Config is the [discord] section of the configuration file, read and
+// checked by package config (which also fills Key). Secrets can stay out of
+// the file: THREADDIGEST_DISCORD_BOT_TOKEN, or ${VAR} in a value.
 type Config struct {
 	// BotToken is the bot's token (without "Bot "). Needed to post to
 	// discord:CHANNEL_ID destinations, for the gateway, for `discord
 	// register`, and to post answers that outlive an interaction's token.
-	BotToken string `toml:"bot_token"`
+	BotToken string `toml:"bot_token" secret:"true"`
 	// PublicKey is the application's Ed25519 public key in hex, as the
 	// developer portal shows it; needed for the HTTP interactions endpoint.
 	PublicKey string `toml:"public_key"`
+	// Key is PublicKey parsed (ParsePublicKey); nil when it is unset.
+	Key ed25519.PublicKey `toml:"-"`
 	// ApplicationID is the application's id (a snowflake).
 	ApplicationID string `toml:"application_id"`
 	// Gateway receives interactions over a bot connection instead of the
@@ -38,11 +41,8 @@ type Config struct {
 // ParsePublicKey reads the application's public key from its hex form.
 func ParsePublicKey(s string) (ed25519.PublicKey, error) {
 	b, err := hex.DecodeString(strings.TrimSpace(s))
-	if err != nil {
-		return nil, fmt.Errorf("want %d hex digits, the application's public key: %v", 2*ed25519.PublicKeySize, err)
-	}
-	if len(b) != ed25519.PublicKeySize {
-		return nil, fmt.Errorf("want %d hex digits, the application's public key; got %d", 2*ed25519.PublicKeySize, len(s))
+	if err != nil || len(b) != ed25519.PublicKeySize {
+		return nil, fmt.Errorf("expected the application's public key: %d hexadecimal digits, as the developer portal shows it", 2*ed25519.PublicKeySize)
 	}
 	return ed25519.PublicKey(b), nil
 }

@@ -17,18 +17,23 @@ import (
 	"github.com/threaddigest/threaddigest/bot/addr"
 )
 
-// Config is the [slack] section of the configuration, as far as this package
-// needs it.
+// Config is the [slack] section of the configuration file, read and
+// checked by package config. Secrets can stay out of the file:
+// THREADDIGEST_SLACK_BOT_TOKEN, …_SIGNING_SECRET and …_APP_TOKEN, or ${VAR}
+// in a value.
 type Config struct {
-	// BotToken is the bot user OAuth token (xoxb-…), from SLACK_BOT_TOKEN.
-	BotToken string
-	// SigningSecret verifies HTTP requests from Slack (SLACK_SIGNING_SECRET).
-	SigningSecret string
-	// AppToken is the app-level token (xapp-…) for Socket Mode (SLACK_APP_TOKEN).
-	AppToken string
-	// APIURL is the Web API base; "" means Slack's own. Set it to reach a
-	// proxy or a local fake.
-	APIURL string
+	// BotToken is the bot user OAuth token (xoxb-…).
+	BotToken string `toml:"bot_token" secret:"true"`
+	// SigningSecret verifies HTTP requests from Slack.
+	SigningSecret string `toml:"signing_secret" secret:"true"`
+	// AppToken is the app-level token (xapp-…) for Socket Mode.
+	AppToken string `toml:"app_token" secret:"true"`
+	// SocketMode receives commands over a Socket Mode connection instead
+	// of the HTTP endpoints.
+	SocketMode bool `toml:"socket_mode"`
+	// APIURL is the Web API base ending in a slash; "" means Slack's own.
+	// Set it to reach a proxy or a local fake.
+	APIURL string `toml:"api_url"`
 }
 
 // Client is the Slack Web API as the bot uses it: posting to channels,

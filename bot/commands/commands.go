@@ -95,9 +95,10 @@ type Settings struct {
 	Zone *time.Location
 	// ChannelZone gives a chat channel's zone; nil uses Zone.
 	ChannelZone func(platform, channel string) *time.Location
-	// FollowSchedule is the schedule of /thread follow without a CRON.
-	// Default "0 9 * * *".
-	FollowSchedule string
+	// FollowSchedule is the schedule of /thread follow without a CRON,
+	// read in the channel's zone unless it names its own (config parses
+	// it once: [bot] follow_schedule). Default "0 9 * * *".
+	FollowSchedule *schedule.Schedule
 	// MaxThreads caps the threads /thread follow may create. Default 100.
 	MaxThreads int
 	// QuietAfter is how long a thread with no new comment is polled
@@ -128,11 +129,12 @@ func New(deps Deps, set Settings) (*Commands, error) {
 	if set.Zone == nil {
 		set.Zone = time.UTC
 	}
-	if set.FollowSchedule == "" {
-		set.FollowSchedule = "0 9 * * *"
-	}
-	if _, err := schedule.Parse(set.FollowSchedule, set.Zone); err != nil {
-		return nil, fmt.Errorf("commands: follow schedule: %w", err)
+	if set.FollowSchedule == nil {
+		daily, err := schedule.Parse("0 9 * * *", set.Zone)
+		if err != nil {
+			return nil, fmt.Errorf("commands: follow schedule: %w", err)
+		}
+		set.FollowSchedule = daily
 	}
 	if set.MaxThreads <= 0 {
 		set.MaxThreads = 100
@@ -518,17 +520,16 @@ func (c *Commands) follow(ctx context.Context, req bot.Request) bot.Response {
 	if req.Platform != "slack" && req.Platform != "discord" {
 		return text("Following is possible only in a Slack or Discord channel.", true)
 	}
+	// The schedule is stored written with its zone (CRON_TZ=), so that
+	// every replica reads the same slots whatever its configuration.
 	zone := c.channelZone(req.Platform, req.Channel)
-	spec := c.set.FollowSchedule
+	sched := c.set.FollowSchedule.In(zone)
 	if len(req.Args) > 1 {
-		spec = strings.Join(req.Args[1:], " ")
-	}
-	if !strings.HasPrefix(spec, "CRON_TZ=") && !strings.HasPrefix(spec, "TZ=") {
-		spec = "CRON_TZ=" + zone.String() + " " + spec
-	}
-	sched, err := schedule.Parse(spec, zone)
-	if err != nil {
-		return text(fmt.Sprintf("The schedule does not parse: %v", err), true)
+		var err error
+		if sched, err = schedule.Parse(strings.Join(req.Args[1:], " "), zone); err != nil {
+			return text(fmt.Sprintf("The schedule does not parse: %v", err), true)
+		}
+		sched = sched.In(zone)
 	}
 	// A channel member may set the schedule: keep it to one digest an hour
 	// at most, whatever the spec's form ("* * * * *", "@every 5m").

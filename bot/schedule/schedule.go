@@ -32,6 +32,10 @@ import (
 type Schedule struct {
 	spec string
 	loc  *time.Location
+	// body is spec without its CRON_TZ=; zoned says the spec named its
+	// zone, which In then keeps.
+	body  string
+	zoned bool
 	// wall is the spec evaluated on wall-clock times written as UTC, so that
 	// DST transitions never reach robfig's arithmetic; nil for @every.
 	wall  *cron.SpecSchedule
@@ -74,7 +78,7 @@ func Parse(spec string, defaultZone *time.Location) (*Schedule, error) {
 	if err != nil {
 		return nil, fmt.Errorf("invalid cron spec %q: %v (expected five fields \"minute hour day-of-month month day-of-week\" or a descriptor such as @daily, @every 1h)", body, err)
 	}
-	s := &Schedule{spec: spec, loc: loc}
+	s := &Schedule{spec: spec, loc: loc, body: body, zoned: body != spec}
 	switch p := parsed.(type) {
 	case *cron.SpecSchedule:
 		w := *p
@@ -95,6 +99,21 @@ func Parse(spec string, defaultZone *time.Location) (*Schedule, error) {
 
 // String returns the spec as written.
 func (s *Schedule) String() string { return s.spec }
+
+// In returns the schedule read in loc, written with CRON_TZ= so that its
+// String parses back to the same slots; a spec that names its own zone keeps
+// it. A follow's default schedule ("0 9 * * *") is parsed once from the
+// configuration and read in each channel's zone this way.
+func (s *Schedule) In(loc *time.Location) *Schedule {
+	if s.zoned || loc == nil {
+		return s
+	}
+	c := *s
+	c.loc = loc
+	c.spec = "CRON_TZ=" + loc.String() + " " + s.body
+	c.zoned = true
+	return &c
+}
 
 // Location is the zone the spec is read in.
 func (s *Schedule) Location() *time.Location { return s.loc }

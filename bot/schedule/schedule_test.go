@@ -156,3 +156,39 @@ func TestParseErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestIn reads a spec parsed once in each channel's zone, as follows do
+// with the configured default: the slots move with the zone, the text
+// parses back to the same slots, and a spec naming its own zone keeps it.
+func TestIn(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	chicago, _ := time.LoadLocation("America/Chicago")
+	at := time.Date(2026, 12, 8, 0, 0, 0, 0, time.UTC)
+
+	daily, err := Parse("0 9 * * *", time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := daily.In(chicago)
+	if got, want := in.Next(at), time.Date(2026, 12, 8, 15, 0, 0, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("In(Chicago).Next = %v, want %v", got, want)
+	}
+	if got := in.String(); got != "CRON_TZ=America/Chicago 0 9 * * *" {
+		t.Errorf("In(Chicago).String = %q", got)
+	}
+	back, err := Parse(in.String(), berlin)
+	if err != nil || !back.Next(at).Equal(in.Next(at)) || back.Location().String() != in.Location().String() {
+		t.Errorf("Parse(%q) = %v, %v: want the same slots and zone", in.String(), back, err)
+	}
+	if got := daily.Next(at); !got.Equal(time.Date(2026, 12, 8, 9, 0, 0, 0, time.UTC)) {
+		t.Errorf("In changed the original: Next = %v", got)
+	}
+
+	zoned, err := Parse("CRON_TZ=Europe/Berlin 0 9 * * *", time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := zoned.In(chicago); got.Location() != zoned.Location() || got.String() != zoned.String() {
+		t.Errorf("In(Chicago) of a spec naming Berlin = %q in %v, want it unchanged", got.String(), got.Location())
+	}
+}

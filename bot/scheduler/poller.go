@@ -366,7 +366,7 @@ func (s *Service) fetchAndStore(ctx context.Context, ts *threadState, state stri
 		// Name, Source and Poll never change once the thread is polled;
 		// Target may (reconcile sets it under s.mu), and a source needs
 		// none.
-		src, err := s.deps.OpenSource(ThreadSpec{Name: ts.spec.Name, Source: ts.spec.Source, Poll: ts.spec.Poll})
+		src, err := s.deps.OpenSource(ts.spec)
 		if err != nil {
 			return fetchResult{}, 0, 0, fmt.Errorf("open source %s: %w", ts.spec.Source, err)
 		}

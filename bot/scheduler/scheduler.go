@@ -24,6 +24,7 @@ import (
 	"github.com/threaddigest/threaddigest/bot/addr"
 	"github.com/threaddigest/threaddigest/bot/digests"
 	"github.com/threaddigest/threaddigest/bot/schedule"
+	"github.com/threaddigest/threaddigest/input"
 	"github.com/threaddigest/threaddigest/source"
 	"github.com/threaddigest/threaddigest/store"
 )
@@ -36,6 +37,11 @@ type ThreadSpec struct {
 	Target string
 	// Poll is how often the source is read; 0 means Settings.PollInterval.
 	Poll time.Duration
+	// File and ThreadID say how a file source is read: its format and
+	// field map, and which thread of a file holding several. Each thread
+	// keeps its own, even when two read one file; zero for live sources.
+	File     input.Options
+	ThreadID string
 }
 
 // DigestSpec is a scheduled digest of one thread to its destinations.

@@ -126,9 +126,11 @@ func checkDeeper(cfg *config.Config) config.Problems {
 		}
 	}
 	for i, d := range cfg.Digests {
-		for j, s := range d.To {
-			a, err := addr.Parse(s)
-			if err != nil || a.Kind != addr.File {
+		if len(d.Destinations) != len(d.To) {
+			continue // a destination is wrong already
+		}
+		for j, a := range d.Destinations {
+			if a.Kind != addr.File {
 				continue
 			}
 			if fi, err := os.Stat(a.Target); err == nil && a.IsDir() != fi.IsDir() {

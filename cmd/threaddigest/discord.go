@@ -58,16 +58,16 @@ func runDiscord(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return fmt.Errorf("discord %s: %w", sub, err)
 	}
-	dc := discordConfig(cfg)
+	dc := cfg.Discord
 	if dc.ApplicationID == "" {
-		return fmt.Errorf("discord %s: %s: discord.application_id is not set (the Application ID on the developer portal's General Information page; or DISCORD_APPLICATION_ID through ${...})", sub, cfg.File)
+		return fmt.Errorf("discord %s: %s: discord.application_id is not set (the Application ID on the developer portal's General Information page; or THREADDIGEST_DISCORD_APPLICATION_ID)", sub, cfg.File)
 	}
 	if sub == "invite" {
 		fmt.Fprintln(env.Stdout, discord.InviteURL(dc.ApplicationID))
 		return nil
 	}
 	if dc.BotToken == "" {
-		return fmt.Errorf("discord register: %s: discord.bot_token is not set (the Bot page's token; e.g. bot_token = \"${DISCORD_BOT_TOKEN}\")", cfg.File)
+		return fmt.Errorf("discord register: %s: discord.bot_token is not set (the Bot page's token; or THREADDIGEST_DISCORD_BOT_TOKEN)", cfg.File)
 	}
 	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	discord.BridgeLibraryLog(logger)

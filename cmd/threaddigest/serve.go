@@ -24,7 +24,6 @@ import (
 	threadcmd "github.com/threaddigest/threaddigest/bot/commands"
 	"github.com/threaddigest/threaddigest/bot/digests"
 	"github.com/threaddigest/threaddigest/bot/output"
-	"github.com/threaddigest/threaddigest/bot/schedule"
 	"github.com/threaddigest/threaddigest/bot/scheduler"
 	"github.com/threaddigest/threaddigest/chart"
 	"github.com/threaddigest/threaddigest/config"
@@ -121,10 +120,7 @@ func serve(ctx context.Context, cfg *config.Config, env Env, logger *slog.Logger
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	threads, digestSpecs, err := serviceSpecs(cfg)
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
+	threads, digestSpecs := serviceSpecs(cfg)
 	analyze, err := analyzer(cfg, st, reg, logger)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -152,7 +148,7 @@ func serve(ctx context.Context, cfg *config.Config, env Env, logger *slog.Logger
 		CatchUpWindow: cfg.Bot.CatchUpWindow.D(),
 		RunTimeout:    cfg.Bot.RunTimeout.D(),
 		PollInterval:  cfg.Bot.PollInterval.D(),
-		Zone:          cfg.Zone(),
+		Zone:          cfg.Bot.Zone,
 		ChannelZone:   cfg.ChannelZone,
 		QuietAfter:    cfg.Store.Retention.QuietThreads.D(),
 	}, threads, digestSpecs)
@@ -169,9 +165,9 @@ func serve(ctx context.Context, cfg *config.Config, env Env, logger *slog.Logger
 		Clock:      bot.SystemClock{},
 		Metrics:    threadcmd.NewMetrics(reg),
 	}, threadcmd.Settings{
-		Zone:           cfg.Zone(),
+		Zone:           cfg.Bot.Zone,
 		ChannelZone:    cfg.ChannelZone,
-		FollowSchedule: cfg.Bot.FollowSchedule,
+		FollowSchedule: cfg.Bot.Follow,
 		MaxThreads:     cfg.Bot.MaxThreads,
 		QuietAfter:     cfg.Store.Retention.QuietThreads.D(),
 	})
@@ -316,46 +312,31 @@ func buildInfo(b version.Info) prometheus.Collector {
 	return g
 }
 
-// serviceSpecs turns the configuration's threads and digests into the
-// service's.
-func serviceSpecs(cfg *config.Config) ([]scheduler.ThreadSpec, []scheduler.DigestSpec, error) {
+// serviceSpecs turns the configuration's threads and digests, as Load
+// parsed them, into the scheduler's.
+func serviceSpecs(cfg *config.Config) ([]scheduler.ThreadSpec, []scheduler.DigestSpec) {
 	var threads []scheduler.ThreadSpec
 	for _, t := range cfg.Threads {
-		threads = append(threads, scheduler.ThreadSpec{Name: t.Name, Source: t.Source, Target: t.Target, Poll: t.Poll.D()})
+		threads = append(threads, scheduler.ThreadSpec{Name: t.Name, Source: t.Source, Target: t.Target, Poll: t.Poll.D(),
+			File: t.Input, ThreadID: t.ThreadID})
 	}
 	var digests []scheduler.DigestSpec
-	for i, d := range cfg.Digests {
-		sched, err := schedule.Parse(d.Schedule, cfg.Zone())
-		if err != nil {
-			return nil, nil, cfg.Problem(fmt.Sprintf("digest[%d].schedule", i+1), "%v", err)
-		}
-		var to []addr.Addr
-		for j, s := range d.To {
-			a, err := addr.Parse(s)
-			if err != nil {
-				return nil, nil, cfg.Problem(fmt.Sprintf("digest[%d].to[%d]", i+1, j+1), "%v", err)
-			}
-			to = append(to, a)
-		}
-		digests = append(digests, scheduler.DigestSpec{Name: d.Name, Thread: d.Thread, Schedule: sched, To: to,
+	for _, d := range cfg.Digests {
+		digests = append(digests, scheduler.DigestSpec{Name: d.Name, Thread: d.Thread, Schedule: d.When, To: d.Destinations,
 			MinNew: d.MinNew(), MaxArguments: d.MaxArguments, CatchUp: d.CatchUpOn()})
 	}
-	return threads, digests, nil
+	return threads, digests
 }
 
-// sourceOpener opens a thread's source: a file path with the options of the
-// [[thread]] of that name (two threads may read one file, each its own
-// thread_id, format and map), or a live address with the [sources] settings.
-// Every source shares one set of per-host rate limits.
+// sourceOpener opens a thread's source: a file path read with the thread's
+// own options (two threads may read one file, each its own thread_id,
+// format and map), or a live address with the [sources] settings. Every
+// source shares one set of per-host rate limits.
 func sourceOpener(cfg *config.Config, logger *slog.Logger, getenv func(string) string) func(scheduler.ThreadSpec) (source.Source, error) {
 	limits := sources.NewLimits(cfg.Sources)
 	return func(t scheduler.ThreadSpec) (source.Source, error) {
-		var opts config.Thread
-		if c, ok := cfg.Thread(t.Name); ok && t.Name != "" && c.Source == t.Source {
-			opts = c
-		}
 		return sources.Open(t.Source, cfg.Sources, sources.Deps{Limits: limits, Log: logger, Getenv: getenv,
-			File: opts.InputOptions(), Thread: opts.ThreadID})
+			File: t.File, Thread: t.ThreadID})
 	}
 }
 
@@ -387,20 +368,14 @@ func newDestinations(cfg *config.Config, env Env, httpClient *http.Client, logge
 		return nil, err
 	}
 	if cfg.Slack.BotToken != "" {
-		d.slack = slack.NewClient(slack.Config{BotToken: cfg.Slack.BotToken, SigningSecret: cfg.Slack.SigningSecret,
-			AppToken: cfg.Slack.AppToken, APIURL: cfg.Slack.APIURL}, httpClient, logger)
+		d.slack = slack.NewClient(cfg.Slack, httpClient, logger)
 	}
 	if cfg.Discord.BotToken != "" {
-		if d.discord, err = discord.NewSession(discordConfig(cfg), httpClient); err != nil {
+		if d.discord, err = discord.NewSession(cfg.Discord, httpClient); err != nil {
 			return nil, err
 		}
 	}
 	return d, nil
-}
-
-func discordConfig(cfg *config.Config) discord.Config {
-	return discord.Config{BotToken: cfg.Discord.BotToken, PublicKey: cfg.Discord.PublicKey,
-		ApplicationID: cfg.Discord.ApplicationID, Gateway: cfg.Discord.Gateway, APIURL: cfg.Discord.APIURL}
 }
 
 // regionalChart draws the chart Discord posts, dated when it is drawn.
@@ -467,10 +442,9 @@ type connection struct {
 // when asked for.
 func newChat(cfg *config.Config, cmds *threadcmd.Commands, dests *destinations, httpClient *http.Client, logger *slog.Logger) (*chat, error) {
 	c := &chat{handlers: map[string]http.Handler{}}
-	sc := slack.Config{BotToken: cfg.Slack.BotToken, SigningSecret: cfg.Slack.SigningSecret, AppToken: cfg.Slack.AppToken, APIURL: cfg.Slack.APIURL}
 	switch {
 	case cfg.Slack.SocketMode:
-		sm := slack.NewSocketMode(sc, cmds, httpClient, logger)
+		sm := slack.NewSocketMode(cfg.Slack, cmds, httpClient, logger)
 		c.receivers = append(c.receivers, sm.Run)
 		c.drains = append(c.drains, sm.Shutdown)
 		c.connections = append(c.connections, connection{"slack socket mode", sm.Status})
@@ -482,30 +456,23 @@ func newChat(cfg *config.Config, cmds *threadcmd.Commands, dests *destinations, 
 		c.drains = append(c.drains, h.Shutdown)
 		logger.Info("slack: receiving commands at POST /slack/commands")
 	}
-	if cfg.Discord.PublicKey != "" || cfg.Discord.Gateway {
+	if cfg.Discord.Key != nil || cfg.Discord.Gateway {
 		discord.BridgeLibraryLog(logger)
 		session := dests.discord
 		if session == nil {
 			// Interaction tokens alone authorise the answers' REST calls.
 			var err error
-			if session, err = discord.NewSession(discordConfig(cfg), httpClient); err != nil {
+			if session, err = discord.NewSession(cfg.Discord, httpClient); err != nil {
 				return nil, err
 			}
 		}
-		ic := discord.InteractionsConfig{Session: session, Commands: cmds, Chart: regionalChart, Logger: logger,
-			ThreadNames: func(_, channel string) []string { return cmds.ThreadNames("discord", channel) }}
-		if cfg.Discord.PublicKey != "" {
-			key, err := discord.ParsePublicKey(cfg.Discord.PublicKey)
-			if err != nil {
-				return nil, fmt.Errorf("discord public_key: %w", err)
-			}
-			ic.PublicKey = key
-		}
-		h, err := discord.NewInteractions(ic)
+		h, err := discord.NewInteractions(discord.InteractionsConfig{Session: session, Commands: cmds, Chart: regionalChart,
+			Logger: logger, PublicKey: cfg.Discord.Key,
+			ThreadNames: func(_, channel string) []string { return cmds.ThreadNames("discord", channel) }})
 		if err != nil {
 			return nil, err
 		}
-		if cfg.Discord.PublicKey != "" {
+		if cfg.Discord.Key != nil {
 			c.handlers["POST /discord/interactions"] = h
 			logger.Info("discord: receiving interactions at POST /discord/interactions")
 		}

@@ -68,7 +68,7 @@ listen = "off"
 name = "huawei-europe"
 source = %q
 target = "Huawei"
-poll = "1m"
+poll = "10m"
 
 [[digest]]
 thread = "huawei-europe"
@@ -296,7 +296,7 @@ listen = "off"
 name = "huawei-europe"
 source = %q
 target = "Huawei"
-poll = "1m"
+poll = "10m"
 
 [[digest]]
 thread = "huawei-europe"

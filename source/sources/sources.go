@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/threaddigest/threaddigest/input"
+	"github.com/threaddigest/threaddigest/internal/duration"
 	"github.com/threaddigest/threaddigest/source"
 	"github.com/threaddigest/threaddigest/source/discourse"
 	"github.com/threaddigest/threaddigest/source/disqus"
@@ -35,7 +36,7 @@ type Settings struct {
 	// one naming the app and a contact.
 	UserAgent string `toml:"user_agent"`
 	// Timeout is the deadline of one request ("20s").
-	Timeout Duration `toml:"timeout"`
+	Timeout duration.Duration `toml:"timeout"`
 	// MaxPages caps the requests of one poll of one thread (20), so that a
 	// giant thread cannot stall the others; the rest is read at later polls.
 	MaxPages int `toml:"max_pages"`
@@ -70,8 +71,8 @@ func (s Settings) WithDefaults() Settings {
 	if s.UserAgent == "" {
 		s.UserAgent = fetch.DefaultUserAgent()
 	}
-	if s.Timeout.Duration == 0 {
-		s.Timeout.Duration = DefaultTimeout
+	if s.Timeout == 0 {
+		s.Timeout = duration.Duration(DefaultTimeout)
 	}
 	if s.MaxPages == 0 {
 		s.MaxPages = DefaultMaxPages
@@ -105,23 +106,6 @@ func (s Settings) WithDefaults() Settings {
 	}
 	return s
 }
-
-// Duration is a time.Duration written as text in the configuration
-// ("20s", "1m30s").
-type Duration struct{ time.Duration }
-
-// UnmarshalText reads "20s".
-func (d *Duration) UnmarshalText(b []byte) error {
-	v, err := time.ParseDuration(string(b))
-	if err != nil {
-		return fmt.Errorf("expected a duration such as \"20s\": %v", err)
-	}
-	d.Duration = v
-	return nil
-}
-
-// MarshalText writes the duration back.
-func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
 // Deps are what Open needs from its caller.
 type Deps struct {
@@ -237,7 +221,7 @@ func Open(spec string, s Settings, deps Deps) (source.Source, error) {
 		cfg.UserAgent = s.UserAgent
 	}
 	if cfg.Timeout == 0 {
-		cfg.Timeout = s.Timeout.Duration
+		cfg.Timeout = s.Timeout.D()
 	}
 	if cfg.MaxBody == 0 {
 		cfg.MaxBody = s.MaxBodyBytes

@@ -186,7 +186,7 @@ headers = { Authorization = "Token x" }
 	if err := dec.Decode(&s); err != nil {
 		t.Fatal(err)
 	}
-	if s.Timeout.Duration != 15*time.Second || s.MaxPages != 5 || s.Reddit.ClientSecret != "def" || s.Disqus.APIKey != "pub" ||
+	if s.Timeout.D() != 15*time.Second || s.MaxPages != 5 || s.Reddit.ClientSecret != "def" || s.Disqus.APIKey != "pub" ||
 		s.JSON["mysite"].Items != "data.comments" || s.JSON["mysite"].Headers["Authorization"] != "Token x" {
 		t.Errorf("decoded %+v", s)
 	}
