@@ -188,6 +188,7 @@ func discordServe(t *testing.T, fake *discordfake.Server, cfgBody string, env ma
 // TestDiscordGatewayEndToEnd: with gateway = true, serve connects to the
 // gateway with no intents and answers /thread stance over REST.
 func TestDiscordGatewayEndToEnd(t *testing.T) {
+	t.Parallel() // waits on real deadlines and connections more than it computes
 	fake := discordfake.New(t)
 	channel := fake.AddChannel()
 	cfg := strings.NewReplacer("CHANNEL", channel, `, "discord-webhook:WEBHOOK"`, "", `public_key = "${DISCORD_PUBLIC_KEY}"`, "gateway = true",

@@ -40,6 +40,7 @@ func TestDigestLiveAddress(t *testing.T) {
 // Here there is no internet: a live address fails with a clear network
 // error, exit status 1.
 func TestDigestLiveAddressUnreachable(t *testing.T) {
+	t.Parallel() // waits on real deadlines and connections more than it computes
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

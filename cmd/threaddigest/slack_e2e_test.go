@@ -161,6 +161,7 @@ func TestSlackEndToEnd(t *testing.T) {
 // TestSlackSocketModeEndToEnd: with socket_mode on, /thread stance arrives
 // over the WebSocket and the ack carries the answer.
 func TestSlackSocketModeEndToEnd(t *testing.T) {
+	t.Parallel() // waits on real deadlines and connections more than it computes
 	fake := slackfake.New(t)
 	cfg := strings.Replace(slackE2EConfig, `signing_secret = "${SLACK_SIGNING_SECRET}"`,
 		"app_token = \"${SLACK_APP_TOKEN}\"\nsocket_mode = true", 1)

@@ -23,6 +23,7 @@ import (
 // the last-success gauges say which thread polls, and SIGTERM stops the
 // process within its shutdown deadline.
 func TestServeFIFOSourceBesideHealthyThread(t *testing.T) {
+	t.Parallel() // waits on real deadlines and connections more than it computes
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "thread.fifo")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
