@@ -54,7 +54,7 @@ type Comment struct {
 // composition (NFC), so that a name typed with a precomposed "ë" and the
 // same name typed as "e" and a combining diaeresis — identical on screen,
 // the same text to Unicode — are one commenter. Names that differ in case,
-// width or compatibility characters stay apart. See internal/testkit/nasty.
+// width or compatibility characters stay apart. See testkit/nasty.
 func (c Comment) CommenterKey() string {
 	if c.AuthorID != "" {
 		return "id:" + c.AuthorID

@@ -10,7 +10,7 @@ import (
 
 	"github.com/threaddigest/threaddigest"
 	"github.com/threaddigest/threaddigest/input"
-	"github.com/threaddigest/threaddigest/internal/testkit/shareddata"
+	"github.com/threaddigest/threaddigest/testkit/shareddata"
 )
 
 func readExample(t *testing.T, name string) threaddigest.Thread {

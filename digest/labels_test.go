@@ -8,7 +8,7 @@ import (
 	"github.com/threaddigest/threaddigest"
 	"github.com/threaddigest/threaddigest/digest"
 	"github.com/threaddigest/threaddigest/geo"
-	"github.com/threaddigest/threaddigest/internal/testkit/examples"
+	"github.com/threaddigest/threaddigest/testkit/examples"
 )
 
 // withoutQuotes blanks what Assemble may choose differently from Analyze:

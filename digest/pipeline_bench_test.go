@@ -11,9 +11,9 @@ import (
 	"github.com/threaddigest/threaddigest/digest"
 	"github.com/threaddigest/threaddigest/geo"
 	"github.com/threaddigest/threaddigest/input"
-	"github.com/threaddigest/threaddigest/internal/testkit/cputime"
-	"github.com/threaddigest/threaddigest/internal/testkit/shareddata"
-	"github.com/threaddigest/threaddigest/internal/testkit/synth"
+	"github.com/threaddigest/threaddigest/testkit/cputime"
+	"github.com/threaddigest/threaddigest/testkit/shareddata"
+	"github.com/threaddigest/threaddigest/testkit/synth"
 	"github.com/threaddigest/threaddigest/render"
 )
 

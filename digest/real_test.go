@@ -8,7 +8,7 @@ import (
 	"github.com/threaddigest/threaddigest"
 	"github.com/threaddigest/threaddigest/digest"
 	"github.com/threaddigest/threaddigest/input"
-	"github.com/threaddigest/threaddigest/internal/testkit/shareddata"
+	"github.com/threaddigest/threaddigest/testkit/shareddata"
 )
 
 // TestRealThreads digests every thread of the real sets in ../shared/data

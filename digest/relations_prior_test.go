@@ -12,7 +12,7 @@ import (
 
 	"github.com/threaddigest/threaddigest"
 	"github.com/threaddigest/threaddigest/digest/internal/relmodel"
-	"github.com/threaddigest/threaddigest/internal/testkit/shareddata"
+	"github.com/threaddigest/threaddigest/testkit/shareddata"
 )
 
 // labelledReplies is a labelled thread read for the relation step: the

@@ -10,8 +10,8 @@ import (
 	"github.com/threaddigest/threaddigest"
 	"github.com/threaddigest/threaddigest/digest"
 	"github.com/threaddigest/threaddigest/geo"
-	"github.com/threaddigest/threaddigest/internal/testkit/shareddata"
-	"github.com/threaddigest/threaddigest/internal/testkit/synth"
+	"github.com/threaddigest/threaddigest/testkit/shareddata"
+	"github.com/threaddigest/threaddigest/testkit/synth"
 )
 
 // TestSampledClusteringCountsExact digests generated threads large enough

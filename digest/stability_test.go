@@ -9,8 +9,8 @@ import (
 	"github.com/threaddigest/threaddigest"
 	"github.com/threaddigest/threaddigest/digest"
 	"github.com/threaddigest/threaddigest/eval"
-	"github.com/threaddigest/threaddigest/internal/testkit/examples"
-	"github.com/threaddigest/threaddigest/internal/testkit/shareddata"
+	"github.com/threaddigest/threaddigest/testkit/examples"
+	"github.com/threaddigest/threaddigest/testkit/shareddata"
 )
 
 // stableThread is a thread to grow and the target to read it toward.

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/threaddigest/threaddigest/input"
-	"github.com/threaddigest/threaddigest/internal/testkit/shareddata"
+	"github.com/threaddigest/threaddigest/testkit/shareddata"
 )
 
 // The stance weights (defaultStance) were chosen by this grid search on the

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/threaddigest/threaddigest/internal/testkit/shareddata"
+	"github.com/threaddigest/threaddigest/testkit/shareddata"
 )
 
 // TestPrintTable prints the evaluation table over ../shared/data (skipped

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/threaddigest/threaddigest/internal/testkit/shareddata"
+	"github.com/threaddigest/threaddigest/testkit/shareddata"
 )
 
 // TestTuneSplits prints the stance and relation figures on the splits kept

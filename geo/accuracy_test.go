@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/threaddigest/threaddigest/internal/testkit/shareddata"
+	"github.com/threaddigest/threaddigest/testkit/shareddata"
 )
 
 // TestAccuracy measures the resolver on the hand-labelled locations in

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/threaddigest/threaddigest/internal/testkit/cputime"
-	"github.com/threaddigest/threaddigest/internal/testkit/shareddata"
+	"github.com/threaddigest/threaddigest/testkit/cputime"
+	"github.com/threaddigest/threaddigest/testkit/shareddata"
 )
 
 // builtinMix stands in for the real location fields when ../shared/data is

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	threaddigest "github.com/threaddigest/threaddigest"
-	"github.com/threaddigest/threaddigest/internal/testkit/shareddata"
-	"github.com/threaddigest/threaddigest/internal/testkit/synth"
+	"github.com/threaddigest/threaddigest/testkit/shareddata"
+	"github.com/threaddigest/threaddigest/testkit/synth"
 )
 
 // benchBodies are sentences of the length and shape of real news comments.

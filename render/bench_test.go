@@ -9,8 +9,8 @@ import (
 
 	"github.com/threaddigest/threaddigest/digest"
 	"github.com/threaddigest/threaddigest/geo"
-	"github.com/threaddigest/threaddigest/internal/testkit/shareddata"
-	"github.com/threaddigest/threaddigest/internal/testkit/synth"
+	"github.com/threaddigest/threaddigest/testkit/shareddata"
+	"github.com/threaddigest/threaddigest/testkit/synth"
 )
 
 // synthDigests holds digests of generated threads, made once per test binary

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"testing"
 
-	"github.com/threaddigest/threaddigest/internal/testkit/nasty"
+	"github.com/threaddigest/threaddigest/testkit/nasty"
 	"github.com/threaddigest/threaddigest/render"
 )
 

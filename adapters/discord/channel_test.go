@@ -13,7 +13,7 @@ import (
 	"github.com/threaddigest/threaddigest/adapters/discord/discordfake"
 	"github.com/threaddigest/threaddigest/bot"
 	"github.com/threaddigest/threaddigest/digest"
-	"github.com/threaddigest/threaddigest/internal/testkit/nasty"
+	"github.com/threaddigest/threaddigest/testkit/nasty"
 )
 
 func fakeSession(t *testing.T, fake *discordfake.Server) *discordgo.Session {

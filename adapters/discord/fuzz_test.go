@@ -6,7 +6,7 @@ import (
 
 	"github.com/threaddigest/threaddigest/adapters/discord"
 	"github.com/threaddigest/threaddigest/bot"
-	"github.com/threaddigest/threaddigest/internal/testkit/nasty"
+	"github.com/threaddigest/threaddigest/testkit/nasty"
 )
 
 // The fuzz targets put the same hostile strings in every untrusted field of

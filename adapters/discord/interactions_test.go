@@ -19,7 +19,7 @@ import (
 	"github.com/threaddigest/threaddigest/adapters/discord/discordfake"
 	"github.com/threaddigest/threaddigest/bot"
 	"github.com/threaddigest/threaddigest/digest"
-	"github.com/threaddigest/threaddigest/internal/testkit/nasty"
+	"github.com/threaddigest/threaddigest/testkit/nasty"
 )
 
 // fakeCommands is the command handler, with function fields.

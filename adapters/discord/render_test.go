@@ -15,8 +15,8 @@ import (
 	"github.com/threaddigest/threaddigest/bot"
 	"github.com/threaddigest/threaddigest/digest"
 	"github.com/threaddigest/threaddigest/geo"
-	"github.com/threaddigest/threaddigest/internal/testkit/golden"
-	"github.com/threaddigest/threaddigest/internal/testkit/nasty"
+	"github.com/threaddigest/threaddigest/testkit/golden"
+	"github.com/threaddigest/threaddigest/testkit/nasty"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")

@@ -15,7 +15,7 @@ import (
 	"github.com/threaddigest/threaddigest/adapters/discord/discordfake"
 	"github.com/threaddigest/threaddigest/bot"
 	"github.com/threaddigest/threaddigest/digest"
-	"github.com/threaddigest/threaddigest/internal/testkit/nasty"
+	"github.com/threaddigest/threaddigest/testkit/nasty"
 )
 
 func testLogger(t *testing.T) *slog.Logger {

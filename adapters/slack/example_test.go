@@ -17,7 +17,7 @@ import (
 	"github.com/threaddigest/threaddigest/chart"
 	"github.com/threaddigest/threaddigest/digest"
 	"github.com/threaddigest/threaddigest/geo"
-	"github.com/threaddigest/threaddigest/internal/testkit/examples"
+	"github.com/threaddigest/threaddigest/testkit/examples"
 	"github.com/threaddigest/threaddigest/internal/textutil"
 )
 

@@ -13,8 +13,8 @@ import (
 
 	"github.com/threaddigest/threaddigest/adapters/slack"
 	"github.com/threaddigest/threaddigest/bot"
-	"github.com/threaddigest/threaddigest/internal/testkit/loadgen"
-	"github.com/threaddigest/threaddigest/internal/testkit/nasty"
+	"github.com/threaddigest/threaddigest/testkit/loadgen"
+	"github.com/threaddigest/threaddigest/testkit/nasty"
 )
 
 // The fuzz targets put the same hostile strings in every untrusted field of

@@ -16,7 +16,7 @@ import (
 	"github.com/threaddigest/threaddigest/bot"
 	"github.com/threaddigest/threaddigest/digest"
 	"github.com/threaddigest/threaddigest/geo"
-	"github.com/threaddigest/threaddigest/internal/testkit/golden"
+	"github.com/threaddigest/threaddigest/testkit/golden"
 	"github.com/threaddigest/threaddigest/internal/textutil"
 )
 

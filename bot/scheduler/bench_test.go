@@ -11,9 +11,9 @@ import (
 	"github.com/threaddigest/threaddigest/bot/addr"
 	"github.com/threaddigest/threaddigest/bot/internal/bottest"
 	"github.com/threaddigest/threaddigest/bot/scheduler"
-	"github.com/threaddigest/threaddigest/internal/testkit/shareddata"
-	"github.com/threaddigest/threaddigest/internal/testkit/synth"
 	"github.com/threaddigest/threaddigest/store"
+	"github.com/threaddigest/threaddigest/testkit/shareddata"
+	"github.com/threaddigest/threaddigest/testkit/synth"
 )
 
 // benchService runs a service over a synthetic thread of n comments (made

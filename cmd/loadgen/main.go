@@ -18,7 +18,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/threaddigest/threaddigest/internal/testkit/loadgen"
+	"github.com/threaddigest/threaddigest/testkit/loadgen"
 )
 
 func main() {

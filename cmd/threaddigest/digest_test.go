@@ -22,8 +22,8 @@ import (
 	"github.com/threaddigest/threaddigest/digest"
 	"github.com/threaddigest/threaddigest/geo"
 	"github.com/threaddigest/threaddigest/input"
-	"github.com/threaddigest/threaddigest/internal/testkit/golden"
-	"github.com/threaddigest/threaddigest/internal/testkit/shareddata"
+	"github.com/threaddigest/threaddigest/testkit/golden"
+	"github.com/threaddigest/threaddigest/testkit/shareddata"
 )
 
 // Several test files of this package may want an -update flag; whichever

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/threaddigest/threaddigest/adapters/discord/discordfake"
-	"github.com/threaddigest/threaddigest/internal/testkit/nasty"
+	"github.com/threaddigest/threaddigest/testkit/nasty"
 )
 
 // discordHostileThread carries Discord's mention, link, Markdown and

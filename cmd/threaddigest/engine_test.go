@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/threaddigest/threaddigest/digest/llm/llmfake"
-	"github.com/threaddigest/threaddigest/internal/testkit/shareddata"
+	"github.com/threaddigest/threaddigest/testkit/shareddata"
 	"github.com/threaddigest/threaddigest/render"
 )
 

@@ -10,7 +10,7 @@ import (
 	"github.com/threaddigest/threaddigest/digest"
 	"github.com/threaddigest/threaddigest/eval"
 	"github.com/threaddigest/threaddigest/geo"
-	"github.com/threaddigest/threaddigest/internal/testkit/shareddata"
+	"github.com/threaddigest/threaddigest/testkit/shareddata"
 )
 
 const evalUsage = `Usage: threaddigest eval [flags]

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/threaddigest/threaddigest/internal/testkit/shareddata"
+	"github.com/threaddigest/threaddigest/testkit/shareddata"
 )
 
 func TestEvalUsage(t *testing.T) {

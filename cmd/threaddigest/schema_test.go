@@ -14,7 +14,7 @@ import (
 	"github.com/threaddigest/threaddigest/digest"
 	"github.com/threaddigest/threaddigest/geo"
 	"github.com/threaddigest/threaddigest/input"
-	"github.com/threaddigest/threaddigest/internal/testkit/shareddata"
+	"github.com/threaddigest/threaddigest/testkit/shareddata"
 	"github.com/threaddigest/threaddigest/render"
 )
 

@@ -13,7 +13,7 @@ import (
 	"github.com/threaddigest/threaddigest/digest"
 	"github.com/threaddigest/threaddigest/digest/llm"
 	"github.com/threaddigest/threaddigest/digest/llm/llmfake"
-	"github.com/threaddigest/threaddigest/internal/testkit/examples"
+	"github.com/threaddigest/threaddigest/testkit/examples"
 	"github.com/threaddigest/threaddigest/store"
 	"github.com/threaddigest/threaddigest/store/sqldb"
 	"github.com/threaddigest/threaddigest/store/sqlite"

@@ -9,12 +9,12 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	threaddigest "github.com/threaddigest/threaddigest"
-	"github.com/threaddigest/threaddigest/adapters/slack"
 	"github.com/threaddigest/threaddigest/bot"
 	"github.com/threaddigest/threaddigest/bot/addr"
 	"github.com/threaddigest/threaddigest/bot/commands"
@@ -22,9 +22,9 @@ import (
 	"github.com/threaddigest/threaddigest/bot/schedule"
 	"github.com/threaddigest/threaddigest/bot/scheduler"
 	"github.com/threaddigest/threaddigest/digest"
-	"github.com/threaddigest/threaddigest/internal/testkit/examples"
 	"github.com/threaddigest/threaddigest/source"
 	"github.com/threaddigest/threaddigest/store/sqlite"
+	"github.com/threaddigest/threaddigest/testkit/examples"
 )
 
 // ExampleComments reads the example thread, the comments the tests feed to
@@ -313,9 +313,16 @@ func Start(t testing.TB, s interface{ Run(context.Context) error }) (stop func()
 // SleepUntil advances a synctest bubble's clock to at.
 func SleepUntil(at time.Time) { time.Sleep(time.Until(at)) }
 
-// Req is a Slack command typed in a channel.
+// Req is a command typed in a Slack channel: its subcommand lower-cased,
+// its arguments split at spaces. The bot's tests type neither quotes nor
+// links; reading those is the adapter's job (adapters/slack.ParseCommandText,
+// tested there).
 func Req(channel, text string) bot.Request {
-	sub, args := slack.ParseCommandText(text)
+	var sub string
+	args := strings.Fields(text)
+	if len(args) > 0 {
+		sub, args = strings.ToLower(args[0]), args[1:]
+	}
 	return bot.Request{Platform: "slack", Workspace: "T1", Channel: channel, User: "U1", Sub: sub, Args: args}
 }
 

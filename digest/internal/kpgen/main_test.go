@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/threaddigest/threaddigest/internal/testkit/shareddata"
+	"github.com/threaddigest/threaddigest/testkit/shareddata"
 )
 
 // TestCommittedFileIsCurrent regenerates the background table from the

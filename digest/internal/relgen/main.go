@@ -31,7 +31,7 @@ import (
 	"strings"
 
 	"github.com/threaddigest/threaddigest/digest/internal/relmodel"
-	"github.com/threaddigest/threaddigest/internal/testkit/shareddata"
+	"github.com/threaddigest/threaddigest/testkit/shareddata"
 	"golang.org/x/text/encoding/charmap"
 )
 

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/threaddigest/threaddigest/internal/testkit/shareddata"
+	"github.com/threaddigest/threaddigest/testkit/shareddata"
 )
 
 // TestCommittedFileIsCurrent regenerates the gazetteer from the shared data

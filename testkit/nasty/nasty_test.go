@@ -28,7 +28,7 @@ import (
 )
 
 // dir holds the committed nasty comments, at the module root.
-var dir = filepath.Join("..", "..", "..", "testdata", "nasty")
+var dir = filepath.Join("..", "..", "testdata", "nasty")
 
 // rawThread reads comments.jsonl as a live source would hand its comments
 // over: the text exactly as written, HTML tags included (the input package
