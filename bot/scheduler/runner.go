@@ -289,7 +289,7 @@ func (s *Service) deliver(ctx context.Context, dest bot.Destination, p bot.Post,
 		if s.stopping.Load() {
 			return "", fmt.Errorf("attempt %d: %w; not retried: the service is stopping", attempt, err)
 		}
-		log.Warn("delivery failed; retrying", "attempt", attempt, "in", wait, "err", oneLine(err))
+		log.Warn("delivery failed; retrying", "try", attempt, "in", wait, "err", oneLine(err))
 		t := time.NewTimer(wait)
 		select {
 		case <-t.C:
