@@ -210,10 +210,7 @@ func (a *analysis) settleRelations(m []float64, weight float64) {
 		}
 		both := post[probRebuttal] + post[probAgreement]
 		post[probRebuttal], post[probAgreement] = both*r/(r+g), both*g/(r+g)
-		stated := post
-		if p := int(a.parent[i]); p >= 0 && p != t {
-			stated = compose(post, a.signToward(t, p))
-		}
+		stated := a.statedThrough(i, t, post)
 		best := probRebuttal
 		for c := range stated {
 			if stated[c] > stated[best] {

@@ -138,10 +138,8 @@ func (a *analysis) classifyRelationsWith(m *relmodel.Model) {
 		switch kind[i] {
 		case relAsRead:
 			a.setRelation(i, t, pr, pr)
-		case relOwn:
-			a.setRelation(i, t, pr, extensionOnly)
-		case relComposed:
-			a.setRelation(i, t, pr, compose(pr, a.signToward(int(t), int(a.parent[i]))))
+		case relOwn, relComposed:
+			a.setRelation(i, t, pr, a.statedThrough(i, int(t), pr))
 		}
 	}
 	a.textRelation = slices.Clone(a.relation)
@@ -200,6 +198,25 @@ var composeTable = [3][3]int{
 	probRebuttal:  {probRebuttal: probAgreement, probAgreement: probRebuttal, probExtension: probRebuttal},
 	probAgreement: {probRebuttal: probRebuttal, probAgreement: probAgreement, probExtension: probExtension},
 	probExtension: {probRebuttal: probRebuttal, probAgreement: probExtension, probExtension: probExtension},
+}
+
+// statedThrough is reply i's relation to its stated parent p when it
+// answers another comment t of p's branch by x: composed through t's
+// relation to p. Under one's own comment there is no rebutting oneself:
+// an author who rebuts the one who rebutted them defends their comment
+// (agreement), and one who thanks, asks or goes on with someone goes on
+// with their own point (extension).
+func (a *analysis) statedThrough(i, t int, x [3]float64) [3]float64 {
+	p := int(a.parent[i])
+	if p < 0 || p == t {
+		return x
+	}
+	s := compose(x, a.signToward(t, p))
+	if a.commenter[p] == a.commenter[i] {
+		s[probExtension] += s[probRebuttal]
+		s[probRebuttal] = 0
+	}
+	return s
 }
 
 // compose gives the distribution of a reply's relation to p from its

@@ -102,6 +102,27 @@ func TestSiblingAnswers(t *testing.T) {
 	}
 }
 
+// TestSelfReplyDefends: an author who rebuts the sibling that rebutted
+// their comment defends it, which is agreement with it; one who thanks
+// or asks a sibling goes on with their own point.
+func TestSelfReplyDefends(t *testing.T) {
+	th := flatBranch(
+		cm("2", "Lamont Cranston", "No, the climate has not warmed for 15 years. Your academies are wrong."),
+		cm("3", "Geoffrey May", "Lamont, that is simply wrong. The satellites show the warming plainly."),
+		cm("4", "Bob Beal", "Thanks for the link."),
+		cm("5", "Geoffrey May", "Bob, thank you, well said."),
+	)
+	a := relationsOf(th)
+	if a.answers[2] != 1 || a.relation[2] != relAgreement {
+		t.Errorf("self-reply rebutting the sibling that rebutted: answers %d, %s (answer %v, stated %v), want agreement through 1",
+			a.answers[2], relationName(a.relation[2]), a.answerProb[2], a.relProb[2])
+	}
+	if a.answers[4] != 3 || a.relation[4] != relExtension || a.relProb[4][probRebuttal] != 0 {
+		t.Errorf("self-reply thanking a sibling: answers %d, %s (stated %v), want an extension through 3",
+			a.answers[4], relationName(a.relation[4]), a.relProb[4])
+	}
+}
+
 func TestCommonWordsNameNobody(t *testing.T) {
 	th := flatBranch(
 		cm("2", "AB Right Winger", "The models all failed. Warming stopped."),
@@ -135,8 +156,11 @@ func TestSelfRepliesAndMissingParents(t *testing.T) {
 	if a.answers[2] != 1 || a.answers[3] != 0 {
 		t.Errorf("self-replies answer %d and %d, want the sibling 1 and the parent 0", a.answers[2], a.answers[3])
 	}
-	if a.relProb[2] != [3]float32{probExtension: 1} {
-		t.Errorf("self-reply probabilities %v", a.relProb[2])
+	if pr := a.relProb[2]; pr[probRebuttal] != 0 || pr[probExtension] <= pr[probAgreement] {
+		t.Errorf("self-reply probabilities %v: an author never rebuts their own comment, and one who agrees with a sibling goes on with their point", pr)
+	}
+	if pr := a.relProb[3]; pr != [3]float32{probExtension: 1} {
+		t.Errorf("self-reply to the parent itself: probabilities %v, want extension", pr)
 	}
 	if a.answerProb[2][probAgreement] < a.answerProb[2][probRebuttal] {
 		t.Errorf("self-reply 3 agrees with the sibling it answers; probabilities %v", a.answerProb[2])
