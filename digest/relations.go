@@ -47,7 +47,8 @@ const siblingLookback = 50
 // answers) and the relation shown (a.relation, the most probable).
 //
 // A reply under one's own comment is an extension: the author goes on with
-// their own point. A reply whose parent is not in the input (deleted
+// their own point (or, when it rebuts the one who rebutted that comment,
+// defends it: statedThrough). A reply whose parent is not in the input (deleted
 // upstream, or not fetched) is still a reply, read from its own words.
 func (a *analysis) classifyRelations() { a.classifyRelationsWith(relationModel()) }
 
@@ -78,7 +79,7 @@ func (a *analysis) classifyRelationsWith(m *relmodel.Model) {
 	const (
 		relTop      = iota // not a reply
 		relAsRead          // stated relation as read
-		relOwn             // under one's own comment: an extension
+		relOwn             // under one's own comment, answering someone else: composed, never a rebuttal
 		relComposed        // answers a sibling: composed through it
 	)
 	kind := make([]uint8, a.n)
