@@ -205,8 +205,14 @@ func listModules(goos, goarch string) ([]module, error) {
 	if err != nil {
 		msg := strings.TrimSpace(stderr.String())
 		if strings.Contains(msg, "GOPROXY=off") || strings.Contains(msg, "module lookup disabled") {
-			first, _, _ := strings.Cut(msg, "\n")
-			return nil, fmt.Errorf("go list: a module is %w (run `go mod download`): %s", errNotInCache, first)
+			var why string
+			for line := range strings.Lines(msg) {
+				if strings.Contains(line, "GOPROXY=off") || strings.Contains(line, "module lookup disabled") {
+					why = strings.TrimSpace(line)
+					break
+				}
+			}
+			return nil, fmt.Errorf("go list: a module is %w (run `go mod download`): %s", errNotInCache, why)
 		}
 		return nil, fmt.Errorf("go list: %v: %s", err, msg)
 	}
