@@ -29,7 +29,11 @@ RUN CGO_ENABLED=0 go build -trimpath -tags timetzdata \
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/threaddigest /usr/local/bin/threaddigest
 COPY --from=build --chown=65532:65532 /out/data /data
-COPY LICENSE NOTICE /usr/share/doc/threaddigest/
+# The licences travel with the image as files, where licence scanners and
+# people without a shell in the image look: ours, the data credits, and the
+# third-party Go modules compiled into the binary (the binary also prints
+# the last with `threaddigest version --licenses`).
+COPY LICENSE NOTICE licenses/THIRD_PARTY.txt /usr/share/doc/threaddigest/
 # State (an SQLite file, file: destinations) lives in /data; relative paths in
 # the configuration are read from here.
 WORKDIR /data
